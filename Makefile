@@ -1,0 +1,48 @@
+.DEFAULT_GOAL := run
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app eventsvc
+CATALOGS := $(wildcard eventsvc/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test lint bench translations extract clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@ $(VENV)/.installed
+
+%.mo: %.po
+	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+translations: $(COMPILED)
+
+run: $(VENV)/.installed translations
+	$(FLASK) init-db
+	$(FLASK) demo-data --once
+	EVENTSVC_MAIL_DISPATCHER_THREAD=true $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-test translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed-test translations
+	$(BIN)/python -m bench
+
+extract: $(VENV)/.installed-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventsvc/translations/messages.pot .
+	$(BIN)/pybabel update -i eventsvc/translations/messages.pot -d eventsvc/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) $(COMPILED)

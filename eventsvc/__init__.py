@@ -1,0 +1,116 @@
+"""eventsvc: bilingual event pages, registrations and calendar invites for NGO networks."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from eventsvc import config as default_config
+from eventsvc.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI and error pages.
+
+    Settings come from ``eventsvc/config.py``, then ``instance/config.py``, then ``EVENTSVC_*``
+    environment variables, then ``test_config``.
+    """
+    app = Flask(
+        __name__,
+        instance_path=_instance_path(),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    _configure(app, test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from eventsvc import cli, errors, mail, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    mail.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _instance_path() -> str:
+    path = os.environ.get("EVENTSVC_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    return str(Path(path).resolve())
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(default_config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("EVENTSVC")
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database = Path(app.instance_path) / "eventsvc.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A key generated once per instance folder, so sessions and links survive restarts."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL so readers never wait for the writer; foreign keys, which SQLite leaves off."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    from eventsvc import i18n, models  # noqa: F401  (models register their tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    i18n.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventsvc.attendee import bp as attendee_bp
+    from eventsvc.i18n import best_locale_for_request
+    from eventsvc.organiser import bp as organiser_bp
+    from eventsvc.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(attendee_bp)
+    app.register_blueprint(organiser_bp)
+
+    @app.get("/")
+    def root():
+        return redirect(url_for("public.index", lang=best_locale_for_request()), 302)

@@ -1,0 +1,1 @@
+"""Registrant self-service views (issue 3)."""

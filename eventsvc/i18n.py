@@ -1,0 +1,166 @@
+"""Locales: which one a request speaks, and locale-aware names and date formatting.
+
+The public site carries its locale in the URL (``/en/…``, ``/fr/…``); pages outside that prefix
+(the organiser workspace) use the locale remembered in the session, else ``Accept-Language``.
+"""
+
+import unicodedata
+from datetime import datetime
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from flask import Blueprint, abort, current_app, g, has_request_context, request, session, url_for
+from flask_babel import get_locale
+
+from eventsvc import clock
+
+
+def supported_locales() -> list[str]:
+    return list(current_app.config["SUPPORTED_LOCALES"])
+
+
+def best_locale_for_request() -> str:
+    return (
+        request.accept_languages.best_match(supported_locales())
+        or current_app.config["DEFAULT_LOCALE"]
+    )
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector."""
+    if not has_request_context():
+        return getattr(g, "lang", None) or current_app.config["DEFAULT_LOCALE"]
+    lang = getattr(g, "lang", None) or session.get("lang")
+    if lang in supported_locales():
+        return lang
+    return best_locale_for_request()
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
+
+
+def language_name(code: str, locale: str | None = None) -> str:
+    """The name of language ``code`` in ``locale`` (the current one by default), capitalised."""
+    locale = locale or current_locale()
+    name = Locale.parse(locale).languages.get(code, code)
+    return name[:1].upper() + name[1:]
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    locale = locale or current_locale()
+    return Locale.parse(locale).territories.get(code.upper(), code)
+
+
+def country_choices(locale: str | None = None) -> list[tuple[str, str]]:
+    """ISO 3166 alpha-2 countries named in ``locale``, sorted by name."""
+    locale = locale or current_locale()
+    territories = Locale.parse(locale).territories
+    pairs = [(code, name) for code, name in territories.items() if _is_country(code)]
+    return sorted(pairs, key=lambda pair: _sort_key(pair[1]))
+
+
+def _is_country(code: str) -> bool:
+    return (
+        len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"}
+    )
+
+
+def _sort_key(name: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c)
+    )
+
+
+def zone_abbreviation(instant: datetime, zone_name: str) -> str:
+    """CET, CEST, EST… for ``instant`` in ``zone_name`` (falls back to the UTC offset)."""
+    return clock.to_wall(instant, zone_name).tzname() or utc_offset(instant, zone_name)
+
+
+def utc_offset(instant: datetime, zone_name: str) -> str:
+    offset = clock.to_wall(instant, zone_name).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def format_event_date(instant: datetime, zone_name: str, locale: str | None = None) -> str:
+    """ "Sunday 6 December 2026" / "dimanche 6 décembre 2026" in the event's zone."""
+    locale = locale or current_locale()
+    return format_date(clock.to_wall(instant, zone_name), "full", locale=locale)
+
+
+def format_event_time(instant: datetime, zone_name: str, locale: str | None = None) -> str:
+    locale = locale or current_locale()
+    return format_time(clock.to_wall(instant, zone_name), "short", locale=locale)
+
+
+def format_event_span(
+    start: datetime, end: datetime, zone_name: str, locale: str | None = None
+) -> str:
+    """One line for a start–end span in the event's zone: date, times and abbreviation.
+
+    ``Sunday 6 December 2026, 13:30–14:30 CET (UTC+01:00)``
+    """
+    locale = locale or current_locale()
+    date_part = format_event_date(start, zone_name, locale)
+    start_time = format_event_time(start, zone_name, locale)
+    end_time = format_event_time(end, zone_name, locale)
+    if clock.to_wall(start, zone_name).date() != clock.to_wall(end, zone_name).date():
+        end_time = format_datetime(clock.to_wall(end, zone_name), "medium", locale=locale)
+    abbreviation = zone_abbreviation(start, zone_name)
+    offset = utc_offset(start, zone_name)
+    suffix = abbreviation if abbreviation == offset else f"{abbreviation} ({offset})"
+    return f"{date_part}, {start_time}–{end_time} {suffix}"
+
+
+def localized_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A blueprint whose routes live under ``/<lang>``: the prefix sets the request's locale."""
+    bp = Blueprint(name, import_name, url_prefix="/<lang>" + url_prefix)
+
+    @bp.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        lang = (values or {}).pop("lang", None)
+        if lang not in supported_locales():
+            abort(404)
+        g.lang = lang
+
+    @bp.url_defaults
+    def add_lang(endpoint, values):
+        if "lang" not in values:
+            values["lang"] = getattr(g, "lang", None) or current_locale()
+
+    return bp
+
+
+def switch_locale_url(lang: str) -> str:
+    """This page in ``lang``: the same endpoint and arguments with another URL prefix."""
+    args = dict(request.view_args or {})
+    if request.url_rule is not None and "lang" in request.url_rule.arguments:
+        args["lang"] = lang
+        query = request.args.to_dict(flat=False)
+        return url_for(request.endpoint, **args, **query)
+    return url_for("set_locale", lang=lang, next=request.full_path)
+
+
+def init_app(app) -> None:
+    app.add_template_global(switch_locale_url)
+    app.add_template_global(supported_locales)
+    app.add_template_global(current_locale)
+    app.add_template_filter(language_name)
+    app.add_template_filter(country_name)
+    app.add_template_filter(zone_abbreviation)
+    app.add_template_filter(utc_offset)
+    app.add_template_filter(format_event_date)
+    app.add_template_filter(format_event_time)
+    app.add_template_global(format_event_span)
+
+    @app.get("/locale/<lang>")
+    def set_locale(lang):
+        """Remember the locale of pages that carry none in their URL (the organiser workspace)."""
+        from flask import redirect
+
+        if lang in supported_locales():
+            session["lang"] = lang
+        target = request.args.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        return redirect(target)

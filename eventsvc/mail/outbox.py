@@ -1,0 +1,120 @@
+"""The outbox: messages are rows written in the caller's transaction, sent later.
+
+Only enqueueing and rescheduling live here; sending is :mod:`eventsvc.mail.dispatcher`.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from eventsvc import clock
+from eventsvc.extensions import db
+from eventsvc.models import (
+    Event,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    Registration,
+    RegistrationStatus,
+)
+
+
+def new_message_id() -> str:
+    """A Message-ID fixed when the row is written, so retries never look like new mail."""
+    return f"<{uuid.uuid4().hex}@{current_app.config['CALENDAR_DOMAIN']}>"
+
+
+def enqueue(
+    kind: MessageKind,
+    registration: Registration,
+    *,
+    due_at: datetime | None = None,
+    payload: dict | None = None,
+) -> OutboxMessage:
+    """Add a message for ``registration`` to the current transaction; the caller commits."""
+    message = OutboxMessage(
+        kind=kind,
+        registration=registration,
+        event_id=registration.event_id or registration.event.id,
+        due_at=due_at or clock.now(),
+        payload=payload or {},
+        message_id=new_message_id(),
+    )
+    db.session.add(message)
+    return message
+
+
+def schedule_reminders(registration: Registration) -> list[OutboxMessage]:
+    """One reminder per configured offset, skipping those whose time has already passed."""
+    now = clock.now()
+    starts_at = registration.event.starts_at
+    messages = []
+    for offset in sorted(set(current_app.config["REMINDER_OFFSETS"]), reverse=True):
+        due_at = starts_at - timedelta(minutes=int(offset))
+        if due_at > now:
+            messages.append(
+                enqueue(
+                    MessageKind.REMINDER, registration, due_at=due_at, payload={"offset": offset}
+                )
+            )
+    return messages
+
+
+def drop_pending(registration: Registration, kinds: tuple[MessageKind, ...] | None = None) -> None:
+    """Withdraw messages not yet sent to ``registration`` (all of them, or those ``kinds``)."""
+    statement = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.status == MessageStatus.PENDING,
+        )
+        .values(status=MessageStatus.CANCELLED)
+    )
+    if kinds:
+        statement = statement.where(OutboxMessage.kind.in_(kinds))
+    db.session.execute(statement)
+
+
+def drop_pending_for_event(event: Event, kinds: tuple[MessageKind, ...]) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.event_id == event.id,
+            OutboxMessage.status == MessageStatus.PENDING,
+            OutboxMessage.kind.in_(kinds),
+        )
+        .values(status=MessageStatus.CANCELLED)
+    )
+
+
+def reschedule_reminders(event: Event) -> None:
+    """After a change of time: drop the event's pending reminders and plan them afresh."""
+    drop_pending_for_event(event, (MessageKind.REMINDER,))
+    confirmed = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    for registration in confirmed:
+        schedule_reminders(registration)
+
+
+def recently_queued(
+    registration: Registration, kinds: tuple[MessageKind, ...], within: timedelta
+) -> bool:
+    """Whether a message of ``kinds`` was queued for ``registration`` in the last ``within``."""
+    since = clock.now() - within
+    found = db.session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.created_at >= since,
+            OutboxMessage.status != MessageStatus.CANCELLED,
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -1,0 +1,27 @@
+"""The data model, one module per concept. No request or mail code lives here."""
+
+from eventsvc.models.announcement import Announcement
+from eventsvc.models.audit import AuditEntry
+from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
+from eventsvc.models.organiser import Organiser, Role
+from eventsvc.models.outbox import MessageKind, MessageStatus, OutboxMessage
+from eventsvc.models.partner import Partner, PartnerTranslation
+from eventsvc.models.registration import Registration, RegistrationStatus
+
+__all__ = [
+    "Announcement",
+    "AuditEntry",
+    "Event",
+    "EventContent",
+    "EventPartner",
+    "EventStatus",
+    "MessageKind",
+    "MessageStatus",
+    "Organiser",
+    "OutboxMessage",
+    "Partner",
+    "PartnerTranslation",
+    "Registration",
+    "RegistrationStatus",
+    "Role",
+]

@@ -1,0 +1,128 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsvc import clock
+from eventsvc.extensions import db
+from eventsvc.models.partner import Partner
+from eventsvc.models.types import UTCDateTime
+
+TITLE_MAX = 200
+SUMMARY_MAX = 500
+DESCRIPTION_MAX = 20_000
+SLUG_MAX = 100
+URL_MAX = 500
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Event(db.Model):
+    """A webinar or meeting. Times are instants; ``timezone`` is the zone people set it in."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    floor_language: Mapped[str] = mapped_column(String(8))
+    interpretation_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    online_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[EventStatus] = mapped_column(
+        Enum(
+            EventStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=EventStatus.DRAFT,
+    )
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+    contents: Mapped[list["EventContent"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", lazy="selectin"
+    )
+    partner_links: Mapped[list["EventPartner"]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="EventPartner.position",
+        lazy="selectin",
+    )
+
+    @property
+    def partners(self) -> list[Partner]:
+        return [link.partner for link in self.partner_links]
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language spoken at the event: the floor language, then interpretation."""
+        langs = [self.floor_language, *self.interpretation_languages]
+        return list(dict.fromkeys(lang for lang in langs if lang))
+
+    def content(self, locale: str) -> "EventContent":
+        """The text in ``locale``, else in the floor language, else whatever exists."""
+        by_locale = {c.locale: c for c in self.contents}
+        return (
+            by_locale.get(locale)
+            or by_locale.get(self.floor_language)
+            or next(
+                iter(by_locale.values()), EventContent(title=self.slug, summary="", description="")
+            )
+        )
+
+    def set_content(self, locale: str, **fields) -> None:
+        content = next((c for c in self.contents if c.locale == locale), None)
+        if content is None:
+            content = EventContent(locale=locale)
+            self.contents.append(content)
+        for key, value in fields.items():
+            setattr(content, key, value)
+
+    def is_past(self, at: datetime | None = None) -> bool:
+        return self.ends_at <= (at or clock.now())
+
+    def registration_is_open(self, at: datetime | None = None) -> bool:
+        at = at or clock.now()
+        if self.status != EventStatus.PUBLISHED or self.starts_at <= at:
+            return False
+        return self.registration_closes_at is None or at < self.registration_closes_at
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventContent(db.Model):
+    """Title, summary and Markdown description of an event in one locale."""
+
+    __table_args__ = (UniqueConstraint("event_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
+    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    event: Mapped[Event] = relationship(back_populates="contents")
+
+
+class EventPartner(db.Model):
+    """A co-organiser of an event, in the order the event lists them."""
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    event: Mapped[Event] = relationship(back_populates="partner_links")
+    partner: Mapped[Partner] = relationship(lazy="joined")

@@ -1,0 +1,70 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsvc import clock
+from eventsvc.extensions import db
+from eventsvc.models.event import Event
+from eventsvc.models.registration import Registration
+from eventsvc.models.types import UTCDateTime
+
+
+class MessageKind(enum.StrEnum):
+    CONFIRMATION = "confirmation"  # confirmed place, with the invite
+    WAITLISTED = "waitlisted"  # on the waitlist, no invite
+    PROMOTED = "promoted"  # moved from the waitlist to a confirmed place, with the invite
+    REMINDER = "reminder"  # before the start, with the current invite
+    EVENT_UPDATED = "event_updated"  # time, link or title changed: updated invite
+    EVENT_CANCELLED = "event_cancelled"  # METHOD:CANCEL for everyone
+    REGISTRATION_CANCELLED = "registration_cancelled"  # METHOD:CANCEL for one person
+    ANNOUNCEMENT = "announcement"  # an organiser's message
+
+
+class MessageStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # no longer to be sent (a reminder of a cancelled registration)
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class OutboxMessage(db.Model):
+    """A message to send, written in the same transaction as the change that causes it.
+
+    The message body is not stored: it is rendered when sent, from the current state of the
+    event and registration, so a late reminder never carries an outdated time or link.
+    ``payload`` holds what cannot be read back from current state (the old time of a moved event,
+    the announcement to send).
+    """
+
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
+    status: Mapped[MessageStatus] = mapped_column(
+        _enum(MessageStatus), default=MessageStatus.PENDING
+    )
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration] = relationship(lazy="joined")
+    event: Mapped[Event] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

@@ -1,0 +1,1 @@
+"""Organiser views (issue 4)."""
