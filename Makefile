@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app eventsvc
-CATALOGS := $(wildcard eventsvc/translations/*/LC_MESSAGES/messages.po)
-COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test lint bench translations extract clean
 
@@ -20,10 +18,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@ $(VENV)/.installed
 
-%.mo: %.po
-	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
-
-translations: $(COMPILED)
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --quiet -d eventsvc/translations
 
 run: $(VENV)/.installed translations
 	$(FLASK) init-db
@@ -45,4 +41,5 @@ extract: $(VENV)/.installed-test
 	$(BIN)/pybabel update -i eventsvc/translations/messages.pot -d eventsvc/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) $(COMPILED)
+	rm -rf $(VENV)
+	find eventsvc/translations -name '*.mo' -delete
