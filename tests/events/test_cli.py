@@ -1,0 +1,162 @@
+import json
+from datetime import UTC, datetime
+from importlib.resources import files
+
+from markdown_it import MarkdownIt
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.i18n import zone_abbreviation
+from eventsvc.models import Event, EventStatus, Partner
+from tests.events.helpers import GPS_LAUNCH, as_json, document
+
+SEED_PARTNERS = {
+    "OMEP",
+    "UNESCO",
+    "ECDAN",
+    "GCE",
+    "CLADE",
+    "ECPC",
+    "Eurochild",
+    "ARNEC",
+    "ChildPact",
+}
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _event(slug) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def _write(tmp_path, content: str, name="events.json"):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+def test_import_events_prints_a_summary_and_exits_0(runner, tmp_path):
+    result = runner.invoke(args=["import-events", _write(tmp_path, as_json(document()))])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Partners: 2 created, 0 updated, 0 unchanged.",
+        "Events: 1 created, 0 updated, 0 unchanged.",
+    ]
+    assert _event("gps-ecce-launch").starts_at == datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
+
+
+def test_import_events_reports_each_problem_on_its_own_line_and_exits_1(runner, tmp_path):
+    events = [
+        {**GPS_LAUNCH, "timezone": "Europe/Pariss"},
+        {**GPS_LAUNCH, "slug": "second", "start": "2026-03-29T02:30", "end": "2026-03-29T04:00"},
+        {**GPS_LAUNCH, "slug": "third", "registration_closes": "2026-12-06T15:00"},
+    ]
+    path = _write(tmp_path, as_json(document(events=events)))
+
+    result = runner.invoke(args=["import-events", path])
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("events[0].timezone: Unknown time zone “Europe/Pariss”")
+    assert lines[1].startswith("events[1].start: 2026-03-29 02:30 does not exist")
+    assert lines[2].startswith("events[2].registration_closes: Registration must close before")
+    assert lines[-1] == "Error: Nothing was imported: the file has 3 problems."
+    assert result.stdout == ""
+    assert _count(Event) == 0
+    assert _count(Partner) == 0
+
+
+def test_import_events_reports_bad_json_with_line_and_column(runner, tmp_path):
+    path = _write(tmp_path, '{"events": [\n  {"slug": "a",}\n]}')
+    result = runner.invoke(args=["import-events", path])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "line 2, column 16: The file is not valid JSON: "
+        "Expecting property name enclosed in double quotes."
+    )
+    assert "the file has 1 problem." in result.stderr
+
+
+def test_import_events_check_validates_without_importing(runner, tmp_path):
+    result = runner.invoke(args=["import-events", "--check", _write(tmp_path, as_json(document()))])
+    assert result.exit_code == 0
+    assert "valid" in result.stdout
+    assert _count(Event) == 0
+
+
+def test_import_events_refuses_a_missing_file(runner, tmp_path):
+    result = runner.invoke(args=["import-events", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+    assert _count(Event) == 0
+
+
+def test_demo_data_loads_the_seed_partners_and_events(runner):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+
+    assert set(db.session.scalars(select(Partner.acronym))) == SEED_PARTNERS
+    launch = _event("gps-ecce-launch")
+    assert launch.status == EventStatus.PUBLISHED
+    assert launch.starts_at == datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
+    assert launch.ends_at == datetime(2026, 12, 6, 13, 30, tzinfo=UTC)
+    assert zone_abbreviation(launch.starts_at, launch.timezone) == "CET"
+    assert [p.acronym for p in launch.partners] == ["OMEP", "UNESCO", "ECDAN"]
+    assert launch.interpretation_languages == ["en", "fr"]
+    assert launch.capacity == 500
+    assert launch.online_url.startswith("https://meet.example.org/")
+
+
+def test_demo_launch_description_lists_five_strategies_and_the_aims_in_both_languages(runner):
+    runner.invoke(args=["demo-data"])
+    launch = _event("gps-ecce-launch")
+    for locale in ("en", "fr"):
+        tokens = MarkdownIt().parse(launch.content(locale).description)
+        lists = [t for t in tokens if t.type == "bullet_list_open"]
+        items = [t for t in tokens if t.type == "list_item_open"]
+        assert len(lists) == 2, locale
+        assert len(items) == 5 + 4, locale
+
+
+def test_demo_data_has_a_summer_event_a_past_event_and_a_small_one(runner):
+    runner.invoke(args=["demo-data"])
+    events = list(db.session.scalars(select(Event)))
+    summer = [e for e in events if zone_abbreviation(e.starts_at, e.timezone) == "CEST"]
+    assert summer
+    assert any(e.is_past() for e in events)
+    assert any(e.capacity is not None and e.capacity <= 5 for e in events)
+    for event in events:
+        for locale in ("en", "fr"):
+            content = event.content(locale)
+            assert content.locale == locale
+            assert content.title and content.summary and content.description
+
+
+def test_demo_data_once_does_nothing_when_events_exist(runner):
+    first = runner.invoke(args=["demo-data", "--once"])
+    assert "Events: 4 created" in first.stdout
+    launch = _event("gps-ecce-launch")
+    launch.capacity = 10
+    db.session.commit()
+
+    second = runner.invoke(args=["demo-data", "--once"])
+
+    assert second.exit_code == 0
+    assert "already holds events" in second.stdout
+    assert _count(Event) == 4
+    db.session.refresh(launch)
+    assert launch.capacity == 10
+
+
+def test_demo_data_twice_without_once_leaves_everything_unchanged(runner):
+    runner.invoke(args=["demo-data"])
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0
+    assert "Events: 0 created, 0 updated, 4 unchanged." in result.stdout
+
+
+def test_demo_file_is_package_data_in_the_documented_format(app):
+    content = json.loads(files("eventsvc").joinpath("demo", "events.json").read_text("utf-8"))
+    assert set(content) == {"partners", "events"}
+    assert "gps-ecce-launch" in {e["slug"] for e in content["events"]}

@@ -1,0 +1,58 @@
+"""The importer and the event services on PostgreSQL (row locks, JSON columns, one transaction)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from eventsvc import clock
+from eventsvc.extensions import db
+from eventsvc.models import Event, EventStatus, MessageKind, Partner, RegistrationStatus
+from eventsvc.services.events import cancel_event, update_event
+from eventsvc.services.importer import ImportFailed, import_events
+from tests.events.helpers import GPS_LAUNCH, as_json, document, pending
+from tests.pg import support
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    with support.fresh_schema(support.postgres_uri()) as uri:
+        yield {"SQLALCHEMY_DATABASE_URI": uri}
+
+
+def _launch() -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == "gps-ecce-launch"))
+
+
+def test_import_update_and_cancel_on_postgres(app, make_registration, event_data):
+    import_events(as_json(document(capacity=1)))
+    event = _launch()
+    assert event.starts_at == datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
+    confirmed = make_registration(event)
+    waiting = make_registration(event)
+
+    import_events(as_json(document(capacity=1, start="2026-12-06T15:00", end="2026-12-06T16:00")))
+    assert [m.registration_id for m in pending(MessageKind.EVENT_UPDATED)] == [confirmed.id]
+
+    moved = event_data(
+        capacity=2,
+        start=clock.parse_wall("2026-12-06T15:00"),
+        end=clock.parse_wall("2026-12-06T16:00"),
+        partners=["OMEP", "UNESCO"],
+    )
+    update_event(event, moved)
+    db.session.refresh(waiting)
+    assert waiting.status == RegistrationStatus.CONFIRMED
+
+    cancel_event(event)
+    assert event.status == EventStatus.CANCELLED
+    assert len(pending(MessageKind.EVENT_CANCELLED)) == 2
+
+
+def test_a_bad_file_imports_nothing_on_postgres(app):
+    bad = document(events=[GPS_LAUNCH, {**GPS_LAUNCH, "slug": "other", "capacity": 0}])
+    with pytest.raises(ImportFailed):
+        import_events(as_json(bad))
+    assert db.session.scalar(select(func.count(Partner.id))) == 0
