@@ -10,7 +10,7 @@ from datetime import datetime
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from flask import Blueprint, abort, current_app, g, has_request_context, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from eventsvc import clock
 
@@ -122,6 +122,7 @@ def localized_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bl
         if lang not in supported_locales():
             abort(404)
         g.lang = lang
+        refresh()  # Flask-Babel caches the locale on g, which a test's app context outlives
 
     @bp.url_defaults
     def add_lang(endpoint, values):

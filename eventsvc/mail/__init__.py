@@ -1,5 +1,37 @@
 """Outgoing mail: an outbox written with the change, a dispatcher that sends it."""
 
+import os
 
-def init_app(app) -> None:
-    pass
+import click
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Run the dispatcher thread when ``MAIL_DISPATCHER_THREAD`` is on and this process serves."""
+    if app.config.get("MAIL_DISPATCHER_THREAD") and _is_serving_process(app):
+        from eventsvc.mail.dispatcher import start_background_dispatcher
+
+        start_background_dispatcher(app)
+
+
+def _is_serving_process(app: Flask) -> bool:
+    """Whether this process answers requests, so exactly one dispatcher thread runs.
+
+    Never under tests. Under ``flask run`` with the reloader, only the child that serves
+    (``WERKZEUG_RUN_MAIN``), not the watching parent. Never for other ``flask`` commands
+    (``init-db``, ``send-mail``…). Any other server (gunicorn, a WSGI container) serves.
+    """
+    if app.testing:
+        return False
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        return True
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return True
+    if ctx.command.name != "run":
+        return False
+    from flask.helpers import get_debug_flag
+
+    reload = ctx.params.get("reload")
+    uses_reloader = get_debug_flag() if reload is None else reload
+    return not uses_reloader

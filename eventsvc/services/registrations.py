@@ -187,6 +187,30 @@ def cancel(registration: Registration) -> list[Registration]:
     return promoted
 
 
+def change_preferences(
+    registration: Registration, language: str, interpretation_language: str | None
+) -> bool:
+    """Set the registrant's language for messages and for listening; returns whether it changed.
+
+    Messages still queued are built when sent, so they go out in the new language.
+    """
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError(_l("This registration has been cancelled."))
+    if language not in current_app.config["SUPPORTED_LOCALES"]:
+        raise DomainError(_l("Choose one of the languages offered."))
+    interpretation_language = interpretation_language or None
+    if interpretation_language not in (None, *registration.event.languages):
+        raise DomainError(_l("Choose one of the event's languages."))
+    changed = (registration.language, registration.interpretation_language) != (
+        language,
+        interpretation_language,
+    )
+    registration.language = language
+    registration.interpretation_language = interpretation_language
+    db.session.commit()
+    return changed
+
+
 def promote(registration: Registration) -> Registration:
     """Move one waitlisted registration to a confirmed place (an organiser's decision).
 

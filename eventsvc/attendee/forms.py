@@ -1,0 +1,38 @@
+"""Forms of the registrant's own page."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField
+from wtforms.validators import InputRequired, Optional
+
+from eventsvc.i18n import language_name, supported_locales
+from eventsvc.models import Registration
+
+
+class PreferencesForm(FlaskForm):
+    """The language of our messages and the language the registrant listens in."""
+
+    language = RadioField(
+        _l("Language for our emails"),
+        validators=[InputRequired(_l("Choose a language for our emails."))],
+    )
+    interpretation_language = SelectField(
+        _l("Language you will listen in"), validators=[Optional()]
+    )
+
+    def __init__(self, registration: Registration, *args, **kwargs):
+        kwargs.setdefault("language", registration.language)
+        kwargs.setdefault("interpretation_language", registration.interpretation_language or "")
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(code, language_name(code, code)) for code in supported_locales()]
+        self.interpretation_language.choices = [("", _l("No preference"))] + [
+            (code, language_name(code)) for code in registration.event.languages
+        ]
+
+    @property
+    def offers_interpretation(self) -> bool:
+        return len(self.interpretation_language.choices) > 2
+
+
+class CancelForm(FlaskForm):
+    """Only the CSRF token: the confirmation step is the page itself."""

@@ -1,0 +1,97 @@
+"""The ``send-mail`` worker: drain the outbox once, or poll it until told to stop."""
+
+import contextlib
+import logging
+import signal
+import sys
+import threading
+
+import click
+
+from eventsvc.extensions import db
+from eventsvc.mail.dispatcher import DispatchReport, default_worker_id, dispatch_due, due_count
+
+log = logging.getLogger("eventsvc.mail.worker")
+
+
+def run(*, once: bool, batch_size: int, interval: float) -> DispatchReport:
+    """Send what is due; with ``once`` return when nothing is left, else poll every ``interval``.
+
+    SIGTERM or SIGINT ends the worker after the batch in flight, so no claim is left to expire.
+    A polling worker outlives a failed poll (the database restarting, say) and tries again.
+    """
+    stop = threading.Event()
+    worker_id = default_worker_id()
+    total = DispatchReport()
+    with _stop_on_signals(stop):
+        while not stop.is_set():
+            if once:
+                total.add(drain(worker_id, batch_size, stop))
+                break
+            try:
+                total.add(drain(worker_id, batch_size, stop))
+            except Exception:
+                log.exception("send-mail: this poll failed; trying again in %s s.", interval)
+                db.session.rollback()
+            stop.wait(interval)
+    log.info(
+        "send-mail: %d sent, %d retried, %d failed in %d batches.",
+        total.sent,
+        total.retried,
+        total.failed,
+        total.batches,
+    )
+    return total
+
+
+def drain(worker_id: str, batch_size: int, stop: threading.Event) -> DispatchReport:
+    """One pass over the due messages: a progress bar in a terminal on a large queue, else logs."""
+    due = due_count()
+    if due > batch_size and in_terminal():
+        with click.progressbar(length=due, label="Sending mail") as bar:
+            return dispatch_due(
+                worker_id=worker_id,
+                batch_size=batch_size,
+                stop=stop,
+                on_batch=lambda report: bar.update(report.handled),
+            )
+    return dispatch_due(worker_id=worker_id, batch_size=batch_size, stop=stop, on_batch=_log_batch)
+
+
+def in_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _log_batch(report: DispatchReport) -> None:
+    extra = f", {report.cancelled} cancelled" if report.cancelled else ""
+    log.info(
+        "batch: %d sent, %d retried, %d failed%s, %d left",
+        report.sent,
+        report.retried,
+        report.failed,
+        extra,
+        due_count(),
+    )
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event):
+    """Turn the first SIGTERM/SIGINT into ``stop``; a second one acts as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handle(signum, frame):
+        log.info("send-mail: stopping after the current batch.")
+        stop.set()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    for sig in previous:
+        signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
