@@ -1,5 +1,6 @@
 """Default settings. Overridden by ``instance/config.py``, then by ``EVENTSVC_*`` variables."""
 
+SITE_NAME = None  # None: "Events" in the visitor's language
 SUPPORTED_LOCALES = ["en", "fr"]
 DEFAULT_LOCALE = "en"
 DEFAULT_TIMEZONE = "Europe/Paris"

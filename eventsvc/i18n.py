@@ -74,7 +74,8 @@ def _sort_key(name: str) -> str:
 
 def zone_abbreviation(instant: datetime, zone_name: str) -> str:
     """CET, CEST, EST… for ``instant`` in ``zone_name`` (falls back to the UTC offset)."""
-    return clock.to_wall(instant, zone_name).tzname() or utc_offset(instant, zone_name)
+    name = clock.to_wall(instant, zone_name).tzname() or ""
+    return name if name[:1].isalpha() else utc_offset(instant, zone_name)
 
 
 def utc_offset(instant: datetime, zone_name: str) -> str:

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from flask.testing import FlaskClient
 
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
@@ -46,8 +47,21 @@ def app(tmp_path, monkeypatch, app_config):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh app context, as a server does.
+
+    The ``app`` fixture keeps one app context open for the whole test; without this, ``g`` (the
+    URL's locale, Flask-Babel's cached locale) would carry over from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -17,6 +17,7 @@ def page_url(registration, lang="en", suffix=""):
 
 
 def queued(registration, kind):
+    db.session.expire_all()
     return db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.registration_id == registration.id,

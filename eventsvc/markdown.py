@@ -1,0 +1,74 @@
+"""Event descriptions: Markdown written by organisers, rendered to sanitised HTML.
+
+markdown-it-py renders (raw HTML off), nh3 then keeps only an allow-list of tags, attributes and
+URL schemes, so a description can never carry a script, a style or an event handler.
+Headings are moved down two levels: the page's own ``h1`` and ``h2`` frame the description.
+"""
+
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+HEADING_SHIFT = 2
+
+ALLOWED_TAGS = {
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+        ["table", "strikethrough", "replacements"]
+    )
+
+
+def _shift_headings(tokens) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
+            token.tag = f"h{level}"
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Safe HTML for ``text``; empty input gives empty markup."""
+    if not text:
+        return Markup("")
+    parser = _parser()
+    tokens = parser.parse(text)
+    _shift_headings(tokens)
+    html = parser.renderer.render(tokens, parser.options, {})
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(cleaned)  # noqa: S704 (sanitised by nh3 just above)
