@@ -1,0 +1,132 @@
+"""The attendee list of an event: search, filters, and promote / cancel / erase one person."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.models import Event, Registration
+from eventsvc.organiser import bp
+from eventsvc.organiser.data_forms import STATUS_LABELS, ConfirmForm, RegistrationFilterForm
+from eventsvc.services import DomainError, privacy, stats
+from eventsvc.services import registrations as registration_service
+from eventsvc.services.attendee_search import (
+    countries_present,
+    registration_of_event,
+    registrations_query,
+)
+
+PER_PAGE = 50
+
+
+def event_or_404(slug: str) -> Event:
+    return db.first_or_404(select(Event).where(Event.slug == slug))
+
+
+def registration_or_404(event: Event, registration_id: int) -> Registration:
+    registration = registration_of_event(event.id, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _back_to_list(event: Event):
+    """Return to the list the organiser came from, with its filters and page."""
+    target = request.form.get("next", "")
+    prefix = url_for("organiser.registrations", slug=event.slug)
+    if not target.startswith(prefix):
+        target = prefix
+    return redirect(target, 303)
+
+
+@bp.get("/events/<slug>/registrations")
+def registrations(slug):
+    event = event_or_404(slug)
+    form = RegistrationFilterForm(formdata=request.args)
+    form.set_choices(event, countries_present(event.id))
+    form.validate()
+    filters = form.filters()
+    page = db.paginate(
+        registrations_query(event.id, filters),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "organiser/registrations.html",
+        event=event,
+        form=form,
+        page=page,
+        filter_args=filters.as_args(),
+        status_counts=stats.status_counts(event.id),
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.post("/events/<slug>/registrations/<int:registration_id>/promote")
+def promote_registration(slug, registration_id):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page had expired. Please try again."), "error")
+    else:
+        try:
+            registration_service.promote(registration)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(
+                _(
+                    "%(name)s now has a confirmed place and will be told by email.",
+                    name=registration.full_name,
+                ),
+                "success",
+            )
+    return _back_to_list(event)
+
+
+@bp.route("/events/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+def cancel_registration(slug, registration_id):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        promoted = registration_service.cancel(registration)
+        flash(
+            _("The registration of %(name)s is cancelled.", name=registration.full_name), "success"
+        )
+        if promoted:
+            names = ", ".join(person.full_name for person in promoted)
+            flash(_("Promoted from the waitlist: %(names)s.", names=names), "success")
+        return _back_to_list(event)
+    return render_template(
+        "organiser/registration_action.html",
+        event=event,
+        registration=registration,
+        form=form,
+        action="cancel",
+        next_url=request.args.get("next", ""),
+    )
+
+
+@bp.route("/events/<slug>/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
+def erase_registration(slug, registration_id):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        privacy.erase_registration(registration, actor=current_user._get_current_object())
+        flash(
+            _("The personal data of registration %(id)s has been erased.", id=registration.id),
+            "success",
+        )
+        return _back_to_list(event)
+    return render_template(
+        "organiser/registration_action.html",
+        event=event,
+        registration=registration,
+        form=form,
+        action="erase",
+        next_url=request.args.get("next", ""),
+    )

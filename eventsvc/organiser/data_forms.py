@@ -1,0 +1,90 @@
+"""Forms of the attendee list, the statistics and announcements. CSRF comes with FlaskForm."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Form
+from wtforms.fields import (
+    BooleanField,
+    FormField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+
+from eventsvc.i18n import country_name, language_name
+from eventsvc.models import Event, RegistrationStatus
+from eventsvc.services.announcements import BODY_MAX, SUBJECT_MAX
+from eventsvc.services.attendee_search import NO_INTERPRETATION, RegistrationFilters
+
+STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waitlisted"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+class RegistrationFilterForm(FlaskForm):
+    """The search and filters of the attendee list, read from the query string (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name, email or organisation"), validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), validators=[Optional()], validate_choice=True)
+    language = SelectField(_l("Communication language"), validators=[Optional()])
+    interpretation = SelectField(_l("Interpretation language"), validators=[Optional()])
+    country = SelectField(_l("Country"), validators=[Optional()])
+
+    def set_choices(self, event: Event, countries: list[str]) -> None:
+        any_choice = [("", _l("Any"))]
+        self.status.choices = any_choice + [(s.value, label) for s, label in STATUS_LABELS.items()]
+        self.language.choices = any_choice + [
+            (code, language_name(code)) for code in current_app.config["SUPPORTED_LOCALES"]
+        ]
+        self.interpretation.choices = (
+            any_choice
+            + [(code, language_name(code)) for code in event.interpretation_languages]
+            + [(NO_INTERPRETATION, _l("No interpretation"))]
+        )
+        named = sorted((country_name(code), code) for code in countries)
+        self.country.choices = any_choice + [(code, name) for name, code in named]
+
+    def filters(self) -> RegistrationFilters:
+        """The valid filters; an invalid value (an edited URL) counts as "any"."""
+        values = {}
+        for name in ("q", "status", "language", "interpretation", "country"):
+            field = getattr(self, name)
+            values[name] = "" if field.errors else (field.data or "").strip()
+        return RegistrationFilters(**values)
+
+
+class ConfirmForm(FlaskForm):
+    """A button confirming an action (cancel, erase): only its CSRF token matters."""
+
+
+class LocaleTextForm(Form):
+    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=SUBJECT_MAX)])
+    body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])
+
+
+def announcement_form(locales: list[str], **kwargs) -> FlaskForm:
+    """An announcement form with a subject and a message per locale, side by side."""
+
+    class AnnouncementForm(FlaskForm):
+        include_waitlisted = BooleanField(_l("Also send it to people on the waitlist"))
+        preview = SubmitField(_l("Count the recipients"))
+        send = SubmitField(_l("Send the announcement"))
+
+        def texts(self) -> dict[str, dict[str, str]]:
+            return {locale: getattr(self, f"text_{locale}").data for locale in locales}
+
+        def text_fields(self):
+            return [(locale, getattr(self, f"text_{locale}")) for locale in locales]
+
+    for locale in locales:
+        setattr(AnnouncementForm, f"text_{locale}", FormField(LocaleTextForm, label=locale))
+    return AnnouncementForm(**kwargs)

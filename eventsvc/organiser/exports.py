@@ -1,0 +1,40 @@
+"""Downloads of an event's registrations as CSV and XLSX, streamed."""
+
+from flask import Response, request, stream_with_context
+
+from eventsvc import clock
+from eventsvc.i18n import current_locale
+from eventsvc.organiser import bp
+from eventsvc.organiser.attendees import event_or_404
+from eventsvc.services import exports
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def csv_delimiter() -> str:
+    """``?sep=semicolon`` (or ``;``) for spreadsheets set to a French locale."""
+    return ";" if request.args.get("sep") in ("semicolon", ";") else ","
+
+
+def download(chunks, mimetype: str, filename: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = exports.content_disposition(filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/events/<slug>/registrations.csv")
+def export_csv(slug):
+    event = event_or_404(slug)
+    rows = exports.registration_rows(event.id, current_locale())
+    filename = exports.download_name(event.slug, "csv", clock.now().date())
+    return download(exports.csv_chunks(rows, csv_delimiter()), CSV_TYPE, filename)
+
+
+@bp.get("/events/<slug>/registrations.xlsx")
+def export_xlsx(slug):
+    event = event_or_404(slug)
+    rows = exports.registration_rows(event.id, current_locale())
+    filename = exports.download_name(event.slug, "xlsx", clock.now().date())
+    return download(exports.xlsx_chunks(rows), XLSX_TYPE, filename)

@@ -1,0 +1,135 @@
+"""Organisers' messages to an event's registrants, sent through the outbox in their languages."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from eventsvc.extensions import db
+from eventsvc.mail import outbox
+from eventsvc.models import (
+    Announcement,
+    Event,
+    MessageKind,
+    Organiser,
+    Registration,
+    RegistrationStatus,
+)
+from eventsvc.services import DomainError, audit
+from eventsvc.services.locking import lock_event
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class SentAnnouncement:
+    announcement: Announcement
+    recipients: int
+
+
+def _recipients_filter(event_id: int, include_waitlisted: bool):
+    statuses = [RegistrationStatus.CONFIRMED]
+    if include_waitlisted:
+        statuses.append(RegistrationStatus.WAITLISTED)
+    return (
+        Registration.event_id == event_id,
+        Registration.status.in_(statuses),
+        Registration.anonymised_at.is_(None),
+    )
+
+
+def recipient_count(event: Event, include_waitlisted: bool = False) -> int:
+    """How many people an announcement would reach now."""
+    return db.session.scalar(
+        select(func.count(Registration.id)).where(*_recipients_filter(event.id, include_waitlisted))
+    )
+
+
+def recipient_languages(event: Event, include_waitlisted: bool = False) -> set[str]:
+    """The text locales an announcement needs for the people it would reach now."""
+    languages = db.session.scalars(
+        select(Registration.language)
+        .where(*_recipients_filter(event.id, include_waitlisted))
+        .distinct()
+    )
+    return _languages_needed(languages)
+
+
+def _languages_needed(languages) -> set[str]:
+    """The text locales needed for registrants reading ``languages`` (unsupported → default)."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    default = current_app.config["DEFAULT_LOCALE"]
+    return {language if language in supported else default for language in languages}
+
+
+def clean_texts(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Keep the supported locales whose subject and body are both filled in, stripped."""
+    cleaned = {}
+    for locale in current_app.config["SUPPORTED_LOCALES"]:
+        text = texts.get(locale) or {}
+        subject = (text.get("subject") or "").strip()
+        body = (text.get("body") or "").strip()
+        if subject and body:
+            cleaned[locale] = {"subject": subject, "body": body}
+    return cleaned
+
+
+def send_announcement(
+    event: Event,
+    texts: dict[str, dict[str, str]],
+    include_waitlisted: bool = False,
+    actor: Organiser | None = None,
+) -> SentAnnouncement:
+    """Store the announcement and queue one message per recipient: one transaction.
+
+    ``texts`` maps a locale to ``{"subject", "body"}``. Every language the recipients read must
+    have both, so nobody receives a message they cannot read or an empty one.
+    """
+    texts = clean_texts(texts)
+    event = lock_event(event.id)
+    recipients = list(
+        db.session.scalars(
+            select(Registration)
+            .where(*_recipients_filter(event.id, include_waitlisted))
+            .order_by(Registration.id)
+        )
+    )
+    if not recipients:
+        db.session.rollback()
+        raise DomainError(_l("Nobody would receive this announcement."))
+    missing = sorted(_languages_needed(r.language for r in recipients) - set(texts))
+    if missing:
+        db.session.rollback()
+        raise DomainError(
+            _l(
+                "Write the subject and the message in every language your registrants read "
+                "(missing: %(languages)s).",
+                languages=", ".join(missing),
+            )
+        )
+    announcement = Announcement(
+        event_id=event.id,
+        organiser_id=actor.id if actor is not None else None,
+        texts=texts,
+        include_waitlisted=include_waitlisted,
+    )
+    db.session.add(announcement)
+    db.session.flush()
+    for registration in recipients:
+        outbox.enqueue(
+            MessageKind.ANNOUNCEMENT,
+            registration,
+            payload={"announcement_id": announcement.id},
+        )
+    audit.record(
+        "announcement_sent",
+        event=event,
+        actor=actor,
+        announcement_id=announcement.id,
+        recipients=len(recipients),
+        include_waitlisted=include_waitlisted,
+    )
+    db.session.commit()
+    return SentAnnouncement(announcement, len(recipients))

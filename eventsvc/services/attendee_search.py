@@ -1,0 +1,89 @@
+"""Finding registrations of one event: search text and filters, as one query to paginate."""
+
+import sqlite3
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from eventsvc.extensions import db
+from eventsvc.models import Registration, RegistrationStatus
+
+#: The interpretation filter's value for people who asked for no interpretation.
+NO_INTERPRETATION = "none"
+
+
+@dataclass(frozen=True)
+class RegistrationFilters:
+    """What an organiser narrows the list to; empty strings mean "any"."""
+
+    q: str = ""
+    status: str = ""
+    language: str = ""
+    interpretation: str = ""
+    country: str = ""
+
+    def as_args(self) -> dict[str, str]:
+        """The filters that are set, as query-string arguments (for page links and exports)."""
+        return {key: value for key, value in asdict(self).items() if value}
+
+
+def registrations_query(event_id: int, filters: RegistrationFilters) -> Select:
+    """Registrations of the event matching ``filters``, oldest first.
+
+    The search matches part of the name, address or organisation, ignoring case in every
+    script (É = é, Ж = ж) but not accents (e ≠ é).
+    """
+    query = select(Registration).where(Registration.event_id == event_id)
+    text = filters.q.strip()
+    if text:
+        columns = (Registration.full_name, Registration.email, Registration.organisation)
+        query = query.where(or_(*(_contains_ignoring_case(column, text) for column in columns)))
+    if filters.status:
+        query = query.where(Registration.status == RegistrationStatus(filters.status))
+    if filters.language:
+        query = query.where(Registration.language == filters.language)
+    if filters.interpretation == NO_INTERPRETATION:
+        query = query.where(Registration.interpretation_language.is_(None))
+    elif filters.interpretation:
+        query = query.where(Registration.interpretation_language == filters.interpretation)
+    if filters.country:
+        query = query.where(Registration.country == filters.country.upper())
+    return query.order_by(Registration.created_at, Registration.id)
+
+
+def _contains_ignoring_case(column, text: str):
+    """``ILIKE`` on PostgreSQL; on SQLite, whose ``LIKE`` folds ASCII only, Python's casefold."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.eventsvc_casefold(column).contains(text.casefold(), autoescape=True)
+    return column.icontains(text, autoescape=True)
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+@sa_event.listens_for(Engine, "connect")
+def _register_sqlite_casefold(dbapi_connection, connection_record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("eventsvc_casefold", 1, _casefold, deterministic=True)
+
+
+def countries_present(event_id: int) -> list[str]:
+    """The country codes the event's registrants gave (for the filter's choices)."""
+    return list(
+        db.session.scalars(
+            select(Registration.country)
+            .where(Registration.event_id == event_id, Registration.country != "")
+            .distinct()
+        )
+    )
+
+
+def registration_of_event(event_id: int, registration_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.id == registration_id, Registration.event_id == event_id
+        )
+    )

@@ -1,0 +1,121 @@
+"""Erasing registrants' personal data while keeping the counts organisers report on.
+
+An erased registration keeps its status, country, languages and dates (the statistics stay
+true); its name, address, organisation and question are replaced by placeholders, its pending
+mail is withdrawn and ``anonymised_at`` is set.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import String, cast, func, literal, select, update
+
+from eventsvc import clock
+from eventsvc.extensions import db
+from eventsvc.models import Event, MessageStatus, OutboxMessage, Registration
+from eventsvc.models.organiser import Organiser
+from eventsvc.services import audit
+from eventsvc.services.locking import lock_event
+
+ERASED_NAME = "[erased]"
+#: ``.invalid`` is reserved (RFC 2606): an erased address can never reach anyone.
+ERASED_EMAIL_DOMAIN = "invalid"
+
+
+def parse_age(text: str) -> timedelta:
+    """``180d`` or ``26w`` (a bare number means days) as a duration of at least one day."""
+    value = text.strip().lower()
+    unit = value[-1:] if value[-1:] in ("d", "w") else "d"
+    number = value[:-1] if value[-1:] in ("d", "w") else value
+    if not number.isdigit() or int(number) < 1:
+        raise ValueError(f"expected a number of days such as 180d, not {text!r}")
+    return timedelta(days=int(number) * (7 if unit == "w" else 1))
+
+
+def erased_email(registration_id: int) -> str:
+    return f"erased-{registration_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+def erase_registration(registration: Registration, actor: Organiser | None = None) -> None:
+    """Anonymise one registration (an organiser acting on a registrant's request)."""
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.anonymised_at is not None:
+        db.session.rollback()
+        return
+    registration.full_name = ERASED_NAME
+    registration.email = registration.email_normalised = erased_email(registration.id)
+    registration.organisation = ""
+    registration.question = ""
+    registration.newsletter = False
+    registration.anonymised_at = clock.now()
+    _forget_mail(Registration.id == registration.id)
+    audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
+    db.session.commit()
+
+
+def purge_past_registrations(older_than: timedelta) -> int:
+    """Anonymise every registration of events that ended more than ``older_than`` ago.
+
+    Returns how many registrations were anonymised (those done before are not counted again).
+    Each event concerned gets an entry in its history.
+    """
+    now = clock.now()
+    past_events = select(Event.id).where(Event.ends_at < now - older_than)
+    selected = Registration.event_id.in_(past_events) & Registration.anonymised_at.is_(None)
+    per_event = db.session.execute(
+        select(Registration.event_id, func.count(Registration.id))
+        .where(selected)
+        .group_by(Registration.event_id)
+    ).all()
+    if not per_event:
+        db.session.rollback()
+        return 0
+    _forget_mail(selected)
+    db.session.execute(
+        update(Registration)
+        .where(selected)
+        .values(
+            full_name=ERASED_NAME,
+            email=_erased_email_sql(),
+            email_normalised=_erased_email_sql(),
+            organisation="",
+            question="",
+            newsletter=False,
+            anonymised_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for event_id, count in per_event:
+        audit.record(
+            "registrations_purged",
+            event=db.session.get(Event, event_id),
+            count=count,
+            older_than_days=older_than.days,
+        )
+    db.session.commit()
+    return sum(count for _event_id, count in per_event)
+
+
+def _erased_email_sql():
+    return (
+        literal("erased-")
+        .concat(cast(Registration.id, String))
+        .concat(literal(f"@{ERASED_EMAIL_DOMAIN}"))
+    )
+
+
+def _forget_mail(registration_filter) -> None:
+    """Withdraw pending messages and drop error texts that may quote the address."""
+    matching = OutboxMessage.registration_id.in_(select(Registration.id).where(registration_filter))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(matching, OutboxMessage.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(matching, OutboxMessage.last_error != "")
+        .values(last_error="")
+        .execution_options(synchronize_session=False)
+    )

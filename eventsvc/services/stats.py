@@ -1,0 +1,164 @@
+"""Counts and series for organisers, each one GROUP BY query."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, case, cast, func, select
+
+from eventsvc.extensions import db
+from eventsvc.i18n import country_name, language_name
+from eventsvc.models import Registration, RegistrationStatus
+
+
+@dataclass(frozen=True)
+class DailyCount:
+    day: date
+    new: int
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """People per value of one field (a country, a language); ``value`` may be empty."""
+
+    value: str
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def confirmed_and_waitlisted(self) -> int:
+        return self.confirmed + self.waitlisted
+
+
+#: The fields an organiser can count people by.
+BREAKDOWN_FIELDS = {
+    "country": Registration.country,
+    "language": Registration.language,
+    "interpretation": Registration.interpretation_language,
+}
+
+
+def registrations_per_day(event_id: int) -> list[DailyCount]:
+    """Registrations made each UTC day (later cancellations included), with the running total.
+
+    Days without a registration between the first and the last appear with zero, so the
+    series can be drawn as it is.
+    """
+    day = _utc_day(Registration.created_at)
+    rows = db.session.execute(
+        select(day, func.count(Registration.id))
+        .where(Registration.event_id == event_id)
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    counts = {_as_date(value): count for value, count in rows}
+    if not counts:
+        return []
+    series, total = [], 0
+    current, last = min(counts), max(counts)
+    while current <= last:
+        total += counts.get(current, 0)
+        series.append(DailyCount(current, counts.get(current, 0), total))
+        current += timedelta(days=1)
+    return series
+
+
+def breakdown(event_id: int, field: str) -> list[Breakdown]:
+    """Confirmed and waitlisted people per value of ``field``, largest first."""
+    column = BREAKDOWN_FIELDS[field]
+    confirmed = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
+    waitlisted = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+    rows = db.session.execute(
+        select(column, confirmed, waitlisted)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .group_by(column)
+    ).all()
+    items = [Breakdown(value or "", int(c or 0), int(w or 0)) for value, c, w in rows]
+    return sorted(
+        items, key=lambda item: (-item.confirmed_and_waitlisted, -item.confirmed, item.value)
+    )
+
+
+#: The title of each breakdown (the page's headings and the CSV's first column title).
+BREAKDOWN_TITLES = {
+    "country": _l("Country"),
+    "language": _l("Communication language"),
+    "interpretation": _l("Interpretation language"),
+}
+
+#: What an empty value means in each breakdown.
+EMPTY_LABELS = {
+    "country": _l("Not given"),
+    "language": _l("Not given"),
+    "interpretation": _l("No interpretation"),
+}
+
+
+def label(field: str, value: str, locale: str) -> str:
+    """The name of ``value`` of a breakdown ``field`` in ``locale``."""
+    if not value:
+        with force_locale(locale):
+            return str(EMPTY_LABELS[field])
+    if field == "country":
+        return country_name(value, locale)
+    return language_name(value, locale)
+
+
+def breakdown_rows(event_id: int, field: str, locale: str) -> Iterator[tuple]:
+    """A breakdown as rows for a CSV file: header first."""
+    yield _texts(
+        locale,
+        _l("Code"),
+        BREAKDOWN_TITLES[field],
+        _l("Confirmed"),
+        _l("Waitlisted"),
+        _l("Confirmed and waitlisted"),
+    )
+    for item in breakdown(event_id, field):
+        yield (
+            item.value,
+            label(field, item.value, locale),
+            item.confirmed,
+            item.waitlisted,
+            item.confirmed_and_waitlisted,
+        )
+
+
+def daily_rows(event_id: int, locale: str) -> Iterator[tuple]:
+    """Registrations per day as rows for a CSV file: header first."""
+    yield _texts(locale, _l("Day (UTC)"), _l("New registrations"), _l("Total registrations"))
+    for item in registrations_per_day(event_id):
+        yield (item.day.isoformat(), item.new, item.cumulative)
+
+
+def _texts(locale: str, *texts) -> tuple[str, ...]:
+    with force_locale(locale):
+        return tuple(str(text) for text in texts)
+
+
+def status_counts(event_id: int) -> dict[RegistrationStatus, int]:
+    rows = db.session.execute(
+        select(Registration.status, func.count(Registration.id))
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.status)
+    ).all()
+    counts = dict.fromkeys(RegistrationStatus, 0)
+    counts.update({RegistrationStatus(status): count for status, count in rows})
+    return counts
+
+
+def _utc_day(column):
+    """The UTC calendar day of an instant column, on SQLite and on PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

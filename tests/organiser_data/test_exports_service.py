@@ -1,0 +1,130 @@
+"""The export generators, parsed back as CSV and XLSX."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from eventsvc.extensions import db
+from eventsvc.services import exports
+
+ACCENTED_NAMES = ["Élodie Pérez", "Jürgen Müller", "Begoña Muñoz", "Анна Кузнецова"]
+TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+def parse_csv(data: bytes, delimiter=","):
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def parse_xlsx(data: bytes):
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    sheet = workbook.worksheets[0]
+    return [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def event_with_people(make_event, make_registration):
+    event = make_event(slug="gps-launch")
+    for index, name in enumerate(ACCENTED_NAMES):
+        make_registration(
+            event,
+            full_name=name,
+            email=f"p{index}@example.org",
+            organisation="OMEP Україна",
+            country="FR" if index % 2 else "ES",
+            interpretation_language="en",
+        )
+    return event
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_neutralise_prefixes_a_quote_to_every_trigger(trigger):
+    assert exports.neutralise(f"{trigger}cmd|' /C calc'!A0") == f"'{trigger}cmd|' /C calc'!A0"
+
+
+def test_neutralise_leaves_plain_text_and_numbers():
+    assert exports.neutralise("Élodie") == "Élodie"
+    assert exports.neutralise(-3) == -3
+    assert exports.neutralise("") == ""
+
+
+def test_csv_has_bom_header_and_accented_names(event_with_people):
+    rows = parse_csv(b"".join(exports.csv_chunks(exports.registration_rows(event_with_people.id))))
+    assert rows[0] == list(exports.header("en"))
+    by_name = {row[2]: row for row in rows[1:]}
+    assert set(by_name) == set(ACCENTED_NAMES)
+    row = by_name["Jürgen Müller"]
+    assert row[1] == "confirmed"
+    assert row[4] == "OMEP Україна"
+    assert row[5:7] == ["FR", "France"]
+    assert row[7:9] == ["fr", "en"]
+    assert row[12] == "2026-11-22T10:00:00Z"
+
+
+def test_country_names_follow_the_locale(event_with_people):
+    rows = list(exports.registration_rows(event_with_people.id, locale="fr"))
+    assert {row[6] for row in rows[1:]} == {"France", "Espagne"}
+
+
+def test_csv_semicolon_delimiter(event_with_people):
+    chunks = exports.csv_chunks(exports.registration_rows(event_with_people.id), delimiter=";")
+    rows = parse_csv(b"".join(chunks), delimiter=";")
+    assert len(rows) == 1 + len(ACCENTED_NAMES)
+    assert all(len(row) == len(exports.COLUMNS) for row in rows)
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_csv_neutralises_formula_in_every_text_field(make_event, make_registration, trigger):
+    event = make_event()
+    payload = f'{trigger}HYPERLINK("http://evil.test","x")'
+    registration = make_registration(event)
+    registration.full_name = registration.organisation = registration.question = payload
+    db.session.commit()
+    rows = parse_csv(b"".join(exports.csv_chunks(exports.registration_rows(event.id))))
+    assert rows[1][2] == rows[1][4] == rows[1][9] == "'" + payload
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_xlsx_neutralises_formula_and_keeps_text(make_event, make_registration, trigger):
+    event = make_event()
+    payload = f"{trigger}1+1"
+    registration = make_registration(event, full_name="Анна Кузнецова")
+    registration.organisation = registration.question = payload
+    db.session.commit()
+    rows = parse_xlsx(b"".join(exports.xlsx_chunks(exports.registration_rows(event.id))))
+    assert rows[0] == list(exports.header("en"))
+    assert rows[1][2] == "Анна Кузнецова"
+    for value in (rows[1][4], rows[1][9]):
+        # XML stores a carriage return as a line feed; the guard quote is what matters.
+        assert value.startswith("'")
+        assert value[1:].replace("\n", "\r") == payload.replace("\n", "\r")
+
+
+def test_xlsx_has_every_registration_with_accents(event_with_people):
+    rows = parse_xlsx(
+        b"".join(exports.xlsx_chunks(exports.registration_rows(event_with_people.id)))
+    )
+    assert {row[2] for row in rows[1:]} == set(ACCENTED_NAMES)
+
+
+def test_xlsx_drops_control_characters_it_cannot_store(make_event, make_registration):
+    event = make_event()
+    make_registration(event, question="line\x0bbreak\x01")
+    rows = parse_xlsx(b"".join(exports.xlsx_chunks(exports.registration_rows(event.id))))
+    assert rows[1][9] == "linebreak"
+
+
+def test_csv_comes_in_several_chunks_for_many_rows(make_event):
+    rows = ([index, "x" * 100] for index in range(5000))
+    chunks = list(exports.csv_chunks(rows))
+    assert len(chunks) > 2
+    assert max(len(chunk) for chunk in chunks) < 2 * exports.CHUNK_BYTES
+
+
+def test_content_disposition_has_ascii_and_utf8_names():
+    value = exports.content_disposition("événement-registrations-2026-11-22.csv")
+    assert 'filename="_v_nement-registrations-2026-11-22.csv"' in value or "filename=" in value
+    assert "filename*=UTF-8''%C3%A9v%C3%A9nement-registrations-2026-11-22.csv" in value
