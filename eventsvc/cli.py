@@ -1,5 +1,8 @@
 """Command-line interface: ``flask --app eventsvc <command>``."""
 
+import sys
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask_migrate import upgrade
@@ -12,5 +15,165 @@ def init_db_command():
     click.echo("Database is at the latest revision.")
 
 
+@click.command("purge-registrations")
+@click.option(
+    "--older-than",
+    "older_than",
+    default="180d",
+    show_default=True,
+    help="Age since the event ended: a number of days (180d) or weeks (26w).",
+)
+def purge_registrations_command(older_than):
+    """Anonymise the registrations of events that ended more than --older-than ago."""
+    from eventsvc.services.privacy import parse_age, purge_past_registrations
+
+    try:
+        age = parse_age(older_than)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from exc
+    count = purge_past_registrations(age)
+    click.echo(f"Anonymised {count} registration(s) of events that ended over {older_than} ago.")
+
+
+@click.command("send-mail")
+@click.option("--once", is_flag=True, help="Send what is due, then exit.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Messages per SMTP connection (default: MAIL_BATCH_SIZE).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds between polls of the outbox (default: MAIL_DISPATCHER_INTERVAL).",
+)
+def send_mail_command(once, batch_size, interval):
+    """Send the outbox: drain it once (--once), or keep polling until SIGTERM/SIGINT."""
+    import logging
+
+    from flask import current_app
+
+    from eventsvc.mail import worker
+
+    current_app.logger  # noqa: B018  (installs Flask's stderr handler for the eventsvc loggers)
+    logging.getLogger("eventsvc.mail").setLevel(logging.INFO)
+    worker.run(
+        once=once,
+        batch_size=batch_size or current_app.config["MAIL_BATCH_SIZE"],
+        interval=interval or float(current_app.config["MAIL_DISPATCHER_INTERVAL"]),
+    )
+
+
+@click.command("import-events")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only check the file; import nothing.")
+def import_events_command(file, check):
+    """Create or update partners and events from FILE (JSON; see docs/import-format.md)."""
+    from eventsvc.services import importer
+
+    _import(importer, file.read_bytes(), source=file.name, check=check)
+
+
+@click.command("demo-data")
+@click.option("--once", is_flag=True, help="Do nothing if the database holds any event.")
+def demo_data_command(once):
+    """Import the demo partners and events shipped with eventsvc."""
+    from importlib.resources import files
+
+    from sqlalchemy import select
+
+    from eventsvc.extensions import db
+    from eventsvc.models import Event
+    from eventsvc.services import importer
+
+    if once and db.session.scalar(select(Event.id).limit(1)) is not None:
+        click.echo("The database already holds events; demo data not loaded.")
+        return
+    demo = files("eventsvc").joinpath("demo", "events.json").read_bytes()
+    _import(importer, demo, source="demo-data")
+
+
+def _import(importer, content: bytes, source: str, check: bool = False) -> None:
+    try:
+        if check:
+            checked = importer.plan(content)
+            click.echo(
+                f"The file is valid: {len(checked.partners)} partner(s), "
+                f"{len(checked.events)} event(s)."
+            )
+            return
+        report = importer.import_events(content, source=source)
+    except importer.ImportFailed as failure:
+        for problem in failure.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(str(failure.message)) from failure
+    click.echo(
+        f"Partners: {len(report.partners_created)} created, "
+        f"{len(report.partners_updated)} updated, {len(report.partners_unchanged)} unchanged."
+    )
+    click.echo(
+        f"Events: {len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged."
+    )
+    if report.notified:
+        click.echo(f"{report.notified} registrant message(s) queued about the changes.")
+
+
+@click.command("create-organiser")
+@click.argument("email")
+@click.option("--name", default="", help="The organiser's name, shown in the audit log.")
+@click.option(
+    "--role",
+    type=click.Choice(["organiser", "admin"]),
+    default=None,
+    help="admin manages organiser accounts (default for a new account: organiser).",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of prompting.",
+)
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="The account exists: set a new password (and --name/--role if given), lift any lock.",
+)
+def create_organiser_command(email, name, role, password_stdin, reset):
+    """Create an organiser account (or, with --reset, give an existing one a new password)."""
+    from eventsvc.services import DomainError, organisers
+
+    existing = organisers.find_by_email(email)
+    if existing is not None and not reset:
+        raise click.ClickException(
+            f"An account exists for {existing.email}; add --reset to set a new password."
+        )
+    if existing is None and reset:
+        raise click.ClickException(f"No account exists for {email}; leave out --reset.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
+    try:
+        if existing is not None:
+            organisers.update_account(existing, password=password, name=name or None, role=role)
+            click.echo(f"New password set for {existing.email}.")
+        else:
+            created = organisers.create_organiser(
+                organisers.NewOrganiser(
+                    email=email, password=password, name=name, role=role or "organiser"
+                )
+            )
+            click.echo(f"Created {created.role} account {created.email}.")
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
+    app.cli.add_command(create_organiser_command)
+    app.cli.add_command(import_events_command)
+    app.cli.add_command(demo_data_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(purge_registrations_command)

@@ -15,6 +15,18 @@ from tests.smtp_sink import SMTPSink
 DEFAULT_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh app context, as a server does.
+
+    The ``app`` fixture keeps one app context open for the whole test; without this, ``g`` (the
+    URL's locale, Flask-Babel's cached locale) would carry over from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app_config(tmp_path):
     """Settings for the ``app`` fixture; override this fixture to change them for a module."""
@@ -40,6 +52,7 @@ def app(tmp_path, monkeypatch, app_config):
         **app_config,
     }
     app = create_app(config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         yield app
@@ -47,21 +60,8 @@ def app(tmp_path, monkeypatch, app_config):
         db.engine.dispose()
 
 
-class IsolatedClient(FlaskClient):
-    """Runs each request in a fresh app context, as a server does.
-
-    The ``app`` fixture keeps one app context open for the whole test; without this, ``g`` (the
-    URL's locale, Flask-Babel's cached locale) would carry over from one request to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -4,9 +4,10 @@ from flask import Blueprint
 
 from eventsvc.extensions import db, login_manager
 from eventsvc.models import Organiser
+from eventsvc.organiser.access import protect
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
-login_manager.login_view = "organiser.login"
+protect(bp)
 
 
 @login_manager.user_loader
@@ -15,4 +16,10 @@ def load_organiser(organiser_id: str) -> Organiser | None:
     return organiser if organiser is not None and organiser.active else None
 
 
-from eventsvc.organiser import views  # noqa: E402,F401
+from eventsvc.organiser import (  # noqa: E402,F401
+    announcements,
+    attendees,
+    exports,
+    stats,
+    views,
+)

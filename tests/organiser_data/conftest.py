@@ -6,7 +6,6 @@ The signed-in client and its account come from the organiser workspace's fixture
 import pytest
 
 from tests.organiser.conftest import (  # noqa: F401  (fixtures used by name)
-    fresh_g_per_request,
     organiser,
     organiser_account,
 )

@@ -1,0 +1,56 @@
+"""Who may see the organiser workspace.
+
+Every route of the ``organiser`` blueprint needs a signed-in, active organiser, checked once in
+a ``before_request`` hook so that a route added later cannot forget it. Only the endpoints in
+:data:`OPEN_ENDPOINTS` are reachable signed out. :func:`admin_required` adds the admin role.
+"""
+
+from functools import wraps
+
+from flask import Blueprint, abort, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from eventsvc.extensions import login_manager
+
+OPEN_ENDPOINTS = frozenset({"organiser.login"})
+
+
+def protect(bp: Blueprint) -> None:
+    """Send anyone not signed in to the sign-in page, before any view of ``bp`` runs."""
+    login_manager.login_view = "organiser.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @bp.before_request
+    def require_sign_in():
+        if request.endpoint in OPEN_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @bp.after_request
+    def never_cache(response):
+        """Workspace pages carry personal data: no shared or back-button caches."""
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def admin_required(view):
+    """Restrict a view to administrators (403 for other organisers)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.admin_only = True
+    return wrapped
+
+
+def is_admin_only(view) -> bool:
+    return getattr(view, "admin_only", False)

@@ -1,0 +1,248 @@
+"""Forms of the organiser workspace (sign-in, accounts, events). CSRF comes with FlaskForm."""
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Form
+from wtforms.fields import (
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventsvc import clock
+from eventsvc.i18n import language_name
+from eventsvc.models import Role
+from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
+from eventsvc.services.organisers import MIN_PASSWORD_LENGTH
+
+#: What ``<input type=datetime-local>`` sends (browsers add seconds when a step asks).
+WALL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+#: Languages offered for the floor and for interpretation: the site's, then the other UN ones.
+EVENT_LANGUAGES = ("en", "fr", "es", "ar", "pt", "ru", "zh", "de")
+
+#: Zones offered first; every other IANA zone follows in the same list.
+COMMON_ZONES = (
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Lisbon",
+    "Africa/Abidjan",
+    "Africa/Dakar",
+    "Africa/Lagos",
+    "Africa/Kinshasa",
+    "Africa/Cairo",
+    "Africa/Nairobi",
+    "Africa/Johannesburg",
+    "America/New_York",
+    "America/Toronto",
+    "America/Chicago",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Lima",
+    "America/Sao_Paulo",
+    "America/Santiago",
+    "America/Los_Angeles",
+    "Asia/Beirut",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Manila",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), [DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), [DataRequired(), Length(max=1024)])
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: sign out, publish, deactivate… (CSRF only)."""
+
+
+class NewOrganiserForm(FlaskForm):
+    email = EmailField(_l("Email address"), [DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), [Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), default=Role.ORGANISER.value)
+    password = PasswordField(
+        _l("Password"),
+        [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        description=_l("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+    )
+    password_again = PasswordField(
+        _l("Password again"),
+        [DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(Role.ORGANISER.value, _l("Organiser")), (Role.ADMIN.value, _l("Administrator"))]
+
+
+class ContentForm(Form):
+    """An event's texts in one locale (a sub-form: the outer form carries the CSRF token)."""
+
+    title = StringField(_l("Title"), [Optional(), Length(max=TITLE_MAX)])
+    summary = TextAreaField(
+        _l("Summary"),
+        [Optional(), Length(max=SUMMARY_MAX)],
+        description=_l("One or two sentences for the list of events and the calendar."),
+    )
+    description = TextAreaField(
+        _l("Description"),
+        [Optional(), Length(max=DESCRIPTION_MAX)],
+        description=_l("Markdown: **bold**, *italics*, lists, links."),
+    )
+
+
+class EventForm(FlaskForm):
+    """Create or edit an event. Build it with :func:`event_form`, which adds one texts
+    sub-form per locale (``en-title``, ``fr-title``…) and the partner choices."""
+
+    slug = StringField(
+        _l("Web address"),
+        [
+            DataRequired(),
+            Length(max=SLUG_MAX),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and hyphens, e.g. gps-launch-2026."),
+            ),
+        ],
+        description=_l("Part of the public address of the event, e.g. gps-launch-2026."),
+    )
+    timezone = SelectField(_l("Time zone"), [DataRequired()])
+    start = DateTimeLocalField(_l("Starts"), [InputRequired()], format=WALL_FORMATS)
+    end = DateTimeLocalField(_l("Ends"), [InputRequired()], format=WALL_FORMATS)
+    floor_language = SelectField(_l("Floor language"), [DataRequired()])
+    interpretation_languages = MultiCheckboxField(_l("Interpretation into"))
+    capacity = IntegerField(
+        _l("Capacity"),
+        [Optional(), NumberRange(min=1)],
+        description=_l("Leave empty for no limit. Beyond it, people join the waitlist."),
+    )
+    registration_closes = DateTimeLocalField(
+        _l("Registration closes"),
+        [Optional()],
+        format=WALL_FORMATS,
+        description=_l("Leave empty to take registrations until the start."),
+    )
+    online_url = URLField(
+        _l("Join link"),
+        [Optional(), Length(max=URL_MAX), URL(message=_l("Enter a full web address."))],
+        description=_l("Sent only to confirmed participants, never shown publicly."),
+    )
+    partners = FieldList(SelectField(_l("Partner"), validate_choice=False), min_entries=3)
+    confirmed = HiddenField()
+
+    def locale_forms(self):
+        """The texts sub-forms, in the order of the supported locales."""
+        return [(locale, self[locale]) for locale in self.locales]
+
+    def validate_partners(self, field):
+        known = {value for value, _label in self.partner_choices}
+        for entry in field.entries:
+            if entry.data and entry.data not in known:
+                entry.errors.append(_l("Choose a partner from the list."))
+                raise ValueError(_l("Choose partners from the list."))
+
+    def chosen_partners(self) -> list[str]:
+        """Partner acronyms in the order given, each once."""
+        return list(dict.fromkeys(entry.data for entry in self.partners.entries if entry.data))
+
+
+def event_form(partner_choices, *, data=None, partner_slots=3, languages=(), **kwargs) -> EventForm:
+    """An :class:`EventForm` with texts for every supported locale and partner selects.
+
+    ``languages`` adds codes the event already uses beyond :data:`EVENT_LANGUAGES` (an
+    imported event in Swahili stays editable).
+    """
+    locales = tuple(current_app.config["SUPPORTED_LOCALES"])
+    form_class = _event_form_class(locales)
+    form = form_class(data=data, **kwargs)
+    form.locales = locales
+    form.partner_choices = list(partner_choices)
+    _fit_partner_slots(form, partner_slots)
+    choices = [("", _l("— none —")), *form.partner_choices]
+    for entry in form.partners.entries:
+        entry.choices = choices
+    form.timezone.choices = timezone_choices()
+    form.floor_language.choices = language_choices(languages)
+    form.interpretation_languages.choices = language_choices(languages)
+    return form
+
+
+_form_classes: dict[tuple[str, ...], type] = {}
+
+
+def _event_form_class(locales: tuple[str, ...]) -> type:
+    if locales not in _form_classes:
+        fields = {locale: FormField(ContentForm, label=locale) for locale in locales}
+        _form_classes[locales] = type("LocalisedEventForm", (EventForm,), fields)
+    return _form_classes[locales]
+
+
+def _fit_partner_slots(form: EventForm, slots: int) -> None:
+    while len(form.partners.entries) < slots:
+        form.partners.append_entry()
+
+
+def timezone_choices() -> dict:
+    others = sorted(zone for zone in clock.known_zones() if zone not in COMMON_ZONES)
+    return {
+        _("Common time zones"): [(zone, zone) for zone in COMMON_ZONES],
+        _("All time zones"): [(zone, zone) for zone in others],
+    }
+
+
+def language_choices(extra=()) -> list[tuple[str, str]]:
+    codes = dict.fromkeys([*EVENT_LANGUAGES, *extra])
+    return [(code, language_name(code)) for code in codes if code]

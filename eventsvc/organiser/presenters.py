@@ -1,0 +1,102 @@
+"""Helpers that the workspace templates call: labels for field keys, audit actions and mail
+kinds, readable audit details, and links to pages that may not exist yet."""
+
+from datetime import datetime
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eventsvc.i18n import format_event_span, language_name
+from eventsvc.models import MessageKind
+from eventsvc.organiser import bp
+from eventsvc.organiser.forms import role_choices
+from eventsvc.services import audit, organisers
+
+
+@bp.context_processor
+def workspace_helpers():
+    return {
+        "organiser_url": organiser_url,
+        "field_label": field_label,
+        "action_label": action_label,
+        "role_label": lambda role: dict(role_choices()).get(role, role),
+        "audit_details": audit_details,
+        "kind_label": lambda kind: MESSAGE_KIND_LABELS.get(kind, kind),
+    }
+
+
+def action_label(action: str) -> str:
+    labels = audit.ACTION_LABELS | organisers.ACCOUNT_ACTION_LABELS
+    return str(labels.get(action, action))
+
+
+MESSAGE_KIND_LABELS = {
+    MessageKind.CONFIRMATION: _l("Confirmation"),
+    MessageKind.WAITLISTED: _l("Waitlist notice"),
+    MessageKind.PROMOTED: _l("Place from the waitlist"),
+    MessageKind.REMINDER: _l("Reminder"),
+    MessageKind.EVENT_UPDATED: _l("Event changed"),
+    MessageKind.EVENT_CANCELLED: _l("Event cancelled"),
+    MessageKind.REGISTRATION_CANCELLED: _l("Registration cancelled"),
+    MessageKind.ANNOUNCEMENT: _l("Announcement"),
+}
+
+
+def audit_details(details: dict, zone_name: str) -> list[str]:
+    """An audit entry's details as short readable lines."""
+    details = dict(details or {})
+    lines = []
+    fields = details.pop("fields", None)
+    if fields:
+        lines.append(_("Fields: %(fields)s", fields=", ".join(field_label(k) for k in fields)))
+    old_start, old_end = details.pop("old_start", None), details.pop("old_end", None)
+    new_start, new_end = details.pop("new_start", None), details.pop("new_end", None)
+    if old_start and new_start:
+        lines.append(
+            _(
+                "Time: %(old)s → %(new)s",
+                old=_span(old_start, old_end, zone_name),
+                new=_span(new_start, new_end, zone_name),
+            )
+        )
+    lines.extend(f"{field_label(key)}: {value}" for key, value in details.items())
+    return lines
+
+
+def _span(start: str, end: str | None, zone_name: str) -> str:
+    start_at = datetime.fromisoformat(start)
+    end_at = datetime.fromisoformat(end) if end else start_at
+    return format_event_span(start_at, end_at, zone_name)
+
+
+def organiser_url(endpoint: str, **values) -> str | None:
+    """The URL of ``endpoint``, or ``None`` while that page does not exist (yet)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+_FIELD_LABELS = {
+    "slug": _l("Web address"),
+    "timezone": _l("Time zone"),
+    "start": _l("Start"),
+    "end": _l("End"),
+    "floor_language": _l("Floor language"),
+    "interpretation_languages": _l("Interpretation languages"),
+    "online_url": _l("Join link"),
+    "capacity": _l("Capacity"),
+    "registration_closes": _l("Registration deadline"),
+    "partners": _l("Partners"),
+    "status": _l("Status"),
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+}
+
+
+def field_label(key: str) -> str:
+    """“Title (French)” for ``title.fr``; the label of any other field key of the service."""
+    name, _sep, locale = key.partition(".")
+    label = str(_FIELD_LABELS.get(name, name))
+    return f"{label} ({language_name(locale)})" if locale else label

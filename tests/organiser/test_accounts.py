@@ -1,0 +1,156 @@
+"""Organiser accounts: the create-organiser command and the administrators' page."""
+
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.models import Organiser, Role
+from tests.organiser.conftest import PASSWORD, sign_in
+
+
+def account(email: str) -> Organiser | None:
+    db.session.expire_all()
+    return db.session.scalar(select(Organiser).where(Organiser.email == email))
+
+
+def test_create_organiser_reads_the_password_from_stdin(runner, client):
+    result = runner.invoke(
+        args=["create-organiser", "Chloe@Example.org", "--name", "Chloé", "--password-stdin"],
+        input="a very long password\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    created = account("chloe@example.org")
+    assert created.name == "Chloé"
+    assert created.role == Role.ORGANISER
+    assert created.password_hash.startswith("scrypt:")
+    assert sign_in(client, "chloe@example.org", "a very long password").status_code == 302
+
+
+def test_create_organiser_prompts_twice_for_the_password(runner):
+    result = runner.invoke(
+        args=["create-organiser", "admin@example.org", "--role", "admin"],
+        input="a very long password\na very long password\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Password") == 2
+    assert "a very long password" not in result.output
+    assert account("admin@example.org").role == Role.ADMIN
+
+
+def test_create_organiser_refuses_a_short_password(runner):
+    result = runner.invoke(
+        args=["create-organiser", "short@example.org", "--password-stdin"], input="too short\n"
+    )
+
+    assert result.exit_code == 1
+    assert "at least 12 characters" in result.output
+    assert account("short@example.org") is None
+
+
+def test_create_organiser_refuses_an_existing_account_unless_reset(
+    runner, client, organiser_account
+):
+    refused = runner.invoke(
+        args=["create-organiser", organiser_account.email, "--password-stdin"],
+        input="another long password\n",
+    )
+    assert refused.exit_code == 1
+    assert "--reset" in refused.output
+
+    reset = runner.invoke(
+        args=["create-organiser", organiser_account.email, "--reset", "--password-stdin"],
+        input="another long password\n",
+    )
+    assert reset.exit_code == 0, reset.output
+    assert sign_in(client, organiser_account.email, "another long password").status_code == 302
+
+
+def test_admin_creates_an_organiser(admin, client):
+    response = admin.post(
+        "/organiser/organisers",
+        data={
+            "email": "new@example.org",
+            "name": "New Person",
+            "role": "organiser",
+            "password": "twelve chars!!",
+            "password_again": "twelve chars!!",
+        },
+    )
+
+    assert response.status_code == 302
+    assert account("new@example.org").password_hash.startswith("scrypt:")
+    assert sign_in(client, "new@example.org", "twelve chars!!").status_code == 302
+
+
+def test_admin_form_refuses_mismatched_passwords(admin):
+    response = admin.post(
+        "/organiser/organisers",
+        data={
+            "email": "new@example.org",
+            "role": "organiser",
+            "password": "twelve chars!!",
+            "password_again": "other chars!!!",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "The two passwords differ." in response.text
+    assert account("new@example.org") is None
+
+
+def test_admin_changes_a_role(admin, organiser_account):
+    response = admin.post(
+        f"/organiser/organisers/{organiser_account.id}/role", data={"role": "admin"}
+    )
+
+    assert response.status_code == 302
+    assert account(organiser_account.email).role == Role.ADMIN
+
+
+def test_the_last_admin_cannot_be_demoted(admin, admin_account):
+    admin.post(f"/organiser/organisers/{admin_account.id}/role", data={"role": "organiser"})
+
+    assert account(admin_account.email).role == Role.ADMIN
+
+
+def test_a_deactivated_organiser_is_signed_out_and_cannot_sign_in(
+    admin, organiser, organiser_account
+):
+    response = admin.post(f"/organiser/organisers/{organiser_account.id}/deactivate")
+
+    assert response.status_code == 302
+    assert organiser.get("/organiser/").status_code == 302
+    assert sign_in(organiser, organiser_account.email, PASSWORD).status_code == 200
+
+    admin.post(f"/organiser/organisers/{organiser_account.id}/activate")
+    assert sign_in(organiser, organiser_account.email, PASSWORD).status_code == 302
+
+
+def test_admins_cannot_deactivate_themselves(admin, admin_account):
+    admin.post(f"/organiser/organisers/{admin_account.id}/deactivate")
+
+    assert account(admin_account.email).active
+
+
+def test_plain_organisers_see_no_admin_link(organiser):
+    page = organiser.get("/organiser/")
+
+    assert "/organiser/organisers" not in page.text
+
+
+def test_account_changes_are_listed_with_who_made_them(admin, organiser_account, runner):
+    runner.invoke(
+        args=["create-organiser", "cli@example.org", "--password-stdin"],
+        input="a very long password\n",
+    )
+    admin.post(f"/organiser/organisers/{organiser_account.id}/role", data={"role": "admin"})
+    admin.post(f"/organiser/organisers/{organiser_account.id}/deactivate")
+
+    page = admin.get("/organiser/organisers").text
+
+    history = page[page.index("Recent account changes") :]
+    assert history.index("Account deactivated") < history.index("Role changed (Administrator)")
+    assert history.index("Role changed") < history.index("cli@example.org")
+    assert "Ada Admin" in history
+    assert "System (command line)" in history

@@ -1,0 +1,139 @@
+"""Signing in and out of the organiser workspace, and the slow-down after failures."""
+
+from datetime import timedelta
+
+import pytest
+
+from eventsvc.extensions import db
+from eventsvc.models import Organiser
+from tests.organiser.conftest import PASSWORD, sign_in
+
+
+def test_sign_in_with_right_password_opens_the_dashboard(client, organiser_account):
+    response = sign_in(client, "Olga@Example.org")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/organiser/"
+    assert client.get("/organiser/").status_code == 200
+
+
+def test_sign_in_with_wrong_password_is_refused_without_saying_which_part(
+    client, organiser_account
+):
+    wrong_password = sign_in(client, organiser_account.email, "not the password")
+    unknown_address = sign_in(client, "nobody@example.org", "not the password")
+
+    for response in (wrong_password, unknown_address):
+        assert response.status_code == 200
+        assert "The email address or the password is not right." in response.text
+    assert client.get("/organiser/").status_code == 302
+
+
+def test_password_is_stored_as_an_scrypt_hash(organiser_account):
+    assert organiser_account.password_hash.startswith("scrypt:")
+    assert PASSWORD not in organiser_account.password_hash
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(
+    client, organiser_account, frozen_clock
+):
+    for _ in range(4):
+        assert "not right" in sign_in(client, organiser_account.email, "wrong").text
+
+    fifth = sign_in(client, organiser_account.email, "wrong")
+    assert "Too many attempts, try again in 1 minute." in fifth.text
+
+    locked = sign_in(client, organiser_account.email)
+    assert locked.status_code == 200
+    assert "Too many attempts" in locked.text
+
+    frozen_clock.advance(timedelta(minutes=1, seconds=1))
+    assert sign_in(client, organiser_account.email).status_code == 302
+    db.session.refresh(organiser_account)
+    assert organiser_account.failed_logins == 0
+    assert organiser_account.locked_until is None
+
+
+def test_each_further_failure_doubles_the_lock(client, organiser_account, frozen_clock):
+    for _ in range(5):
+        sign_in(client, organiser_account.email, "wrong")
+    frozen_clock.advance(timedelta(minutes=2))
+
+    sixth = sign_in(client, organiser_account.email, "wrong")
+    assert "try again in 2 minutes" in sixth.text
+    frozen_clock.advance(timedelta(minutes=3))
+    seventh = sign_in(client, organiser_account.email, "wrong")
+    assert "try again in 4 minutes" in seventh.text
+
+
+def test_deactivated_account_cannot_sign_in(client, organiser_account):
+    organiser_account.active = False
+    db.session.commit()
+
+    response = sign_in(client, organiser_account.email)
+
+    assert "The email address or the password is not right." in response.text
+    assert client.get("/organiser/").status_code == 302
+
+
+def test_sign_out_ends_the_session(organiser):
+    response = organiser.post("/organiser/logout")
+
+    assert response.status_code == 302
+    assert organiser.get("/organiser/").headers["Location"].startswith("/organiser/login")
+
+
+def test_sign_out_needs_a_post(organiser):
+    assert organiser.get("/organiser/logout").status_code == 405
+    assert organiser.get("/organiser/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/organiser/events/new", "/organiser/events/new"),
+        ("https://evil.example/steal", "/organiser/"),
+        ("//evil.example/steal", "/organiser/"),
+        ("/\\evil.example", "/organiser/"),
+    ],
+)
+def test_next_redirect_stays_on_this_site(client, organiser_account, next_url, expected):
+    response = client.post(
+        "/organiser/login",
+        query_string={"next": next_url},
+        data={"email": organiser_account.email, "password": PASSWORD},
+    )
+
+    assert response.headers["Location"] == expected
+
+
+def test_anonymous_visit_comes_back_after_sign_in(client, organiser_account):
+    redirect = client.get("/organiser/events")
+    login_page = client.get(redirect.headers["Location"])
+    assert 'name="next"' in login_page.text
+
+    response = client.post(
+        redirect.headers["Location"],
+        data={"email": organiser_account.email, "password": PASSWORD},
+    )
+
+    assert response.headers["Location"] == "/organiser/events"
+
+
+def test_workspace_follows_the_language_chosen_in_the_session(organiser):
+    organiser.get("/locale/fr", query_string={"next": "/organiser/"})
+
+    page = organiser.get("/organiser/")
+
+    assert '<html lang="fr">' in page.text
+
+
+def test_workspace_follows_accept_language_without_a_choice(client):
+    page = client.get("/organiser/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+
+    assert '<html lang="fr">' in page.text
+
+
+def test_account_rows_are_unchanged_by_reads(organiser_account):
+    stored = db.session.get(Organiser, organiser_account.id)
+    assert stored.failed_logins == 0
