@@ -207,6 +207,10 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
     return errors, resolved
 
 
+#: Slugs that would shadow a page of the site (``/organiser/events/new``, ``/<lang>/events.ics``).
+RESERVED_SLUGS = frozenset({"new", "events"})
+
+
 def _check_slug(slug, event, add) -> None:
     if not slug:
         add("slug", _l("Give the event a short name for its address (slug)."))
@@ -220,6 +224,9 @@ def _check_slug(slug, event, add) -> None:
                 max=SLUG_MAX,
             ),
         )
+        return
+    if slug in RESERVED_SLUGS:
+        add("slug", _l("“%(slug)s” is reserved for the site's own pages.", slug=slug))
         return
     query = select(Event.id).where(Event.slug == slug)
     if event is not None:

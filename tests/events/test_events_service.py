@@ -375,3 +375,9 @@ def test_an_unsent_update_is_folded_into_the_next_one(app, event_data, make_regi
 def test_times_next_to_the_clock_changes_are_accepted(app, event_data, start, end, utc_start):
     event = create_event(event_data(start=wall(start), end=wall(end), registration_closes=None))
     assert event.starts_at == utc_start
+
+
+
+@pytest.mark.parametrize("slug", ["new", "events"])
+def test_a_slug_that_would_shadow_a_page_is_refused(app, event_data, slug):
+    assert "slug" in _errors(event_data(slug=slug))
