@@ -1,0 +1,120 @@
+"""Screenshots of the main pages at phone and desktop size, for the README.
+
+Each shot is ``<page>-<lang>-<size>.png``. :func:`take_screenshots` is run by
+``test_screenshots.py`` against the live test server; the test writes into a temporary folder
+unless ``EVENTSVC_UPDATE_SCREENSHOTS=1`` asks it to refresh ``docs/screenshots/``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.pages import (
+    DESKTOP,
+    PHONE,
+    fill_registration,
+    registration_form,
+    sign_in,
+    submit_registration,
+)
+
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+LANGUAGES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The data the shots show: an event slug and a registrant's personal page per language."""
+
+    event_slug: str
+    manage_paths: dict[str, str]
+    editor_path: str
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    show: Callable[[Page, str, Scene, str], None]
+    languages: tuple[str, ...] = LANGUAGES
+    organiser: bool = False
+
+
+def visit(page: Page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.ok, f"{path}: {response and response.status}"
+
+
+def show_list(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/{lang}/")
+
+
+def show_event(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/{lang}/events/{scene.event_slug}")
+
+
+def show_form_with_errors(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/{lang}/events/{scene.event_slug}")
+    fill_registration(page, full_name="Awa Ndiaye", email="awa.ndiaye@omep-senegal", consent=False)
+    submit_registration(page)
+    first_error = page.locator(".error-message, [aria-invalid=true]").first
+    expect(first_error).to_be_visible()
+    first_error.scroll_into_view_if_needed()
+
+
+def show_thank_you(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/{lang}/events/{scene.event_slug}")
+    fill_registration(
+        page, full_name="Awa Ndiaye", email=f"awa.ndiaye+{lang}-{tag}@omep-senegal.org"
+    )
+    submit_registration(page)
+    expect(registration_form(page)).to_have_count(0)
+
+
+def show_manage(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, scene.manage_paths[lang])
+
+
+def show_sign_in(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, "/organiser/login")
+
+
+def show_dashboard(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, "/organiser/")
+
+
+def show_editor(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, scene.editor_path)
+
+
+SHOTS = (
+    Shot("list", show_list),
+    Shot("event", show_event),
+    Shot("form-errors", show_form_with_errors),
+    Shot("thank-you", show_thank_you),
+    Shot("manage", show_manage),
+    Shot("sign-in", show_sign_in, languages=("en",)),
+    Shot("dashboard", show_dashboard, languages=("en",), organiser=True),
+    Shot("editor", show_editor, languages=("en",), organiser=True),
+)
+
+
+def take_screenshots(new_page, scene: Scene, out_dir: Path) -> list[Path]:
+    """Photograph every shot at every size into ``out_dir``; returns the files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for size, viewport in SIZES.items():
+        visitor = new_page(viewport=viewport, locale="en-GB", is_mobile=size == "phone")
+        organiser = new_page(viewport=viewport, locale="en-GB", is_mobile=size == "phone")
+        sign_in(organiser)
+        for shot in SHOTS:
+            page = organiser if shot.organiser else visitor
+            for lang in shot.languages:
+                shot.show(page, lang, scene, size)
+                page.wait_for_load_state("load")
+                path = out_dir / f"{shot.name}-{lang}-{size}.png"
+                page.screenshot(path=str(path), full_page=False, animations="disabled")
+                written.append(path)
+    return written
