@@ -9,7 +9,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 from eventsvc import config as default_config
-from eventsvc.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from eventsvc import extensions
+from eventsvc.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -32,10 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from eventsvc import cli, errors, mail, security
+    from eventsvc import cli, errors, health, mail, security
 
     errors.init_app(app)
     security.init_app(app)
+    health.init_app(app)
     mail.init_app(app)
     cli.init_app(app)
     return app
@@ -57,6 +59,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         database = Path(app.instance_path) / "eventsvc.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
     if not app.config.get("SECRET_KEY"):
+        from eventsvc.security import refuse_generated_secret_key
+
+        refuse_generated_secret_key(app)
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -92,7 +97,9 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
-    mail.init_app(app)
+    # Through the module: the name ``mail`` here is rebound to the eventsvc.mail package once
+    # it is imported, and a second app in the process would get no Flask-Mail.
+    extensions.mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
