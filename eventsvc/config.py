@@ -3,6 +3,8 @@
 SITE_NAME = None  # None: "Events" in the visitor's language
 SUPPORTED_LOCALES = ["en", "fr"]
 DEFAULT_LOCALE = "en"
+# Babel locale that formats dates and times for each interface locale (24-hour, day first).
+FORMAT_LOCALES = {"en": "en_GB"}
 DEFAULT_TIMEZONE = "Europe/Paris"
 BABEL_TRANSLATION_DIRECTORIES = "translations"
 
@@ -42,6 +44,8 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_REGISTER = "20 per minute"
 RATELIMIT_LOGIN = "10 per minute"
 RATELIMIT_HEADERS_ENABLED = True
+# A Redis outage must not take registration down: the limits then let requests through (logged).
+RATELIMIT_SWALLOW_ERRORS = True
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
 PROXY_FIX_HOPS = 0
 

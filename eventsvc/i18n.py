@@ -83,15 +83,23 @@ def utc_offset(instant: datetime, zone_name: str) -> str:
     return f"UTC{offset[:3]}:{offset[3:]}"
 
 
+def formatting_locale(locale: str | None = None) -> str:
+    """The Babel locale that formats dates for interface ``locale``.
+
+    Plain ``en`` is US English ("December 6, 2026, 1:30 PM"); an international audience reads
+    ``FORMAT_LOCALES`` (``en`` -> ``en_GB``: "6 December 2026, 13:30") more easily.
+    """
+    locale = locale or current_locale()
+    return current_app.config.get("FORMAT_LOCALES", {}).get(locale, locale)
+
+
 def format_event_date(instant: datetime, zone_name: str, locale: str | None = None) -> str:
     """ "Sunday 6 December 2026" / "dimanche 6 décembre 2026" in the event's zone."""
-    locale = locale or current_locale()
-    return format_date(clock.to_wall(instant, zone_name), "full", locale=locale)
+    return format_date(clock.to_wall(instant, zone_name), "full", locale=formatting_locale(locale))
 
 
 def format_event_time(instant: datetime, zone_name: str, locale: str | None = None) -> str:
-    locale = locale or current_locale()
-    return format_time(clock.to_wall(instant, zone_name), "short", locale=locale)
+    return format_time(clock.to_wall(instant, zone_name), "short", locale=formatting_locale(locale))
 
 
 def format_event_span(
@@ -106,7 +114,9 @@ def format_event_span(
     start_time = format_event_time(start, zone_name, locale)
     end_time = format_event_time(end, zone_name, locale)
     if clock.to_wall(start, zone_name).date() != clock.to_wall(end, zone_name).date():
-        end_time = format_datetime(clock.to_wall(end, zone_name), "medium", locale=locale)
+        end_time = format_datetime(
+            clock.to_wall(end, zone_name), "medium", locale=formatting_locale(locale)
+        )
     abbreviation = zone_abbreviation(start, zone_name)
     offset = utc_offset(start, zone_name)
     suffix = abbreviation if abbreviation == offset else f"{abbreviation} ({offset})"

@@ -110,6 +110,8 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
         db.session.commit()
         return RegistrationResult(existing, created=False)
 
+    if existing is not None and existing.status == RegistrationStatus.CANCELLED:
+        _raise_sequence(event)
     registration = existing or Registration(event=event, email_normalised=email_normalised)
     _fill(registration, data)
     registration.status = _status_for_new_place(event)
@@ -119,6 +121,12 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
     _queue_welcome(registration)
     db.session.commit()
     return RegistrationResult(registration, created=existing is None)
+
+
+def _raise_sequence(event: Event) -> None:
+    """One UID per event serves every registrant, so a personal CANCEL and a later invite to the
+    same person need SEQUENCE numbers above anything that person's calendar has seen."""
+    event.sequence += 1
 
 
 def _fill(registration: Registration, data: RegistrationData) -> None:
@@ -176,10 +184,9 @@ def cancel(registration: Registration) -> list[Registration]:
     registration.cancelled_at = clock.now()
     outbox.drop_pending(registration)
     if was_confirmed:
+        _raise_sequence(event)
         outbox.enqueue(
-            MessageKind.REGISTRATION_CANCELLED,
-            registration,
-            payload={"sequence": event.sequence + 1},
+            MessageKind.REGISTRATION_CANCELLED, registration, payload={"sequence": event.sequence}
         )
     db.session.flush()
     promoted = _fill_free_seats(event)

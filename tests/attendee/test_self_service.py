@@ -42,7 +42,7 @@ def status_text(doc) -> str:
 
 @pytest.mark.parametrize(
     ("lang", "start", "heading", "status"),
-    [("en", "1:30", "Your registration", "Confirmed"), ("fr", "13:30", None, None)],
+    [("en", "13:30", "Your registration", "Confirmed"), ("fr", "13:30", None, None)],
 )
 def test_manage_page_shows_the_registration_in_each_locale(
     client, make_event, make_registration, lang, start, heading, status

@@ -139,7 +139,7 @@ def test_confirmation_in_english_for_a_summer_event_shows_cest(
     assert format_event_span(event.starts_at, event.ends_at, event.timezone, "en") in text_of(
         message
     )
-    assert "June 18, 2027" in text_of(message)
+    assert "18 June 2027" in text_of(message)
     assert "CEST (UTC+02:00)" in text_of(message)
     assert f"Launch of {event.slug}" in message["Subject"]
     assert "http://events.test/en/registrations/" in text_of(message)

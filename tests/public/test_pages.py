@@ -38,7 +38,7 @@ def test_list_shows_upcoming_soonest_first_and_past_apart_most_recent_first(clie
 @pytest.mark.parametrize(
     ("lang", "title", "date"),
     [
-        ("en", "Launch of gps", "Sunday, December 6, 2026"),
+        ("en", "Launch of gps", "Sunday, 6 December 2026"),
         ("fr", "Lancement de gps", "dimanche 6 décembre 2026"),
     ],
 )
@@ -111,7 +111,7 @@ def test_event_page_in_english_and_french(client, make_event, make_partner):
 
     assert text(english.h1) == "Launch of gps"
     assert text(french.h1) == "Lancement de gps"
-    assert "Sunday, December 6, 2026" in text(english.select_one(".event-when"))
+    assert "Sunday, 6 December 2026" in text(english.select_one(".event-when"))
     assert "dimanche 6 décembre 2026, 13:30–14:30 CET" in text(french.select_one(".event-when"))
     assert "French" in text(english.select_one(".facts")) and "English" in text(
         english.select_one(".facts")
