@@ -1,5 +1,133 @@
-"""HTTP hardening: security headers, proxy headers, production checks."""
+"""HTTP hardening: security headers, trusted proxy headers, settings checked before serving.
+
+Production is ``EVENTSVC_ENV=production`` (config ``ENV``) or ``PRODUCTION = True``. There the
+app refuses to start without an explicit ``SECRET_KEY``: a key generated into the instance folder
+is fine on one laptop, but several hosts or containers would each generate their own and reject
+one another's sessions and CSRF tokens.
+"""
+
+import logging
+from itertools import chain
+
+from flask import Flask, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger(__name__)
+
+#: No inline script or style anywhere: templates load ``static/`` files only.
+DEFAULT_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'self'",
+    ]
+)
+
+DEFAULT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+HSTS_MAX_AGE = 365 * 24 * 3600
 
 
-def init_app(app) -> None:
-    pass
+class InsecureConfiguration(RuntimeError):
+    """A setting that must not reach production as it is."""
+
+
+def is_production(app: Flask) -> bool:
+    if app.debug or app.testing:
+        return False
+    return bool(app.config.get("PRODUCTION")) or app.config.get("ENV") == "production"
+
+
+def uses_https(app: Flask) -> bool:
+    """Whether visitors reach the site over HTTPS (``HTTPS = True`` or an https base URL)."""
+    config = app.config
+    return (
+        bool(config.get("HTTPS"))
+        or config.get("PREFERRED_URL_SCHEME") == "https"
+        or str(config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    )
+
+
+def refuse_generated_secret_key(app: Flask) -> None:
+    """Called before a key would be generated into the instance folder: not in production."""
+    if is_production(app):
+        raise InsecureConfiguration(
+            "SECRET_KEY is not set. In production set EVENTSVC_SECRET_KEY (or SECRET_KEY in "
+            "instance/config.py) to the same long random value on every host, e.g. the output "
+            "of: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+
+
+def init_app(app: Flask) -> None:
+    _check_production_settings(app)
+    _trust_proxy_headers(app)
+    if uses_https(app):
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            PREFERRED_URL_SCHEME="https",
+        )
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.before_request(_refuse_nul_characters)
+    app.after_request(_security_headers)
+
+
+def _check_production_settings(app: Flask) -> None:
+    if not is_production(app):
+        return
+    if not app.config.get("SECRET_KEY"):
+        refuse_generated_secret_key(app)
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        log.warning(
+            "Rate limits are counted in memory, per process: with several workers set "
+            "EVENTSVC_RATELIMIT_STORAGE_URI=redis://… so that the limits hold."
+        )
+    if not uses_https(app):
+        log.warning("Production without HTTPS: session cookies are not marked Secure.")
+
+
+def _trust_proxy_headers(app: Flask) -> None:
+    """Honour X-Forwarded-For/-Proto/-Host/-Port/-Prefix from exactly PROXY_FIX_HOPS proxies.
+
+    Off by default: without a proxy in front, anyone could forge their address (and dodge the
+    rate limits) with one header.
+    """
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+
+
+def _refuse_nul_characters():
+    """400 for a NUL character in the path, query or form: no browser sends one, and
+    PostgreSQL cannot store or even compare text holding one (it would end as a 500)."""
+    fields = chain(request.args.items(multi=True), request.form.items(multi=True))
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+        abort(400)
+
+
+def _security_headers(response):
+    from flask import current_app
+
+    config = current_app.config
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy", config.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault(
+        "Permissions-Policy", config.get("PERMISSIONS_POLICY") or DEFAULT_PERMISSIONS_POLICY
+    )
+    if uses_https(current_app):
+        max_age = int(config.get("HSTS_MAX_AGE", HSTS_MAX_AGE))
+        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
+    return response

@@ -147,7 +147,33 @@ def parse(text: str | bytes) -> dict:
         raise ImportFailed(
             [Problem("", _l("The file must hold one JSON object with “partners” and “events”."))]
         )
+    problems = _nul_characters(document, "")
+    if problems:
+        raise ImportFailed(problems)
     return document
+
+
+def _nul_characters(value, path: str) -> list[Problem]:
+    """Every text holding a NUL character (``\\u0000``), which no database column may store."""
+    if isinstance(value, str):
+        return (
+            [Problem(path, _l("Remove the NUL character from this text."))]
+            if "\x00" in value
+            else []
+        )
+    if isinstance(value, dict):
+        return [
+            problem
+            for key, inner in value.items()
+            for problem in _nul_characters(inner, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(value, list):
+        return [
+            problem
+            for index, inner in enumerate(value)
+            for problem in _nul_characters(inner, f"{path}[{index}]")
+        ]
+    return []
 
 
 class _Record:

@@ -1,0 +1,36 @@
+"""``/healthz``: whether this process can serve, for load balancers and monitoring."""
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from eventsvc.extensions import db, limiter
+
+log = logging.getLogger(__name__)
+
+
+def database_is_up() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("Health check: the database does not answer.")
+        db.session.rollback()
+        return False
+    db.session.rollback()
+    return True
+
+
+def healthz():
+    """200 ``{"status": "ok", …}`` or 503 ``{"status": "unavailable", …}``; no error details."""
+    up = database_is_up()
+    body = {"status": "ok" if up else "unavailable", "database": "ok" if up else "unavailable"}
+    response = jsonify(body)
+    response.status_code = 200 if up else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.add_url_rule("/healthz", "healthz", limiter.exempt(healthz), methods=["GET"])

@@ -1,0 +1,74 @@
+"""Production refuses a generated SECRET_KEY; proxies are trusted only when configured."""
+
+import pytest
+from flask import request
+
+from eventsvc.security import InsecureConfiguration
+
+
+def test_development_generates_and_keeps_a_secret_key(app_factory, tmp_path):
+    first = app_factory()
+    second = app_factory()
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    assert (tmp_path / "instance" / "secret_key").read_text().strip() == first.config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("flag", [{"ENV": "production"}, {"PRODUCTION": True}])
+def test_production_refuses_to_start_without_an_explicit_secret_key(app_factory, tmp_path, flag):
+    with pytest.raises(InsecureConfiguration, match="SECRET_KEY"):
+        app_factory(**flag)
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_production_is_recognised_from_the_environment(app_factory, monkeypatch):
+    monkeypatch.setenv("EVENTSVC_ENV", "production")
+    with pytest.raises(InsecureConfiguration):
+        app_factory()
+
+
+def test_production_starts_with_a_secret_key_from_the_environment(app_factory, monkeypatch):
+    monkeypatch.setenv("EVENTSVC_ENV", "production")
+    monkeypatch.setenv("EVENTSVC_SECRET_KEY", "k" * 64)
+    app = app_factory()
+    assert app.config["SECRET_KEY"] == "k" * 64
+
+
+def test_testing_mode_is_not_production(app_factory):
+    app = app_factory(ENV="production", TESTING=True)
+    assert app.config["SECRET_KEY"]
+
+
+def _address_app(app_factory, **config):
+    app = app_factory(**config)
+
+    @app.get("/_test/client")
+    def client_view():
+        return {"addr": request.remote_addr, "scheme": request.scheme, "host": request.host}
+
+    return app.test_client()
+
+
+FORWARDED = {
+    "X-Forwarded-For": "203.0.113.7",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "events.example.org",
+}
+
+
+def test_forwarded_headers_are_ignored_without_a_configured_proxy(app_factory):
+    client = _address_app(app_factory)
+    seen = client.get("/_test/client", headers=FORWARDED).get_json()
+    assert seen == {"addr": "127.0.0.1", "scheme": "http", "host": "localhost"}
+
+
+def test_forwarded_headers_are_honoured_from_the_configured_proxy(app_factory):
+    client = _address_app(app_factory, PROXY_FIX_HOPS=1)
+    seen = client.get("/_test/client", headers=FORWARDED).get_json()
+    assert seen == {"addr": "203.0.113.7", "scheme": "https", "host": "events.example.org"}
+
+
+def test_only_the_configured_number_of_proxies_is_trusted(app_factory):
+    client = _address_app(app_factory, PROXY_FIX_HOPS=1)
+    spoofed = {"X-Forwarded-For": "198.51.100.1, 203.0.113.7"}
+    assert client.get("/_test/client", headers=spoofed).get_json()["addr"] == "203.0.113.7"

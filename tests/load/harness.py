@@ -1,0 +1,164 @@
+"""Real servers for the load tests: gunicorn serving the app, ``flask send-mail`` workers, and
+HTTP clients that go through the pages as a browser would (CSRF token included)."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from tests.smtp_sink import free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SECRET_KEY = "load-test-" + "0" * 54
+
+
+def server_environment(instance: Path, database_uri: str, **settings) -> dict[str, str]:
+    """The process environment for the app: EVENTSVC_* settings and nothing inherited."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EVENTSVC_", "FLASK_"))}
+    env.update(
+        EVENTSVC_INSTANCE_PATH=str(instance),
+        EVENTSVC_SQLALCHEMY_DATABASE_URI=database_uri,
+        EVENTSVC_SECRET_KEY=SECRET_KEY,
+        EVENTSVC_RATELIMIT_ENABLED="false",
+        EVENTSVC_PUBLIC_BASE_URL="http://events.test",
+        EVENTSVC_CALENDAR_DOMAIN="events.test",
+        EVENTSVC_MAIL_DEFAULT_SENDER='["OMEP events", "events@events.test"]',
+    )
+    env.update({f"EVENTSVC_{key}": str(value) for key, value in settings.items()})
+    return env
+
+
+class Gunicorn:
+    """``gunicorn 'eventsvc:create_app()'`` on a free loopback port, as production runs it."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int, threads: int = 1):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--backlog",
+            "1024",
+            "--timeout",
+            "120",
+            "--graceful-timeout",
+            "1",
+            "--preload",
+            "eventsvc:create_app()",
+        ]
+        if threads > 1:
+            command[3:3] = ["--worker-class", "gthread", "--threads", str(threads)]
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
+            try:
+                if requests.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not become ready:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        self._log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def send_mail_once(env: dict[str, str], smtp_port: int, batch_size: int) -> subprocess.Popen:
+    """Start ``flask send-mail --once`` against the SMTP sink; the caller waits for it."""
+    worker_env = {
+        **env,
+        "EVENTSVC_MAIL_SERVER": "127.0.0.1",
+        "EVENTSVC_MAIL_PORT": str(smtp_port),
+        "EVENTSVC_MAIL_BATCH_SIZE": str(batch_size),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "eventsvc", "send-mail", "--once"],
+        cwd=PROJECT_ROOT,
+        env=worker_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+@dataclass
+class Answer:
+    status: int
+    location: str = ""
+
+    @property
+    def shown_status(self) -> str:
+        """``confirmed`` or ``waitlisted``, from the thank-you page address."""
+        return parse_qs(urlsplit(self.location).query).get("status", [""])[0]
+
+
+class Visitor:
+    """One person's browser: a cookie jar, pages fetched before forms are posted."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.session = requests.Session()
+        self._csrf = ""
+
+    def open(self, path: str) -> None:
+        response = self.session.get(self.base_url + path, timeout=60)
+        response.raise_for_status()
+        found = CSRF_INPUT.search(response.text)
+        assert found, f"no CSRF token on {path}"
+        self._csrf = found.group(1)
+
+    def post(self, path: str, data: dict[str, str]) -> Answer:
+        response = self.session.post(
+            self.base_url + path,
+            data={**data, "csrf_token": self._csrf},
+            allow_redirects=False,
+            timeout=60,
+        )
+        return Answer(response.status_code, response.headers.get("Location", ""))
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def registration_form(n: int) -> dict[str, str]:
+    return {
+        "full_name": f"Participant {n}",
+        "email": f"participant{n}@example.org",
+        "organisation": "OMEP",
+        "country": "FR",
+        "language": "fr" if n % 2 else "en",
+        "consent": "y",
+        "website": "",
+    }
