@@ -1,5 +1,6 @@
 """Fixtures: an app on a temporary instance folder, a real SMTP sink, event factories, a clock."""
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -34,12 +35,25 @@ def app_config(tmp_path):
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch, app_config):
+def database_uri(tmp_path):
+    """A SQLite file per test; each test in a fresh PostgreSQL schema when
+    ``EVENTSVC_TEST_BACKEND=postgresql`` (the second pass of ``.ci/run``)."""
+    if os.environ.get("EVENTSVC_TEST_BACKEND") == "postgresql":
+        from tests.pg import support
+
+        with support.fresh_schema(support.postgres_uri()) as uri:
+            yield uri
+    else:
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch, app_config, database_uri):
     instance = tmp_path / "instance"
     monkeypatch.setenv("EVENTSVC_INSTANCE_PATH", str(instance))
     config = {
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_SERVER": None,
