@@ -6,6 +6,7 @@ A successful sign-in clears the count. Addresses without an account get the same
 counter kept in the rate limiter's storage, so the answers never tell whether an account exists.
 """
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ MAX_LOCK_MINUTES = 60
 
 #: Checked when the address has no account, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
+
+log = logging.getLogger(__name__)
 
 
 ACCOUNT_CREATED = "account_created"
@@ -254,6 +257,13 @@ class _UnknownAddressThrottle:
         storage = _limiter_storage()
         if storage is None:
             return _refused()
+        try:
+            return self._count(storage)
+        except Exception:  # the storage is down (Redis): refuse plainly, as with limits off
+            log.warning("sign-in throttle storage unavailable", exc_info=True)
+            return _refused()
+
+    def _count(self, storage) -> DomainError:
         if storage.get(self.lock_key):
             remaining = storage.get_expiry(self.lock_key) - time.time()
             return SignInLocked(max(1, math.ceil(remaining / 60)))

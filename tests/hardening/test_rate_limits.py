@@ -103,6 +103,12 @@ class TestRateLimitStoreDown:
         assert [_post(client, event).status_code for _ in range(2)] == [303, 303]
         assert _registrations() == 2
 
+    def test_sign_in_with_an_unknown_address_is_refused_not_crashed(self, client):
+        attempt = {"email": "nobody@example.org", "password": "wrong password"}
+        response = client.post("/organiser/login", data=attempt)
+        assert response.status_code == 200
+        assert b"organiser/login" in response.data
+
 
 def test_a_forged_forwarded_address_does_not_escape_the_limit(client, make_event):
     event = make_event()
