@@ -12,6 +12,13 @@
   var DATE_OPTIONS = { weekday: "long", day: "numeric", month: "long", year: "numeric" };
   var TIME_OPTIONS = { hour: "numeric", minute: "2-digit" };
 
+  /* A 24-hour locale pads hours ("07:30"); without this, adding the zone name to the end time
+     switches its hour style and a range reads "7:30–08:30". */
+  function hourStyle(locale) {
+    var cycle = new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions().hourCycle;
+    return cycle === "h23" || cycle === "h24" ? "2-digit" : "numeric";
+  }
+
   function formatter(locale, withDate, withZone) {
     var options = {};
     var key;
@@ -19,6 +26,7 @@
       for (key in DATE_OPTIONS) { options[key] = DATE_OPTIONS[key]; }
     }
     for (key in TIME_OPTIONS) { options[key] = TIME_OPTIONS[key]; }
+    options.hour = hourStyle(locale);
     if (withZone) { options.timeZoneName = "short"; }
     return new Intl.DateTimeFormat(locale, options);
   }

@@ -71,6 +71,8 @@ def test_event_page_shows_the_visitors_own_time(new_page, events, zone):
             assert re.search(clock_time(end), shown), where
             assert day in shown, where
             assert zone.replace("_", " ") in shown, where
+            if lang == "fr":  # one hour style for both ends: "07:30–08:30", never "7:30–08:30"
+                assert re.search(r"(?<![0-9])[0-9]{2}:[0-9]{2} ?– ?[0-9]{2}:[0-9]{2}", shown), where
 
 
 def test_event_page_states_the_time_without_the_script(new_page, events):
