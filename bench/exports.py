@@ -1,0 +1,130 @@
+"""4. Export: CSV and XLSX of 10,000 and 100,000 registrations, seconds and peak memory.
+
+Each export runs in a fresh process (:mod:`bench.export_child`), so its peak RSS is its own.
+eventsvc's CSV is measured against the csv module writing the same columns straight from a
+sqlite3 cursor; its XLSX against openpyxl's write-only workbook fed from the same cursor.
+"""
+
+import json
+import subprocess
+from pathlib import Path
+
+from bench import fixtures
+from bench.common import (
+    PROJECT_ROOT,
+    PYTHON,
+    Row,
+    Settings,
+    eventsvc_app,
+    log,
+    median,
+    scratch_dir,
+    sqlite_uri,
+)
+
+NAME = "exports"
+TITLE = "4. Export"
+MAX_CSV_RATIO = 3.0
+MAX_PEAK_MB = 150.0
+#: openpyxl takes seconds per 10,000 rows: one XLSX export per size, and the openpyxl baseline
+#: only at the smallest size (its time is for information; the XLSX target is memory).
+XLSX_ROUNDS = 1
+
+
+def run(settings: Settings) -> tuple[list[Row], dict]:
+    with scratch_dir("exports") as name:
+        folder = Path(name)
+        database = folder / "exports.sqlite3"
+        events = _seed(folder, database, settings.export_sizes)
+        rows, raw = [], {}
+        smallest = min(events)
+        for size, event_id in events.items():
+            runs = {mode: [] for mode in ("csv", "baseline-csv", "xlsx", "baseline-xlsx")}
+            for round_number in range(settings.export_rounds):
+                pair = ("baseline-csv", "csv") if round_number % 2 == 0 else ("csv", "baseline-csv")
+                for mode in pair:
+                    runs[mode].append(_export(mode, database, event_id, folder))
+            for _ in range(XLSX_ROUNDS):
+                for mode in ("baseline-xlsx", "xlsx") if size == smallest else ("xlsx",):
+                    runs[mode].append(_export(mode, database, event_id, folder))
+            for mode, results in runs.items():
+                if not results:
+                    continue
+                log(
+                    f"export {size} rows {mode}: "
+                    f"{median(r['seconds'] for r in results):.2f} s, "
+                    f"peak {max(r['peak_mb'] for r in results):.0f} MB"
+                )
+            rows += _rows(size, runs)
+            raw[size] = runs
+    return rows, raw
+
+
+def _seed(folder: Path, database: Path, sizes) -> dict[int, int]:
+    events = {}
+    with eventsvc_app(folder / "instance", sqlite_uri(database)):
+        for size in sizes:
+            event = fixtures.create_event(slug=f"export-{size}")
+            fixtures.insert_registrations(event.id, size)
+            events[size] = event.id
+    return events
+
+
+def _export(mode: str, database: Path, event_id: int, folder: Path) -> dict:
+    output = folder / f"out-{mode}.{'xlsx' if 'xlsx' in mode else 'csv'}"
+    completed = subprocess.run(
+        [PYTHON, "-m", "bench.export_child", mode, str(database), str(event_id), str(output)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"export {mode} failed:\n{completed.stderr[-3000:]}")
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    result["bytes"] = output.stat().st_size
+    return result
+
+
+def _rows(size: int, runs: dict) -> list[Row]:
+    label = f"{TITLE} ({size:,} rows)"
+
+    def seconds(mode):
+        return median(r["seconds"] for r in runs[mode]) if runs[mode] else None
+
+    def peak(mode):
+        return max(r["peak_mb"] for r in runs[mode]) if runs[mode] else None
+
+    csv_ratio = seconds("csv") / seconds("baseline-csv")
+    return [
+        Row(
+            label,
+            "CSV time",
+            "s",
+            seconds("csv"),
+            seconds("baseline-csv"),
+            target=f"ratio <= {MAX_CSV_RATIO:.0f}",
+            passed=csv_ratio <= MAX_CSV_RATIO,
+        ),
+        Row(
+            label,
+            "CSV peak memory",
+            "MB",
+            peak("csv"),
+            peak("baseline-csv"),
+            target=f"< {MAX_PEAK_MB:.0f} MB",
+            passed=peak("csv") < MAX_PEAK_MB,
+            note=f"process before the export: {runs['csv'][0]['before_mb']:.0f} MB",
+        ),
+        Row(label, "XLSX time", "s", seconds("xlsx"), seconds("baseline-xlsx")),
+        Row(
+            label,
+            "XLSX peak memory",
+            "MB",
+            peak("xlsx"),
+            peak("baseline-xlsx"),
+            target=f"< {MAX_PEAK_MB:.0f} MB",
+            passed=peak("xlsx") < MAX_PEAK_MB,
+        ),
+    ]

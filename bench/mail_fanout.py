@@ -1,0 +1,264 @@
+"""3. Mail fan-out: 10,000 due reminders sent by ``flask send-mail --once`` to an SMTP server.
+
+Each reminder is built at send time: text and HTML in the registrant's language (English or
+French), with their personal invite attached. The baseline sends 10,000 copies of one message
+of the same size, built beforehand, with smtplib over one connection. Both send to the same
+counting SMTP server (:mod:`bench.smtp_counter`) in its own process; the rate is measured on
+the server, from the first message accepted to the last. On PostgreSQL two workers also drain
+the same queue side by side.
+"""
+
+import contextlib
+import json
+import subprocess
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+
+from bench import fixtures
+from bench.common import (
+    PROJECT_ROOT,
+    PYTHON,
+    Row,
+    Settings,
+    eventsvc_app,
+    eventsvc_environment,
+    free_port,
+    log,
+    median,
+    postgres_database,
+    scratch_dir,
+    sqlite_uri,
+)
+
+NAME = "mail_fanout"
+TITLE = "3. Mail fan-out"
+MIN_RATIO = 0.5
+WORKER_TIMEOUT = 600
+
+
+class SMTPCounter:
+    """The counting SMTP server, in a process of its own."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "bench.smtp_counter", str(self.port)],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        ready = self.process.stdout.readline()
+        if not ready.startswith("READY"):
+            raise RuntimeError(f"the SMTP counter did not start: {ready!r}")
+
+    def command(self, command: str) -> str:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline()
+
+    def reset(self) -> None:
+        self.command("reset")
+
+    def stats(self) -> dict:
+        return json.loads(self.command("stats"))
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextlib.contextmanager
+def smtp_counter():
+    counter = SMTPCounter()
+    try:
+        yield counter
+    finally:
+        counter.stop()
+
+
+def run(settings: Settings) -> tuple[list[Row], dict]:
+    rows, raw = [], {}
+    with smtp_counter() as sink:
+        for backend in ("sqlite", "postgresql"):
+            backend_rows, raw[backend] = _run_backend(backend, settings, sink)
+            rows += backend_rows
+    return rows, raw
+
+
+@contextlib.contextmanager
+def _database(backend: str, folder: Path):
+    if backend == "sqlite":
+        yield sqlite_uri(folder / "mail.sqlite3"), ""
+        return
+    with postgres_database() as found:
+        yield found
+
+
+def _run_backend(backend: str, settings: Settings, sink: SMTPCounter) -> tuple[list[Row], dict]:
+    label = f"{TITLE} ({backend})"
+    count = settings.mail_messages
+    with scratch_dir(f"mail-{backend}") as name, _database(backend, Path(name)) as (uri, problem):
+        if uri is None:
+            log(f"PostgreSQL skipped: {problem}")
+            return [Row(label, "msgs/s", "msgs/s", None, note=f"skipped: {problem}")], {}
+        folder = Path(name)
+        instance = folder / "instance"
+        with eventsvc_app(instance, uri) as app:
+            event = fixtures.create_event(starts_in=timedelta(hours=2))
+            event_id = event.id
+            fixtures.insert_registrations(event_id, count)
+            sample = _sample_message(app, event_id, folder / "sample.eml")
+            size = sample.stat().st_size
+            env = eventsvc_environment(
+                instance,
+                uri,
+                EVENTSVC_MAIL_SERVER="127.0.0.1",
+                EVENTSVC_MAIL_PORT=str(sink.port),
+            )
+            runs = {"baseline": [], "eventsvc": [], "eventsvc_2_workers": []}
+            senders = ["baseline", "eventsvc"]
+            if backend == "postgresql":
+                senders.append("eventsvc_2_workers")
+            for round_number in range(settings.mail_rounds):
+                order = senders if round_number % 2 == 0 else list(reversed(senders))
+                for who in order:
+                    if who == "baseline":
+                        result = _send_baseline(sink, sample, count)
+                    else:
+                        workers = 2 if who == "eventsvc_2_workers" else 1
+                        result = _send_eventsvc(sink, env, event_id, count, workers)
+                    runs[who].append(result)
+                    log(
+                        f"mail {backend} round {round_number + 1} {who}: "
+                        f"{result['rate']:.0f} msgs/s ({result['count']} sent, "
+                        f"{result['wall']:.1f} s wall)"
+                    )
+    return _rows(label, runs, count, size), {"runs": runs, "message_bytes": size}
+
+
+def _sample_message(app, event_id: int, path: Path) -> Path:
+    """One reminder as eventsvc builds it, written to ``path`` for the baseline to send."""
+    from eventsvc.extensions import db
+    from eventsvc.mail import messages
+    from eventsvc.models import OutboxMessage
+
+    fixtures.insert_due_reminders(event_id)
+    row = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event_id == event_id)
+    ).first()
+    message = messages.build(row)
+    path.write_bytes(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+    _clear_outbox(event_id)
+    return path
+
+
+def _clear_outbox(event_id: int) -> None:
+    from eventsvc.extensions import db
+    from eventsvc.models import OutboxMessage
+
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.event_id == event_id))
+    db.session.commit()
+
+
+def _send_baseline(sink: SMTPCounter, sample: Path, count: int) -> dict:
+    sink.reset()
+    started = time.monotonic()
+    subprocess.run(
+        [PYTHON, "-m", "bench.mail_baseline", str(sink.port), str(sample), str(count)],
+        cwd=PROJECT_ROOT,
+        check=True,
+        timeout=WORKER_TIMEOUT,
+    )
+    return _result(sink.stats(), time.monotonic() - started)
+
+
+def _send_eventsvc(sink: SMTPCounter, env: dict, event_id: int, count: int, workers: int) -> dict:
+    from eventsvc.extensions import db
+    from eventsvc.models import MessageStatus, OutboxMessage
+
+    _clear_outbox(event_id)
+    fixtures.insert_due_reminders(event_id)
+    db.session.remove()
+    sink.reset()
+    started = time.monotonic()
+    processes = [
+        subprocess.Popen(
+            [PYTHON, "-m", "flask", "--app", "eventsvc", "send-mail", "--once"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        output, _ = process.communicate(timeout=WORKER_TIMEOUT)
+        if process.returncode != 0:
+            raise RuntimeError(f"send-mail failed:\n{output.decode(errors='replace')[-3000:]}")
+    wall = time.monotonic() - started
+    result = _result(sink.stats(), wall)
+    result["outbox_sent"] = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.event_id == event_id, OutboxMessage.status == MessageStatus.SENT
+        )
+    )
+    db.session.remove()
+    return result
+
+
+def _result(stats: dict, wall: float) -> dict:
+    span = (stats["last"] or 0) - (stats["first"] or 0)
+    rate = (stats["count"] - 1) / span if stats["count"] > 1 and span > 0 else 0.0
+    return {**stats, "rate": rate, "wall": wall, "end_to_end_rate": stats["count"] / wall}
+
+
+def _rows(label: str, runs: dict, count: int, size: int) -> list[Row]:
+    ours = median(r["rate"] for r in runs["eventsvc"])
+    base = median(r["rate"] for r in runs["baseline"])
+    delivered = all(
+        r["count"] == count and r["outbox_sent"] == count
+        for r in runs["eventsvc"] + runs["eventsvc_2_workers"]
+    )
+    rows = [
+        Row(
+            label,
+            "1 worker",
+            "msgs/s",
+            ours,
+            base,
+            target=f"ratio >= {MIN_RATIO}",
+            passed=ours / base >= MIN_RATIO and delivered,
+            note=(
+                f"{count} reminders of ~{size // 1024} KiB; end to end (process start to exit) "
+                f"{median(r['end_to_end_rate'] for r in runs['eventsvc']):.0f} msgs/s; "
+                f"every message delivered once and marked sent: {'yes' if delivered else 'NO'}"
+            ),
+        )
+    ]
+    if runs["eventsvc_2_workers"]:
+        two = median(r["rate"] for r in runs["eventsvc_2_workers"])
+        rows.append(
+            Row(
+                label,
+                "2 workers vs 1",
+                "msgs/s",
+                two,
+                ours,
+                target="ratio > 1",
+                passed=two > ours and delivered,
+                note=(
+                    f"baseline column: one worker's rate; two workers against smtplib alone: "
+                    f"{two / base:.2f}"
+                ),
+            )
+        )
+    return rows

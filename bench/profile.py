@@ -1,0 +1,157 @@
+"""Where the time goes, in one process: ``python -m bench.profile requests|mail [--html FILE]``.
+
+Not part of ``python -m bench``. Prints CPU time per request or message (``time.process_time``,
+so other jobs on the machine do not count) and the SQL statements per request, and with
+``--html`` writes a pyinstrument profile. Run it before and after a change to the hot paths.
+
+- ``requests``: the French event page (GET) and the registration form (POST, CSRF on, as
+  production: over HTTPS with a Referer) through Flask's test client, on SQLite.
+- ``mail``: building a reminder (``messages.build``), flattening it, and ``dispatch_due`` with
+  sending suppressed (building + database, no SMTP).
+"""
+
+import argparse
+import re
+import time
+from contextlib import nullcontext
+from datetime import timedelta
+from pathlib import Path
+
+from bench import fixtures
+from bench.common import eventsvc_app, scratch_dir, sqlite_uri
+
+HTTPS = "https://events.example.org"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser.add_argument("what", choices=("requests", "mail"))
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--html", type=Path, help="write a pyinstrument profile here")
+    arguments = parser.parse_args()
+    with scratch_dir("profile") as name:
+        folder = Path(name)
+        with eventsvc_app(folder / "instance", sqlite_uri(folder / "profile.sqlite3")) as app:
+            if arguments.what == "requests":
+                profile_requests(app, arguments.count, arguments.html)
+            else:
+                profile_mail(app, arguments.count, arguments.html)
+
+
+def _profiler(html: Path | None):
+    if html is None:
+        return nullcontext()
+    from pyinstrument import Profiler
+
+    class _Profile:
+        def __enter__(self):
+            self.profiler = Profiler(interval=0.0005)
+            self.profiler.start()
+
+        def __exit__(self, *exc):
+            self.profiler.stop()
+            html.write_text(self.profiler.output_html())
+            print(f"profile written to {html}")
+
+    return _Profile()
+
+
+def _cpu_per_call(call, count: int) -> float:
+    for _ in range(10):
+        call()
+    started = time.process_time()
+    for _ in range(count):
+        call()
+    return (time.process_time() - started) / count * 1000
+
+
+def profile_requests(app, count: int, html: Path | None) -> None:
+    from sqlalchemy import event as sa_event
+
+    from eventsvc.extensions import db
+
+    event = fixtures.create_event()
+    fixtures.insert_registrations(event.id, 2_000)
+    slug = event.slug
+    db.session.remove()
+    client = app.test_client()
+    page = f"/fr/events/{slug}"
+    counter = iter(range(10**9))
+
+    def get():
+        response = client.get(page, base_url=HTTPS)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    token = CSRF_INPUT.search(get().get_data(as_text=True)).group(1)
+
+    def post():
+        n = next(counter)
+        response = client.post(
+            f"{page}/register",
+            base_url=HTTPS,
+            headers={"Referer": HTTPS + page},
+            data={
+                "csrf_token": token,
+                "full_name": f"Participant {n}",
+                "email": f"profile{n}@example.org",
+                "organisation": "Comité national",
+                "country": "FR",
+                "language": "fr",
+                "interpretation_language": "fr",
+                "consent": "y",
+                "website": "",
+            },
+        )
+        assert response.status_code == 303, response.status_code
+
+    statements = [0]
+
+    def count_statement(*args):
+        statements[0] += 1
+
+    sa_event.listen(db.engine, "before_cursor_execute", count_statement)
+    for call in (get, post):
+        statements[0] = 0
+        call()
+        print(f"{call.__name__.upper()}: {statements[0]} SQL statements")
+    sa_event.remove(db.engine, "before_cursor_execute", count_statement)
+    with _profiler(html):
+        for call in (get, post):
+            print(f"{call.__name__.upper()}: {_cpu_per_call(call, count):.2f} ms CPU per request")
+
+
+def profile_mail(app, count: int, html: Path | None) -> None:
+    from sqlalchemy import select, update
+
+    from eventsvc.extensions import db
+    from eventsvc.mail import messages
+    from eventsvc.mail.dispatcher import dispatch_due
+    from eventsvc.models import MessageStatus, OutboxMessage
+
+    event = fixtures.create_event(starts_in=timedelta(hours=2))
+    fixtures.insert_registrations(event.id, count)
+    fixtures.insert_due_reminders(event.id)
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    built = [messages.build(row) for row in rows]  # warm: caches filled, as in a running worker
+    with _profiler(html):
+        started = time.process_time()
+        built = [messages.build(row) for row in rows]
+        print(f"build: {(time.process_time() - started) / count * 1000:.3f} ms CPU per message")
+        started = time.process_time()
+        for message in built:
+            message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        print(f"flatten: {(time.process_time() - started) / count * 1000:.3f} ms CPU per message")
+        db.session.execute(update(OutboxMessage).values(status=MessageStatus.PENDING))
+        db.session.commit()
+        db.session.remove()
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_SUPPRESS_SEND=True)
+        started = time.process_time()
+        report = dispatch_due()
+        spent = (time.process_time() - started) / max(report.sent, 1) * 1000
+        print(f"dispatch_due without SMTP: {spent:.3f} ms CPU per message ({report.sent} sent)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""1. Registration burst: form registrations from 16 clients, eventsvc against the baseline.
+
+Each of the 16 clients is a visitor who opened the event page once (session cookie and CSRF
+token, as a browser gets them) and then posts the form again and again with a new address each
+time. The baseline's POST inserts one row and redirects. Afterwards every 303 eventsvc answered
+must be a registration in the database with its confirmation in the outbox.
+"""
+
+from sqlalchemy import func, select
+
+from bench.common import Row, Settings, log, median
+from bench.sites import serve, timed_wrk, visitor_sessions
+
+NAME = "registration"
+TITLE = "1. Registration burst"
+MIN_RATIO = 0.5
+MAX_P99_MS = 100.0
+
+
+def run(settings: Settings) -> tuple[list[Row], dict]:
+    rows, raw = [], {}
+    for backend in ("sqlite", "postgresql"):
+        backend_rows, raw[backend] = _run_backend(backend, settings)
+        rows += backend_rows
+    return rows, raw
+
+
+def _run_backend(backend: str, settings: Settings) -> tuple[list[Row], dict]:
+    label = f"{TITLE} ({backend})"
+    with serve(backend) as site:
+        if site is None:
+            return [Row(label, "POST/s", "req/s", None, note="PostgreSQL unavailable")], {}
+        page = f"{site.eventsvc_url}/fr/events/{site.slug}"
+        register = f"{site.eventsvc_url}/fr/events/{site.slug}/register"
+        sessions = visitor_sessions(page, settings.clients, site.folder / "sessions.tsv")
+        runs = {"eventsvc": [], "baseline": []}
+        for round_number in range(settings.http_rounds):
+            order = ("baseline", "eventsvc") if round_number % 2 == 0 else ("eventsvc", "baseline")
+            for who in order:
+                if who == "eventsvc":
+                    args = (f"r{round_number}", str(sessions))
+                    result = timed_wrk(
+                        register, settings.http_seconds, settings.clients, "register.lua", args
+                    )
+                else:
+                    result = timed_wrk(
+                        f"{site.baseline_url}/register",
+                        settings.http_seconds,
+                        settings.clients,
+                        "register.lua",
+                        (f"r{round_number}",),
+                    )
+                runs[who].append(result)
+                log(
+                    f"{backend} round {round_number + 1} {who}: {result['rps']:.0f} POST/s, "
+                    f"p99 {result['p99_ms']:.1f} ms, 303: {result['status_303']}, "
+                    f"4xx {result['status_4xx']} 5xx {result['status_5xx']}"
+                )
+        check = _check_stored(site, runs["eventsvc"], settings.clients)
+    return _rows(label, runs, check), {"runs": runs, "check": check}
+
+
+def _check_stored(site, runs: list[dict], clients: int) -> dict:
+    """Every 303 is a stored registration with its confirmation queued.
+
+    wrk stops counting at the end of its duration while up to one request per client is still
+    being served: those registrations are stored though no 303 was counted for them.
+    """
+    from eventsvc.extensions import db
+    from eventsvc.models import MessageKind, OutboxMessage, Registration
+
+    accepted = sum(run["status_303"] for run in runs)
+    stored = db.session.scalar(
+        select(func.count(Registration.id)).where(Registration.event_id == site.event_id)
+    )
+    confirmations = db.session.scalar(
+        select(func.count(func.distinct(OutboxMessage.registration_id))).where(
+            OutboxMessage.event_id == site.event_id,
+            OutboxMessage.kind == MessageKind.CONFIRMATION,
+        )
+    )
+    rejected = sum(run["status_4xx"] + run["status_5xx"] + run["status_other"] for run in runs)
+    db.session.remove()
+    return {
+        "accepted_303": accepted,
+        "stored": stored,
+        "with_confirmation": confirmations,
+        "rejected": rejected,
+        "in_flight_allowance": clients * len(runs),
+        "ok": (
+            accepted <= stored <= accepted + clients * len(runs)
+            and confirmations == stored
+            and rejected == 0
+        ),
+    }
+
+
+def _rows(label: str, runs: dict, check: dict) -> list[Row]:
+    ours, base = runs["eventsvc"], runs["baseline"]
+    rps = median(r["rps"] for r in ours)
+    base_rps = median(r["rps"] for r in base)
+    p50 = median(r["p50_ms"] for r in ours)
+    p99 = median(r["p99_ms"] for r in ours)
+    client = median(r["client_cpu_share"] for r in ours + base)
+    return [
+        Row(
+            label,
+            "throughput",
+            "POST/s",
+            rps,
+            base_rps,
+            target=f"ratio >= {MIN_RATIO}",
+            passed=rps / base_rps >= MIN_RATIO,
+            note=f"wrk used {client:.0%} of a core",
+        ),
+        Row(label, "latency p50", "ms", p50, median(r["p50_ms"] for r in base)),
+        Row(
+            label,
+            "latency p99",
+            "ms",
+            p99,
+            median(r["p99_ms"] for r in base),
+            target=f"< {MAX_P99_MS:.0f} ms",
+            passed=p99 < MAX_P99_MS,
+        ),
+        Row(
+            label,
+            "303s stored + queued",
+            "regs",
+            check["stored"],
+            None,
+            target="all, no 4xx/5xx",
+            passed=check["ok"],
+            note=(
+                f"{check['accepted_303']} answered 303, {check['stored']} stored, "
+                f"{check['with_confirmation']} with confirmation, {check['rejected']} rejected"
+            ),
+        ),
+    ]

@@ -1,0 +1,68 @@
+"""An SMTP server on loopback that only counts what it accepts (``python -m bench.smtp_counter``).
+
+Lighter than the test suite's sink (no parsing, no storage), so the sender is what is measured.
+Prints ``READY <port>``, then answers commands on stdin: ``stats`` prints one JSON line
+(count, bytes, first and last acceptance on the monotonic clock), ``reset`` zeroes it; end of
+input stops the server.
+"""
+
+import json
+import sys
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+
+class Counter:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.count = 0
+        self.bytes = 0
+        self.first = None
+        self.last = None
+
+    async def handle_DATA(self, server, session, envelope):
+        now = time.monotonic()
+        with self.lock:
+            if self.first is None:
+                self.first = now
+            self.last = now
+            self.count += 1
+            self.bytes += len(envelope.content or b"")
+        return "250 OK"
+
+    def stats(self) -> dict:
+        with self.lock:
+            return {
+                "count": self.count,
+                "bytes": self.bytes,
+                "first": self.first,
+                "last": self.last,
+            }
+
+
+def main() -> None:
+    port = int(sys.argv[1])
+    counter = Counter()
+    controller = Controller(counter, hostname="127.0.0.1", port=port)
+    controller.start()
+    print(f"READY {port}", flush=True)
+    try:
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "stats":
+                print(json.dumps(counter.stats()), flush=True)
+            elif command == "reset":
+                with counter.lock:
+                    counter.reset()
+                print("OK", flush=True)
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()
