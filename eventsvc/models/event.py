@@ -1,13 +1,13 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models.partner import Partner
-from eventsvc.models.types import UTCDateTime
+from eventsvc.models.types import UTCDateTime, str_enum
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -35,15 +35,7 @@ class Event(db.Model):
     online_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[EventStatus] = mapped_column(
-        Enum(
-            EventStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
-        default=EventStatus.DRAFT,
-    )
+    status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

@@ -2,13 +2,13 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, Integer, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models.types import UTCDateTime
+from eventsvc.models.types import UTCDateTime, str_enum
 
 
 class Role(enum.StrEnum):
@@ -22,7 +22,7 @@ class Organiser(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role),
         default=Role.ORGANISER,
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,14 +1,14 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models.event import Event
 from eventsvc.models.registration import Registration
-from eventsvc.models.types import UTCDateTime
+from eventsvc.models.types import UTCDateTime, str_enum
 
 
 class MessageKind(enum.StrEnum):
@@ -29,10 +29,6 @@ class MessageStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # no longer to be sent (a reminder of a cancelled registration)
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
-
-
 class OutboxMessage(db.Model):
     """A message to send, written in the same transaction as the change that causes it.
 
@@ -45,9 +41,9 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, length=24))
     status: Mapped[MessageStatus] = mapped_column(
-        _enum(MessageStatus), default=MessageStatus.PENDING
+        str_enum(MessageStatus, length=24), default=MessageStatus.PENDING
     )
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), index=True

@@ -1,13 +1,13 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models.event import Event
-from eventsvc.models.types import UTCDateTime
+from eventsvc.models.types import UTCDateTime, str_enum
 
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -31,14 +31,7 @@ class Registration(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    status: Mapped[RegistrationStatus] = mapped_column(
-        Enum(
-            RegistrationStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
     full_name: Mapped[str] = mapped_column(String(NAME_MAX))
     email: Mapped[str] = mapped_column(String(EMAIL_MAX))
     email_normalised: Mapped[str] = mapped_column(String(EMAIL_MAX))

@@ -13,6 +13,7 @@ Every write is one transaction and leaves an audit entry.
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -503,18 +504,26 @@ def _promote_count(event: Event, new: _Resolved) -> int:
 
 def create_event(data: EventData, actor: Organiser | None = None) -> Event:
     """Create an event from ``data`` (one transaction); raises :class:`ValidationFailed`."""
-    try:
+    with _committing(data.slug):
         event = create_in_transaction(data, actor)
+    return event
+
+
+@contextmanager
+def _committing(slug: str):
+    """Commit what the block wrote, or roll it all back; a slug taken meanwhile by a concurrent
+    writer (the unique index) is reported like any other slug clash."""
+    try:
+        yield
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise ValidationFailed(
-            {"slug": [_l("Another event already uses the slug “%(slug)s”.", slug=data.slug)]}
+            {"slug": [_l("Another event already uses the slug “%(slug)s”.", slug=slug)]}
         ) from exc
     except Exception:
         db.session.rollback()
         raise
-    return event
 
 
 def create_in_transaction(
@@ -547,17 +556,8 @@ def update_event(event: Event, data: EventData, actor: Organiser | None = None) 
     updated invite and reminders move with the time. More seats: people move up from the
     waitlist. Status ``cancelled``: as :func:`cancel_event`.
     """
-    try:
+    with _committing(data.slug):
         summary = update_in_transaction(event, data, actor)
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ValidationFailed(
-            {"slug": [_l("Another event already uses the slug “%(slug)s”.", slug=data.slug)]}
-        ) from exc
-    except Exception:
-        db.session.rollback()
-        raise
     return summary
 
 

@@ -377,7 +377,6 @@ def test_times_next_to_the_clock_changes_are_accepted(app, event_data, start, en
     assert event.starts_at == utc_start
 
 
-
 @pytest.mark.parametrize("slug", ["new", "events"])
 def test_a_slug_that_would_shadow_a_page_is_refused(app, event_data, slug):
     assert "slug" in _errors(event_data(slug=slug))
