@@ -6,6 +6,7 @@ The public site carries its locale in the URL (``/en/…``, ``/fr/…``); pages 
 
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
@@ -42,22 +43,36 @@ def current_locale() -> str:
 
 def language_name(code: str, locale: str | None = None) -> str:
     """The name of language ``code`` in ``locale`` (the current one by default), capitalised."""
-    locale = locale or current_locale()
+    return _language_name(code, locale or current_locale())
+
+
+@lru_cache(maxsize=1024)
+def _language_name(code: str, locale: str) -> str:
     name = Locale.parse(locale).languages.get(code, code)
     return name[:1].upper() + name[1:]
 
 
 def country_name(code: str, locale: str | None = None) -> str:
-    locale = locale or current_locale()
+    return _country_name(code, locale or current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _country_name(code: str, locale: str) -> str:
     return Locale.parse(locale).territories.get(code.upper(), code)
 
 
 def country_choices(locale: str | None = None) -> list[tuple[str, str]]:
     """ISO 3166 alpha-2 countries named in ``locale``, sorted by name."""
-    locale = locale or current_locale()
+    return list(sorted_countries(locale or current_locale()))
+
+
+@lru_cache(maxsize=32)
+def sorted_countries(locale: str) -> tuple[tuple[str, str], ...]:
+    """:func:`country_choices` as an immutable tuple, sorted once per locale (the sort key is
+    costly and the CLDR names never change while the process runs)."""
     territories = Locale.parse(locale).territories
     pairs = [(code, name) for code, name in territories.items() if _is_country(code)]
-    return sorted(pairs, key=lambda pair: _sort_key(pair[1]))
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
 
 
 def _is_country(code: str) -> bool:

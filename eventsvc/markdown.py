@@ -5,7 +5,7 @@ URL schemes, so a description can never carry a script, a style or an event hand
 Headings are moved down two levels: the page's own ``h1`` and ``h2`` frame the description.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -56,10 +56,21 @@ def _shift_headings(tokens) -> None:
             token.tag = f"h{level}"
 
 
+#: Distinct descriptions kept rendered (per locale, so about two per live event).
+CACHED_DESCRIPTIONS = 512
+
+
 def render_markdown(text: str | None) -> Markup:
     """Safe HTML for ``text``; empty input gives empty markup."""
     if not text:
         return Markup("")
+    return _rendered(text)
+
+
+@lru_cache(maxsize=CACHED_DESCRIPTIONS)
+def _rendered(text: str) -> Markup:
+    """Keyed by the text itself, so an edited description is rendered afresh and can never be
+    served stale; rendering and sanitising took about 1 ms per page view."""
     parser = _parser()
     tokens = parser.parse(text)
     _shift_headings(tokens)

@@ -4,7 +4,9 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from eventsvc import clock, ics, ratelimits
 from eventsvc.extensions import db
@@ -48,21 +50,22 @@ def event(slug):
 @bp.post("/events/<slug>/register")
 @ratelimits.registration
 def register(slug):
-    event = _public_event_or_404(slug)
+    event = _public_event_or_404(slug, with_texts=False)
     form = RegistrationForm(event)
     if form.is_spam():
-        return _redirect_to_thanks(event, RegistrationStatus.CONFIRMED)
+        return _redirect_to_thanks(slug, RegistrationStatus.CONFIRMED)
     if closed_reason(event) is not None:
         return _event_page(event, None, status=409)
     if not form.validate():
         return _event_page(event, form, status=400)
-    newcomer_status = _status_for_newcomer(event)
     try:
         result = registrations.register(event, form.registration_data())
     except RegistrationClosed:
         return _event_page(event, None, status=409)
-    shown = result.registration.status if result.created else newcomer_status
-    return _redirect_to_thanks(event, shown)
+    # An address already registered is shown what a newcomer would get: the page never tells a
+    # visitor anything about someone else's registration.
+    shown = result.status if result.created else result.newcomer_status
+    return _redirect_to_thanks(slug, shown)
 
 
 @bp.get("/events/<slug>/thanks")
@@ -154,8 +157,13 @@ def _confirmed_counts(events) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _public_event_or_404(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
+def _public_event_or_404(slug: str, with_texts: bool = True) -> Event:
+    """The public event at ``slug``. ``with_texts=False`` leaves its texts and partners to load
+    on first use: a registration that succeeds only needs the event's own columns."""
+    query = select(Event).where(Event.slug == slug)
+    if not with_texts:
+        query = query.options(lazyload("*"))
+    event = db.session.scalar(query)
     if event is None or event.status not in PUBLIC_STATUSES:
         abort(404)
     return event
@@ -164,11 +172,13 @@ def _public_event_or_404(slug: str) -> Event:
 def _event_page(event: Event, form: RegistrationForm | None, status: int = 200):
     reason = closed_reason(event)
     left = seats_left(event)
+    form = form if reason is None else None
     page = render_template(
         "public/event.html",
         event=event,
         content=event.content(current_locale()),
-        form=form if reason is None else None,
+        form=form,
+        registration_form=None if form is None else _registration_form(event, form, left),
         closed_reason=reason,
         seats_left=left,
         upcoming=not event.is_past() and event.status == EventStatus.PUBLISHED,
@@ -176,17 +186,54 @@ def _event_page(event: Event, form: RegistrationForm | None, status: int = 200):
     return page, status
 
 
-def _status_for_newcomer(event: Event) -> RegistrationStatus:
-    """What a new registration would get now: shown for an address already registered, so the
-    page never tells a visitor anything about someone else's registration."""
-    left = seats_left(event)
-    if left is None or left > 0:
-        return RegistrationStatus.CONFIRMED
-    return RegistrationStatus.WAITLISTED
+#: Blank registration forms kept rendered per app (one per locale and event shape).
+BLANK_FORMS_KEPT = 256
+_TOKEN_SLOT = "\x00csrf-token\x00"  # a NUL character: never in a template of ours
 
 
-def _redirect_to_thanks(event: Event, status: RegistrationStatus):
-    return redirect(url_for("public.thanks", slug=event.slug, status=str(status)), 303)
+def _registration_form(event: Event, form: RegistrationForm, seats_left: int | None) -> Markup:
+    """The registration form's HTML.
+
+    A blank form (no visitor's values, no errors) is the same for every visitor of a locale but
+    for the CSRF token, and rendering its fields through the macros and WTForms was a third of
+    the page. It is rendered once per app, locale and what it shows of the event (the form's
+    URL, the interpretation languages, whether the button says "Join the waitlist"), and the
+    visitor's own token is put in. A submitted form is always rendered afresh: its values and
+    errors are that visitor's alone. Off while templates reload (development).
+    """
+    if form.is_submitted() or form.errors or current_app.jinja_env.auto_reload:
+        return Markup(_render_registration_form(event, form, seats_left))  # noqa: S704
+    token_input = str(form.csrf_token()) if "csrf_token" in form else ""
+    key = (
+        current_locale(),
+        request.script_root,
+        event.slug,
+        tuple(event.languages),
+        seats_left == 0,
+        bool(token_input),
+    )
+    cache = current_app.extensions.setdefault("eventsvc.blank_registration_forms", {})
+    template = cache.get(key)
+    if template is None:
+        html = _render_registration_form(event, form, seats_left)
+        if token_input and html.count(token_input) != 1:
+            return Markup(html)  # noqa: S704 (autoescaped template output)
+        if len(cache) >= BLANK_FORMS_KEPT:
+            cache.clear()
+        template = html.replace(token_input, _TOKEN_SLOT) if token_input else html
+        cache[key] = template
+    page = template.replace(_TOKEN_SLOT, token_input) if token_input else template
+    return Markup(page)  # noqa: S704 (our autoescaped template output, the token put back)
+
+
+def _render_registration_form(event: Event, form: RegistrationForm, seats_left) -> str:
+    return render_template(
+        "public/_registration_form.html", event=event, form=form, seats_left=seats_left
+    )
+
+
+def _redirect_to_thanks(slug: str, status: RegistrationStatus):
+    return redirect(url_for("public.thanks", slug=slug, status=str(status)), 303)
 
 
 def _calendar_response(events, filename: str | None):

@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -27,9 +28,6 @@ from eventsvc.services import DomainError, audit
 MIN_PASSWORD_LENGTH = 12
 LOCK_AFTER = 5
 MAX_LOCK_MINUTES = 60
-
-#: Checked when the address has no account, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
 
 log = logging.getLogger(__name__)
 
@@ -203,12 +201,22 @@ def _keep_an_admin(leaving: Organiser) -> None:
         raise AccountError(_l("There must remain at least one active administrator."))
 
 
+@cache
+def _dummy_hash() -> str:
+    """Checked when the address has no account, so both cases take the same time.
+
+    Made on first use, not at import: scrypt allocates 32 MB and takes about 0.1 s, which every
+    process importing the app (workers, CLI commands, exports) would otherwise pay.
+    """
+    return generate_password_hash("not a password of anyone", method="scrypt")
+
+
 def authenticate(address: str, password: str) -> Organiser:
     """The organiser whose address and password these are, or a refusal; commits the count."""
     organiser = find_by_email(address)
     now = clock.now()
     if organiser is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         raise _UnknownAddressThrottle(address).failure()
     if organiser.locked_until is not None and organiser.locked_until > now:
         raise SignInLocked(_minutes_until(organiser.locked_until, now))

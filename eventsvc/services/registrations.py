@@ -44,8 +44,14 @@ class RegistrationData:
 
 @dataclass
 class RegistrationResult:
+    """What :func:`register` did. ``status`` is the registration's status as committed and
+    ``newcomer_status`` the one a new registration got (or would have got) at that moment, both
+    read before the commit so that a caller need not reload anything to show them."""
+
     registration: Registration
     created: bool
+    status: RegistrationStatus | None = None
+    newcomer_status: RegistrationStatus | None = None
 
 
 def normalise_email(address: str) -> str:
@@ -92,13 +98,14 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
     Registering again with the same address creates nothing and re-sends the message (at most
     once per :data:`RESEND_INTERVAL`); a cancelled registration is taken up again.
     """
-    event = lock_event(event.id)
+    email_normalised = normalise_email(data.email)
+    event = lock_event(event.id, reload_related=False)
     reason = closed_reason(event)
     if reason is not None:
         db.session.rollback()
         raise RegistrationClosed(reason)
+    newcomer_status = _status_for_new_place(event)
 
-    email_normalised = normalise_email(data.email)
     existing = db.session.scalar(
         select(Registration).where(
             Registration.event_id == event.id,
@@ -106,21 +113,22 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
         )
     )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        status = existing.status
         _resend(existing)
         db.session.commit()
-        return RegistrationResult(existing, created=False)
+        return RegistrationResult(existing, False, status, newcomer_status)
 
     if existing is not None and existing.status == RegistrationStatus.CANCELLED:
         _raise_sequence(event)
     registration = existing or Registration(event=event, email_normalised=email_normalised)
     _fill(registration, data)
-    registration.status = _status_for_new_place(event)
+    registration.status = newcomer_status
     registration.cancelled_at = None
     db.session.add(registration)
     db.session.flush()
     _queue_welcome(registration)
     db.session.commit()
-    return RegistrationResult(registration, created=existing is None)
+    return RegistrationResult(registration, existing is None, newcomer_status, newcomer_status)
 
 
 def _raise_sequence(event: Event) -> None:

@@ -1,0 +1,117 @@
+"""The caches behind the public pages: never stale, never one visitor's data in another's page."""
+
+import pytest
+from wtforms import Form, SelectField
+from wtforms.widgets import Select
+
+from eventsvc.i18n import country_choices
+from eventsvc.public.forms import SharedChoicesSelectField, country_select_choices
+from eventsvc.services.events import EventData, update_event
+from tests.public.html import page, text
+
+CHOICES = (("", "Choose"), ("FR", "France"), ("SN", "Sénégal"), ("XY", "<Tom & Jerry>"))
+
+
+def valid_form(**overrides):
+    data = {
+        "full_name": "Amina Diallo",
+        "email": "amina@example.org",
+        "organisation": "OMEP Sénégal",
+        "country": "SN",
+        "language": "fr",
+        "consent": "y",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+class _Plain(Form):
+    country = SelectField(widget=Select())
+
+
+class _Prerendered(Form):
+    country = SharedChoicesSelectField()
+
+
+@pytest.mark.parametrize("value", [None, "", "FR", "XY", "ZZ", "fr"])
+def test_prerendered_select_renders_exactly_as_wtforms_for_any_value(value):
+    plain, prerendered = _Plain(data={"country": value}), _Prerendered(data={"country": value})
+    plain.country.choices = prerendered.country.choices = CHOICES
+
+    attributes = {"class": "select", "aria_invalid": "true"}
+    assert prerendered.country(**attributes) == plain.country(**attributes)
+
+
+@pytest.mark.parametrize("value", ["FR", "", "ZZ"])
+def test_shared_choices_are_validated_as_wtforms_validates_them(value):
+    plain, prerendered = _Plain(data={"country": value}), _Prerendered(data={"country": value})
+    plain.country.choices = prerendered.country.choices = CHOICES
+
+    assert prerendered.validate() == plain.validate()
+    assert prerendered.errors == plain.errors
+
+
+def test_prerendered_select_marks_only_the_current_value_selected():
+    first = _Prerendered(data={"country": "FR"})
+    second = _Prerendered(data={"country": "SN"})
+    third = _Prerendered()
+    for form in (first, second, third):
+        form.country.choices = CHOICES
+
+    rendered = [str(form.country()) for form in (first, second, third)]
+
+    assert [html.count("selected") for html in rendered] == [1, 1, 0]
+    assert '<option selected value="FR">' in rendered[0]
+    assert '<option selected value="SN">' in rendered[1]
+
+
+def test_country_choices_are_sorted_once_and_callers_cannot_change_the_cached_list(app):
+    with app.test_request_context("/fr/"):
+        choices = country_choices("fr")
+        choices.clear()
+
+        assert ("SN", "Sénégal") in country_choices("fr")
+        assert country_select_choices("fr")[0] == ("", "Choisissez un pays")
+        assert country_select_choices("en")[0] == ("", "Choose a country")
+
+
+def test_event_page_shows_the_new_description_once_it_is_changed(client, make_event):
+    event = make_event(slug="gps")
+    assert "Description" in text(page(client.get("/en/events/gps")).select_one(".prose"))
+
+    data = EventData.from_event(event)
+    data.texts["en"]["description"] = "The agenda has *moved*."
+    update_event(event, data)
+
+    prose = page(client.get("/en/events/gps")).select_one(".prose")
+    assert prose.p.get_text() == "The agenda has moved."
+    assert prose.em.get_text() == "moved"
+
+
+def test_a_visitor_never_sees_the_previous_visitors_form_values_or_errors(app, make_event):
+    make_event(slug="gps")
+    first, second = app.test_client(), app.test_client()
+
+    refused = first.post(
+        "/fr/events/gps/register", data=valid_form(country="SN", email="not an address")
+    )
+    assert refused.status_code == 400
+    assert page(refused).select_one("#country option[selected]")["value"] == "SN"
+    assert page(refused).select_one(".error-summary") is not None
+
+    fresh = page(second.get("/fr/events/gps"))
+    assert fresh.select("#country option[selected]") == []
+    assert fresh.select_one(".error-summary") is None
+    assert fresh.select_one("#email").get("value") in (None, "")
+    assert fresh.select_one("#full_name").get("value") in (None, "")
+
+
+def test_a_country_outside_the_list_is_refused_and_nothing_is_selected(client, make_event):
+    make_event(slug="gps")
+
+    refused = client.post("/en/events/gps/register", data=valid_form(country="XX"))
+
+    assert refused.status_code == 400
+    assert page(refused).select("#country option[selected]") == []
+    assert page(refused).select_one("#country-error") is not None
