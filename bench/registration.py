@@ -70,15 +70,20 @@ def _check_stored(site, runs: list[dict], clients: int) -> dict:
     from eventsvc.models import MessageKind, OutboxMessage, Registration
 
     accepted = sum(run["status_303"] for run in runs)
-    stored = db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.event_id == site.event_id)
-    )
-    confirmations = db.session.scalar(
-        select(func.count(func.distinct(OutboxMessage.registration_id))).where(
-            OutboxMessage.event_id == site.event_id,
-            OutboxMessage.kind == MessageKind.CONFIRMATION,
+    # One statement, so a registration committing between two counts cannot skew the check.
+    queued = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.registration_id == Registration.id,
+            OutboxMessage.kind.in_((MessageKind.CONFIRMATION, MessageKind.WAITLISTED)),
         )
+        .exists()
     )
+    stored, confirmations = db.session.execute(
+        select(func.count(Registration.id), func.count(Registration.id).filter(queued)).where(
+            Registration.event_id == site.event_id
+        )
+    ).one()
     rejected = sum(run["status_4xx"] + run["status_5xx"] + run["status_other"] for run in runs)
     db.session.remove()
     return {
