@@ -17,21 +17,24 @@ import socket
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import Message
 
 from flask import Flask, current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.mail import transport
 from eventsvc.mail.transport import Outcome
 from eventsvc.models import (
+    Event,
     EventStatus,
     MessageKind,
     MessageStatus,
     OutboxMessage,
+    Registration,
     RegistrationStatus,
 )
 
@@ -151,38 +154,46 @@ def dispatch_due(
 
 
 def send_claimed(ids: list[int], build: Builder | None = None) -> _Batch:
-    """Build and send the claimed messages ``ids`` over one connection, then record outcomes."""
+    """Build and send the claimed messages ``ids`` over one connection, then record outcomes.
+
+    The database sees three short transactions per batch, whatever its size: the claim
+    (:func:`claim`), one read of the rows with their registrations and events (built before it
+    ends, so nothing is loaded per message), and after sending one ``UPDATE`` for every row
+    sent and at most one more for the others, committed together.
+    """
     build = build or _production_builder()
     batch = _Batch()
-    rows = _load(ids)
+    outcomes = _Outcomes(batch)
     outgoing: dict[int, Message] = {}
-    for row in rows:
+    for row in _load(ids):
+        outcomes.track(row)
         reason = _obsolete_reason(row)
         if reason:
-            _cancel(row, reason, batch.report)
+            outcomes.cancel(row.id, reason)
             continue
         try:
             outgoing[row.id] = build(row)
         except Exception as exc:
             log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
-            _fail(row, f"Could not build the message: {type(exc).__name__}: {exc}", batch.report)
+            outcomes.fail(row.id, f"Could not build the message: {type(exc).__name__}: {exc}")
     db.session.commit()  # ends the read transaction before the network wait
 
     results = transport.send_batch(outgoing)
 
-    rows_by_id = {row.id: row for row in _load(list(outgoing))}
     for key, result in results.items():
-        row = rows_by_id.get(key)
-        if row is None:  # deleted with its event or registration meanwhile
-            continue
         if result.outcome == Outcome.SENT:
-            _mark_sent(row, batch.report)
+            outcomes.sent(key)
         elif result.outcome == Outcome.PERMANENT:
-            _fail(row, result.detail, batch.report)
+            outcomes.fail(key, result.detail)
         else:
-            _retry_later(row, result.detail, batch)
+            outcomes.retry_later(key, result.detail)
     batch.connection_lost = any(result.connection_failed for result in results.values())
-    db.session.commit()
+    try:
+        outcomes.write()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return batch
 
 
@@ -193,6 +204,10 @@ def _production_builder() -> Builder:
 
 
 def _load(ids: list[int]) -> list[OutboxMessage]:
+    """The rows with their registrations and events (and the events' texts) in two statements.
+
+    The events' partners are left unloaded: no message shows them.
+    """
     if not ids:
         return []
     return list(
@@ -200,8 +215,12 @@ def _load(ids: list[int]) -> list[OutboxMessage]:
             select(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.id)
-            .execution_options(populate_existing=True)
-        )
+            .options(
+                joinedload(OutboxMessage.registration)
+                .joinedload(Registration.event)
+                .options(selectinload(Event.contents), lazyload(Event.partner_links))
+            )
+        ).unique()
     )
 
 
@@ -225,49 +244,113 @@ def _obsolete_reason(row: OutboxMessage) -> str:
     return ""
 
 
-def _release(row: OutboxMessage) -> None:
-    row.claimed_until = None
-    row.claimed_by = None
+@dataclass(frozen=True)
+class _Claimed:
+    """What the outcome of a row depends on, kept from the read before sending: after the commit
+    that ends it, touching the ORM objects would load each one again."""
+
+    id: int
+    kind: MessageKind
+    attempts: int
+    due_at: datetime
 
 
-def _mark_sent(row: OutboxMessage, report: DispatchReport) -> None:
-    row.attempts += 1
-    row.status = MessageStatus.SENT
-    row.sent_at = clock.now()
-    row.last_error = ""
-    _release(row)
-    report.sent += 1
+_OUTBOX = OutboxMessage.__table__
+
+#: Rows sent: one statement for the whole batch.
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=MessageStatus.SENT,
+        attempts=_OUTBOX.c.attempts + 1,
+        sent_at=bindparam("now"),
+        last_error="",
+        claimed_until=None,
+        claimed_by=None,
+    )
+    .returning(_OUTBOX.c.id)
+)
+
+#: Rows failed, cancelled or put back for later: one ``executemany`` for the batch.
+_MARK_OTHER = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("new_status"),
+        attempts=bindparam("new_attempts"),
+        due_at=bindparam("new_due_at"),
+        last_error=bindparam("reason"),
+        claimed_until=None,
+        claimed_by=None,
+    )
+)
 
 
-def _fail(row: OutboxMessage, reason: str, report: DispatchReport) -> None:
-    row.attempts += 1
-    row.status = MessageStatus.FAILED
-    row.last_error = reason
-    _release(row)
-    report.failed += 1
-    log.warning("Outbox message %s (%s) failed: %s", row.id, row.kind, reason)
+class _Outcomes:
+    """The batch's outcomes, written with as few statements as the database allows."""
 
+    def __init__(self, batch: _Batch):
+        self.batch = batch
+        self.claimed: dict[int, _Claimed] = {}
+        self.sent_ids: list[int] = []
+        self.others: list[dict] = []
 
-def _cancel(row: OutboxMessage, reason: str, report: DispatchReport) -> None:
-    row.status = MessageStatus.CANCELLED
-    row.last_error = reason
-    _release(row)
-    report.cancelled += 1
+    def track(self, row: OutboxMessage) -> None:
+        self.claimed[row.id] = _Claimed(row.id, row.kind, row.attempts, row.due_at)
 
+    def sent(self, row_id: int) -> None:
+        self.sent_ids.append(row_id)
 
-def _retry_later(row: OutboxMessage, reason: str, batch: _Batch) -> None:
-    """Schedule the next attempt with a growing delay; after the last one, fail the message."""
-    delays = current_app.config["MAIL_RETRY_DELAYS"]
-    if row.attempts >= len(delays):
-        _fail(row, f"Gave up after {row.attempts + 1} attempts: {reason}", batch.report)
-        return
-    delay = delays[row.attempts]
-    row.attempts += 1
-    row.due_at = clock.now() + timedelta(seconds=delay)
-    row.last_error = reason
-    _release(row)
-    batch.retried_ids.add(row.id)
-    batch.report.retried += 1
+    def cancel(self, row_id: int, reason: str) -> None:
+        claimed = self.claimed[row_id]
+        self._other(claimed, MessageStatus.CANCELLED, claimed.attempts, claimed.due_at, reason)
+        self.batch.report.cancelled += 1
+
+    def fail(self, row_id: int, reason: str) -> None:
+        claimed = self.claimed[row_id]
+        self._other(claimed, MessageStatus.FAILED, claimed.attempts + 1, claimed.due_at, reason)
+        self.batch.report.failed += 1
+        log.warning("Outbox message %s (%s) failed: %s", claimed.id, claimed.kind, reason)
+
+    def retry_later(self, row_id: int, reason: str) -> None:
+        """Schedule the next attempt with a growing delay; after the last one, fail the message."""
+        claimed = self.claimed[row_id]
+        delays = current_app.config["MAIL_RETRY_DELAYS"]
+        if claimed.attempts >= len(delays):
+            self.fail(row_id, f"Gave up after {claimed.attempts + 1} attempts: {reason}")
+            return
+        due_at = clock.now() + timedelta(seconds=delays[claimed.attempts])
+        self._other(claimed, MessageStatus.PENDING, claimed.attempts + 1, due_at, reason)
+        self.batch.retried_ids.add(row_id)
+        self.batch.report.retried += 1
+
+    def _other(
+        self,
+        claimed: _Claimed,
+        status: MessageStatus,
+        attempts: int,
+        due_at: datetime,
+        reason: str,
+    ) -> None:
+        self.others.append(
+            {
+                "row_id": claimed.id,
+                "new_status": status,
+                "new_attempts": attempts,
+                "new_due_at": due_at,
+                "reason": reason,
+            }
+        )
+
+    def write(self) -> None:
+        """Record every outcome. A row deleted meanwhile (with its event) is not updated, and
+        not counted as sent."""
+        if self.sent_ids:
+            marked = db.session.execute(_MARK_SENT, {"ids": self.sent_ids, "now": clock.now()})
+            self.batch.report.sent += len(marked.all())
+        if self.others:
+            db.session.execute(_MARK_OTHER, self.others)
 
 
 # -- the background thread of `make run` ------------------------------------------------------

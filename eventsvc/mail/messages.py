@@ -393,10 +393,11 @@ def _multipart(subtype: str, parts: list[Message]) -> Message:
     """A multipart whose boundary is chosen here.
 
     ``=_`` never occurs in base64, which every leaf is encoded in, so the boundary cannot clash
-    with the content and the generator need not search the parts for it.
+    with the content and the generator need not search the parts for it. 96 random bits keep
+    the header short enough to be written without folding (see :class:`_MailPolicy`).
     """
     multipart = Message(policy=_POLICY)
-    multipart["Content-Type"] = f'multipart/{subtype}; boundary="=_{uuid.uuid4().hex}"'
+    multipart["Content-Type"] = f'multipart/{subtype}; boundary="=_{uuid.uuid4().hex[:24]}"'
     for part in parts:
         multipart.attach(part)
     return multipart
