@@ -4,6 +4,8 @@ The signature uses the instance's SECRET_KEY with its own salt; a tampered or fo
 fails to load and the page answers 404.
 """
 
+from functools import cache
+
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -14,7 +16,13 @@ _SALT = "eventsvc.registration"
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@cache
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    """One serializer per key: the mail worker signs a token for every message it sends."""
+    return URLSafeSerializer(secret_key, salt=_SALT)
 
 
 def make_token(registration: Registration) -> str:
