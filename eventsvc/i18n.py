@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.lists import format_list
 from flask import Blueprint, abort, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, refresh
 
@@ -42,14 +43,25 @@ def current_locale() -> str:
 
 
 def language_name(code: str, locale: str | None = None) -> str:
-    """The name of language ``code`` in ``locale`` (the current one by default), capitalised."""
+    """The name of language ``code`` in ``locale`` (the current one by default), capitalised:
+    for a label or a list item standing alone."""
+    name = language_in_text(code, locale)
+    return name[:1].upper() + name[1:]
+
+
+def language_in_text(code: str, locale: str | None = None) -> str:
+    """The name as written inside a sentence: "in French", « en français »."""
     return _language_name(code, locale or current_locale())
+
+
+def list_in_text(items, locale: str | None = None) -> str:
+    """ "English and French", « anglais et français »."""
+    return format_list(list(items), locale=locale or current_locale())
 
 
 @lru_cache(maxsize=1024)
 def _language_name(code: str, locale: str) -> str:
-    name = Locale.parse(locale).languages.get(code, code)
-    return name[:1].upper() + name[1:]
+    return Locale.parse(locale).languages.get(code, code)
 
 
 def country_name(code: str, locale: str | None = None) -> str:
@@ -173,6 +185,8 @@ def init_app(app) -> None:
     app.add_template_global(supported_locales)
     app.add_template_global(current_locale)
     app.add_template_filter(language_name)
+    app.add_template_filter(language_in_text)
+    app.add_template_filter(list_in_text)
     app.add_template_filter(country_name)
     app.add_template_filter(zone_abbreviation)
     app.add_template_filter(utc_offset)

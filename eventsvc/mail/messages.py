@@ -45,7 +45,7 @@ from markupsafe import escape
 
 from eventsvc import clock, ics
 from eventsvc.extensions import db
-from eventsvc.i18n import format_event_span, language_name
+from eventsvc.i18n import format_event_span, language_in_text
 from eventsvc.models import (
     Announcement,
     Event,
@@ -283,12 +283,12 @@ def _delay(minutes: int, lang: str) -> str:
 
 @lru_cache(maxsize=256)
 def _language(code: str, lang: str) -> str:
-    return language_name(code, lang)
+    return language_in_text(code, lang)
 
 
 @lru_cache(maxsize=256)
 def _languages(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
-    return tuple(language_name(code, lang) for code in codes)
+    return tuple(language_in_text(code, lang) for code in codes)
 
 
 # --- bodies ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.i18n import language_name
+from eventsvc.i18n import language_in_text
 from eventsvc.mail import outbox
 from eventsvc.models import (
     Event,
@@ -379,7 +379,7 @@ def _check_publishable(texts, add) -> None:
     """Every supported locale needs a title and a summary before the event is published."""
     for locale in current_app.config["SUPPORTED_LOCALES"]:
         fields = texts.get(locale, {})
-        language = language_name(locale)
+        language = language_in_text(locale)
         if not fields.get("title"):
             add(
                 f"title.{locale}",

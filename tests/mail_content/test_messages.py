@@ -124,7 +124,7 @@ def test_confirmation_in_french_formats_the_time_in_the_event_zone(
         assert "dimanche 6 décembre 2026, 13:30–14:30 CET (UTC+01:00)" in body
         assert "https://meet.example.org/gps-launch" in body
         assert "http://events.test/fr/registrations/" in body
-        assert "Anglais" in body
+        assert "anglais" in body
     assert message["Subject"] == f"Inscription confirmée : Lancement de {event.slug}"
     assert text_of(message).startswith(f"Bonjour {registration.full_name},")
     assert '<html lang="fr">' in html_of(message)
@@ -384,3 +384,12 @@ def test_confirmation_sent_over_smtp_arrives_in_french_with_its_invite(
     vevent = vevent_of(message)
     assert vevent.start.astimezone(UTC) == datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
     assert vevent["ATTENDEE"] == f"mailto:{registration.email}"
+
+
+def test_french_reminder_names_the_interpretation_languages_as_french_writes_them(
+    make_event, make_registration, built
+):
+    event = make_event(interpretation_languages=("en", "fr"))
+    registration = make_registration(event, language="fr")
+    body = text_of(built(MessageKind.REMINDER, registration, offset=60))
+    assert "anglais et français" in body

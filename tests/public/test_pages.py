@@ -116,9 +116,9 @@ def test_event_page_in_english_and_french(client, make_event, make_partner):
     assert "French" in text(english.select_one(".facts")) and "English" in text(
         english.select_one(".facts")
     )
-    assert "Français" in text(french.select_one(".facts")) and "Anglais" in text(
-        french.select_one(".facts")
-    )
+    # Inside a sentence French writes language names in lower case.
+    assert "Langue originale : français" in text(french.select_one(".facts"))
+    assert "Interprétation : anglais" in text(french.select_one(".facts"))
     partner = french.select_one(".partners a")
     assert partner["href"] == "https://omep.org"
     assert text(partner) == "OMEP (fr)"
