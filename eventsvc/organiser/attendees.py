@@ -88,10 +88,7 @@ def promote_registration(slug, registration_id):
 
 @bp.route("/events/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 def cancel_registration(slug, registration_id):
-    event = event_or_404(slug)
-    registration = registration_or_404(event, registration_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    def cancel(registration):
         promoted = registration_service.cancel(registration)
         flash(
             _("The registration of %(name)s is cancelled.", name=registration.full_name), "success"
@@ -99,34 +96,35 @@ def cancel_registration(slug, registration_id):
         if promoted:
             names = ", ".join(person.full_name for person in promoted)
             flash(_("Promoted from the waitlist: %(names)s.", names=names), "success")
-        return _back_to_list(event)
-    return render_template(
-        "organiser/registration_action.html",
-        event=event,
-        registration=registration,
-        form=form,
-        action="cancel",
-        next_url=request.args.get("next", ""),
-    )
+
+    return _confirmed_action(slug, registration_id, "cancel", cancel)
 
 
 @bp.route("/events/<slug>/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
 def erase_registration(slug, registration_id):
-    event = event_or_404(slug)
-    registration = registration_or_404(event, registration_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    def erase(registration):
         privacy.erase_registration(registration, actor=current_user._get_current_object())
         flash(
             _("The personal data of registration %(id)s has been erased.", id=registration.id),
             "success",
         )
+
+    return _confirmed_action(slug, registration_id, "erase", erase)
+
+
+def _confirmed_action(slug, registration_id, action: str, perform):
+    """Ask first (GET), then ``perform(registration)`` on a confirmed POST and go back."""
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        perform(registration)
         return _back_to_list(event)
     return render_template(
         "organiser/registration_action.html",
         event=event,
         registration=registration,
         form=form,
-        action="erase",
+        action=action,
         next_url=request.args.get("next", ""),
     )
