@@ -37,7 +37,7 @@ bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m bench
 
 extract: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o eventsvc/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --sort-output -o eventsvc/translations/messages.pot .
 	$(BIN)/pybabel update -i eventsvc/translations/messages.pot -d eventsvc/translations --no-fuzzy-matching
 
 clean:

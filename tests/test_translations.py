@@ -15,13 +15,20 @@ METHOD_MAP = [
     ("templates/**.html", "jinja2.ext:babel_extract"),
     ("templates/**.txt", "jinja2.ext:babel_extract"),
 ]
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 
 
-def source_msgids() -> set[str]:
+def source_msgids() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every string the code and templates translate."""
     found = set()
-    for _, _, message, _, _ in extract_from_dir(ROOT, METHOD_MAP, keywords=KEYWORDS):
-        found.add(message[0] if isinstance(message, tuple) else message)
+    for _, _, message, _, context in extract_from_dir(ROOT, METHOD_MAP, keywords=KEYWORDS):
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -38,10 +45,10 @@ def translated_locales() -> list[str]:
 @pytest.mark.parametrize("locale", translated_locales())
 def test_every_source_string_is_in_the_catalogue(locale):
     known = {
-        message.id if isinstance(message.id, str) else message.id[0]
+        (message.context, message.id if isinstance(message.id, str) else message.id[0])
         for message in catalogue(locale)
     }
-    missing = sorted(source_msgids() - known)
+    missing = sorted(source_msgids() - known, key=str)
     assert not missing, f"run `make extract` and translate: {missing[:20]}"
 
 

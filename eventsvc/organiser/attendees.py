@@ -2,10 +2,12 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.i18n import list_in_text
 from eventsvc.models import Event, Registration
 from eventsvc.organiser import bp
 from eventsvc.organiser.data_forms import STATUS_LABELS, ConfirmForm, RegistrationFilterForm
@@ -94,8 +96,16 @@ def cancel_registration(slug, registration_id):
             _("The registration of %(name)s is cancelled.", name=registration.full_name), "success"
         )
         if promoted:
-            names = ", ".join(person.full_name for person in promoted)
-            flash(_("Promoted from the waitlist: %(names)s.", names=names), "success")
+            names = list_in_text(person.full_name for person in promoted)
+            flash(
+                ngettext(
+                    "%(names)s moves up from the waitlist to a confirmed place.",
+                    "%(names)s move up from the waitlist to confirmed places.",
+                    len(promoted),
+                    names=names,
+                ),
+                "success",
+            )
 
     return _confirmed_action(slug, registration_id, "cancel", cancel)
 

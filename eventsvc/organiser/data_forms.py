@@ -2,6 +2,7 @@
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import Form
 from wtforms.fields import (
@@ -21,9 +22,9 @@ from eventsvc.services.announcements import BODY_MAX, SUBJECT_MAX
 from eventsvc.services.attendee_search import NO_INTERPRETATION, RegistrationFilters
 
 STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.WAITLISTED: _l("Waitlisted"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.CONFIRMED: lazy_pgettext("registration status", "Confirmed"),
+    RegistrationStatus.WAITLISTED: lazy_pgettext("registration status", "Waitlisted"),
+    RegistrationStatus.CANCELLED: lazy_pgettext("registration status", "Cancelled"),
 }
 
 

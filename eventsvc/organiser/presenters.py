@@ -60,7 +60,10 @@ def audit_details(details: dict, zone_name: str) -> list[str]:
                 new=_span(new_start, new_end, zone_name),
             )
         )
-    lines.extend(f"{field_label(key)}: {value}" for key, value in details.items())
+    lines.extend(
+        _("%(label)s: %(value)s", label=field_label(key), value=value)
+        for key, value in details.items()
+    )
     return lines
 
 

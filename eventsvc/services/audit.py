@@ -4,6 +4,7 @@ Entries are added to the caller's transaction, so an entry exists exactly when i
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -19,8 +20,8 @@ IMPORTED = "imported"
 ACTION_LABELS = {
     CREATED: _l("Created"),
     UPDATED: _l("Changed"),
-    PUBLISHED: _l("Published"),
-    CANCELLED: _l("Cancelled"),
+    PUBLISHED: lazy_pgettext("audit action", "Published"),
+    CANCELLED: lazy_pgettext("audit action", "Cancelled"),
     IMPORTED: _l("Imported"),
     # Recorded by other services:
     "announcement_sent": _l("Announcement sent"),

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, cast, func, select
 
@@ -116,9 +116,9 @@ def breakdown_rows(event_id: int, field: str, locale: str) -> Iterator[tuple]:
         locale,
         _l("Code"),
         BREAKDOWN_TITLES[field],
-        _l("Confirmed"),
-        _l("Waitlisted"),
-        _l("Confirmed and waitlisted"),
+        lazy_pgettext("registration count", "Confirmed"),
+        lazy_pgettext("registration count", "Waitlisted"),
+        lazy_pgettext("registration count", "Confirmed and waitlisted"),
     )
     for item in breakdown(event_id, field):
         yield (
