@@ -4,18 +4,24 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from eventsvc import clock, ics, ratelimits
 from eventsvc.extensions import db
 from eventsvc.i18n import current_locale
 from eventsvc.models import Event, EventStatus, Registration, RegistrationStatus
-from eventsvc.public import bp
+from eventsvc.public import bp, page_cache
 from eventsvc.public.forms import RegistrationForm
 from eventsvc.services import registrations
-from eventsvc.services.registrations import RegistrationClosed, closed_reason, seats_left
+from eventsvc.services.registrations import (
+    CONFIRMED_SEATS,
+    RegistrationClosed,
+    closed_reason,
+    seats_left,
+)
 
 PAST_EVENTS_SHOWN = 12
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
@@ -43,8 +49,10 @@ def index():
 
 @bp.get("/events/<slug>")
 def event(slug):
-    event = _public_event_or_404(slug)
-    return _event_page(event, RegistrationForm(event))
+    row = db.session.execute(_EVENT_WITH_SEATS, {"slug": slug}).first()
+    if row is None or row.Event.status not in PUBLIC_STATUSES:
+        abort(404)
+    return _cached_event_page(row.Event, confirmed=row.confirmed)
 
 
 @bp.post("/events/<slug>/register")
@@ -157,78 +165,82 @@ def _confirmed_counts(events) -> dict[int, int]:
     return dict(rows.all())
 
 
+# Built once: the page and the registration run them on every request. Texts and partners load
+# on first use: a cached page and a registration that succeeds need the event's columns only.
+_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+_EVENT_ONLY_BY_SLUG = _EVENT_BY_SLUG.options(lazyload("*"))
+_EVENT_WITH_SEATS = (
+    select(Event, CONFIRMED_SEATS.label("confirmed"))
+    .where(Event.slug == bindparam("slug"))
+    .options(lazyload("*"))
+)
+
+
 def _public_event_or_404(slug: str, with_texts: bool = True) -> Event:
-    """The public event at ``slug``. ``with_texts=False`` leaves its texts and partners to load
-    on first use: a registration that succeeds only needs the event's own columns."""
-    query = select(Event).where(Event.slug == slug)
-    if not with_texts:
-        query = query.options(lazyload("*"))
-    event = db.session.scalar(query)
+    """The public event at ``slug``, with its texts and partners or (``with_texts=False``) not."""
+    query = _EVENT_BY_SLUG if with_texts else _EVENT_ONLY_BY_SLUG
+    event = db.session.scalar(query, {"slug": slug})
     if event is None or event.status not in PUBLIC_STATUSES:
         abort(404)
     return event
 
 
 def _event_page(event: Event, form: RegistrationForm | None, status: int = 200):
+    """The page with a submitted form (its values and errors) or none: never cached."""
     reason = closed_reason(event)
     left = seats_left(event)
     form = form if reason is None else None
-    page = render_template(
+    return _render_event_page(event, form, reason, left, _places_text(left)), status
+
+
+def _cached_event_page(event: Event, confirmed: int):
+    reason = closed_reason(event)
+    left = seats_left(event, confirmed)
+    upcoming = _is_upcoming(event)
+    state = (event.id, event.content_version, reason and str(reason), upcoming, _fullness(left))
+
+    def render(token: str, places_text: str) -> str:
+        form = RegistrationForm(event) if reason is None else None
+        if form is not None and "csrf_token" in form:
+            form.csrf_token.current_token = token
+        return _render_event_page(event, form, reason, left, places_text)
+
+    return page_cache.cached_page(
+        state, render, token=current_app.config["WTF_CSRF_ENABLED"], places_text=_places_text(left)
+    )
+
+
+def _render_event_page(event, form, reason, left, places_text: str) -> str:
+    return render_template(
         "public/event.html",
         event=event,
         content=event.content(current_locale()),
         form=form,
-        registration_form=None if form is None else _registration_form(event, form, left),
+        registration_form=None if form is None else _render_registration_form(event, form, left),
         closed_reason=reason,
         seats_left=left,
-        upcoming=not event.is_past() and event.status == EventStatus.PUBLISHED,
+        places_text=places_text,
+        upcoming=_is_upcoming(event),
     )
-    return page, status
 
 
-#: Blank registration forms kept rendered per app (one per locale and event shape).
-BLANK_FORMS_KEPT = 256
-_TOKEN_SLOT = "\x00csrf-token\x00"  # a NUL character: never in a template of ours
+def _is_upcoming(event: Event) -> bool:
+    return not event.is_past() and event.status == EventStatus.PUBLISHED
 
 
-def _registration_form(event: Event, form: RegistrationForm, seats_left: int | None) -> Markup:
-    """The registration form's HTML.
-
-    A blank form (no visitor's values, no errors) is the same for every visitor of a locale but
-    for the CSRF token, and rendering its fields through the macros and WTForms was a third of
-    the page. It is rendered once per app, locale and what it shows of the event (the form's
-    URL, the interpretation languages, whether the button says "Join the waitlist"), and the
-    visitor's own token is put in. A submitted form is always rendered afresh: its values and
-    errors are that visitor's alone. Off while templates reload (development).
-    """
-    if form.is_submitted() or form.errors or current_app.jinja_env.auto_reload:
-        return Markup(_render_registration_form(event, form, seats_left))  # noqa: S704
-    token_input = str(form.csrf_token()) if "csrf_token" in form else ""
-    key = (
-        current_locale(),
-        request.script_root,
-        event.slug,
-        tuple(event.languages),
-        seats_left == 0,
-        bool(token_input),
-    )
-    cache = current_app.extensions.setdefault("eventsvc.blank_registration_forms", {})
-    template = cache.get(key)
-    if template is None:
-        html = _render_registration_form(event, form, seats_left)
-        if token_input and html.count(token_input) != 1:
-            return Markup(html)  # noqa: S704 (autoescaped template output)
-        if len(cache) >= BLANK_FORMS_KEPT:
-            cache.clear()
-        template = html.replace(token_input, _TOKEN_SLOT) if token_input else html
-        cache[key] = template
-    page = template.replace(_TOKEN_SLOT, token_input) if token_input else template
-    return Markup(page)  # noqa: S704 (our autoescaped template output, the token put back)
+def _fullness(left: int | None) -> str:
+    return "unlimited" if left is None else "full" if left == 0 else "places"
 
 
-def _render_registration_form(event: Event, form: RegistrationForm, seats_left) -> str:
-    return render_template(
-        "public/_registration_form.html", event=event, form=form, seats_left=seats_left
+def _places_text(left: int | None) -> str:
+    return ngettext("%(num)d place left.", "%(num)d places left.", left) if left else ""
+
+
+def _render_registration_form(event: Event, form: RegistrationForm, seats_left) -> Markup:
+    return Markup(  # noqa: S704 (autoescaped template output)
+        render_template(
+            "public/_registration_form.html", event=event, form=form, seats_left=seats_left
+        )
     )
 
 

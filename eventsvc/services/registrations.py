@@ -85,11 +85,22 @@ def confirmed_count(event_id: int) -> int:
     )
 
 
-def seats_left(event: Event) -> int | None:
-    """Free seats, or ``None`` for an event without a capacity."""
+#: The confirmed registrations of the event a query selects, to read both in one statement.
+CONFIRMED_SEATS = (
+    select(func.count(Registration.id))
+    .where(Registration.event_id == Event.id, Registration.status == RegistrationStatus.CONFIRMED)
+    .scalar_subquery()
+)
+
+
+def seats_left(event: Event, confirmed: int | None = None) -> int | None:
+    """Free seats, or ``None`` for an event without a capacity. ``confirmed``: the count if the
+    caller has just read it (:data:`CONFIRMED_SEATS`)."""
     if event.capacity is None:
         return None
-    return max(event.capacity - confirmed_count(event.id), 0)
+    if confirmed is None:
+        confirmed = confirmed_count(event.id)
+    return max(event.capacity - confirmed, 0)
 
 
 def register(event: Event, data: RegistrationData) -> RegistrationResult:
