@@ -107,27 +107,41 @@ def _trust_proxy_headers(app: Flask) -> None:
 def _refuse_nul_characters():
     """400 for a NUL character in the path, query or form: no browser sends one, and
     PostgreSQL cannot store or even compare text holding one (it would end as a 500)."""
-    fields = chain(request.args.items(multi=True), request.form.items(multi=True))
-    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+    if "\x00" in request.path:
         abort(400)
+    fields = []
+    if request.query_string:
+        fields.append(request.args.items(multi=True))
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        fields.append(request.form.items(multi=True))
+    if any("\x00" in k or "\x00" in v for k, v in chain.from_iterable(fields)):
+        abort(400)
+
+
+def security_headers(app: Flask) -> dict[str, str]:
+    """The headers every answer carries unless its view set them itself."""
+    config = app.config
+    headers = {
+        "Content-Security-Policy": config.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": config.get("PERMISSIONS_POLICY") or DEFAULT_PERMISSIONS_POLICY,
+    }
+    if uses_https(app):
+        max_age = int(config.get("HSTS_MAX_AGE", HSTS_MAX_AGE))
+        headers["Strict-Transport-Security"] = f"max-age={max_age}"
+    return headers
 
 
 def _security_headers(response):
     from flask import current_app
 
-    config = current_app.config
-    headers = response.headers
-    headers.setdefault(
-        "Content-Security-Policy", config.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend(
+        (name, value)
+        for name, value in security_headers(current_app).items()
+        if name.lower() not in present
     )
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault(
-        "Permissions-Policy", config.get("PERMISSIONS_POLICY") or DEFAULT_PERMISSIONS_POLICY
-    )
-    if uses_https(current_app):
-        max_age = int(config.get("HSTS_MAX_AGE", HSTS_MAX_AGE))
-        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
     return response
