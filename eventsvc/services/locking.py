@@ -1,9 +1,13 @@
 """Serialising writers on one event, the same way on SQLite and PostgreSQL."""
 
+import fcntl
+import os
+import threading
 from functools import cache
 
+from sqlalchemy import event as orm_events
 from sqlalchemy import inspect, select, text
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.util import identity_key
 
 from eventsvc.extensions import db
@@ -14,8 +18,10 @@ def lock_event(event_id: int, *, reload_related: bool = True) -> Event:
     """Take the event's write lock for the rest of the transaction and return the fresh row.
 
     PostgreSQL locks the row (``SELECT … FOR UPDATE``). SQLite has one writer per database:
-    a first no-op ``UPDATE`` takes that write lock now (waiting up to the busy timeout), so the
-    counts read afterwards cannot change before the commit. pysqlite runs plain SELECTs outside
+    a first no-op ``UPDATE`` takes that write lock now (waiting its turn, see
+    :func:`_wait_for_turn`), so the counts read afterwards cannot change before the commit. It
+    rewrites a plain column: rewriting the key would make SQLite look up every row that refers
+    to the event (registrations, messages) on each registration. pysqlite runs plain SELECTs outside
     a transaction, so no stale read snapshot stands in the way of the upgrade.
 
     With ``reload_related=False`` only the event's own columns (status, times, capacity,
@@ -25,7 +31,10 @@ def lock_event(event_id: int, *, reload_related: bool = True) -> Event:
     """
     on_sqlite = db.session.get_bind().dialect.name == "sqlite"
     if on_sqlite:
-        db.session.execute(text("UPDATE event SET id = id WHERE id = :id"), {"id": event_id})
+        _wait_for_turn(db.session())
+        db.session.execute(
+            text("UPDATE event SET status = status WHERE id = :id"), {"id": event_id}
+        )
     if not reload_related:
         return _fresh_columns(event_id, for_update=not on_sqlite)
     if on_sqlite:
@@ -36,6 +45,9 @@ def lock_event(event_id: int, *, reload_related: bool = True) -> Event:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+
+
+_TAKE_WRITE_LOCK = text("UPDATE event SET status = status WHERE id = :id")
 
 
 def _fresh_columns(event_id: int, for_update: bool) -> Event:
@@ -54,3 +66,40 @@ def _fresh_columns(event_id: int, for_update: bool) -> Event:
 @cache
 def _column_names() -> tuple[str, ...]:
     return tuple(column.key for column in inspect(Event).column_attrs)
+
+
+_turn = threading.local()
+
+
+def _wait_for_turn(session: Session) -> None:
+    """On SQLite, queue for the write lock on a file lock beside the database.
+
+    SQLite's own lock has no queue: a writer that finds it taken sleeps in the busy handler
+    (1, 2, 5, 10… up to 100 ms between tries) however soon it is released. Under a burst of
+    registrations those sleeps, not the work, made most of the latency. ``flock`` wakes the
+    next writer as soon as the holder's transaction ends (:func:`_end_turn`). SQLite's lock
+    stays the guarantee; this only orders the writers that come through :func:`lock_event`.
+    A connection that has already written in this transaction holds or awaits SQLite's lock,
+    so it does not queue: it must never wait on the file while others wait on it.
+    """
+    connection = session.connection()
+    database = connection.engine.url.database
+    if getattr(_turn, "session", None) is not None or not database or database == ":memory:":
+        return
+    if connection.connection.dbapi_connection.in_transaction:
+        return
+    descriptor = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    _turn.session, _turn.descriptor = session, descriptor
+
+
+@orm_events.listens_for(Session, "after_transaction_end")
+def _end_turn(session: Session, transaction) -> None:
+    if transaction.parent is None and getattr(_turn, "session", None) is session:
+        descriptor = _turn.descriptor
+        _turn.session = _turn.descriptor = None
+        os.close(descriptor)  # closing the last descriptor releases the lock
