@@ -7,7 +7,7 @@ through the registration service would take minutes and measure nothing of inter
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -136,6 +136,11 @@ def insert_registrations(event_id: int, count: int, batch: int = 10_000) -> None
     for start in range(0, count, batch):
         size = min(batch, count - start)
         db.session.execute(insert(table), registration_rows(event_id, size, start))
+    db.session.execute(
+        update(Event.__table__)
+        .where(Event.__table__.c.id == event_id)
+        .values(confirmed_seats=Event.__table__.c.confirmed_seats + count)
+    )
     db.session.commit()
 
 

@@ -138,7 +138,7 @@ def security_headers(app: Flask) -> dict[str, str]:
 def _security_headers(response):
     from flask import current_app
 
-    present = {name.lower() for name in response.headers.keys()}
+    present = {name.lower() for name, _value in response.headers}
     response.headers.extend(
         (name, value)
         for name, value in security_headers(current_app).items()

@@ -3,9 +3,9 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
-from eventsvc import create_app
+from eventsvc import MIGRATIONS_DIR, create_app
 from eventsvc.extensions import db
 
 
@@ -34,3 +34,37 @@ def test_migrations_match_the_models(migrated_app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == [], "run: flask --app eventsvc db migrate -d eventsvc/migrations"
+
+
+def test_upgrading_an_existing_database_counts_its_confirmed_seats(migrated_app):
+    """A database created before ``Event.confirmed_seats`` existed gets the count of its rows."""
+    from flask_migrate import upgrade
+
+    app, uri = migrated_app
+    upgrade(directory=str(MIGRATIONS_DIR), revision="e7a677e1245d")
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO event (id, slug, timezone, starts_at, ends_at, floor_language,"
+                " interpretation_languages, online_url, status, sequence, created_at, updated_at)"
+                " VALUES (1, 'gps', 'Europe/Paris', '2026-12-06 12:30:00', '2026-12-06 13:30:00',"
+                " 'fr', '[]', '', 'published', 0, '2026-11-01', '2026-11-01')"
+            )
+        )
+        for n, status in enumerate(["confirmed", "confirmed", "waitlisted", "cancelled"]):
+            connection.execute(
+                text(
+                    "INSERT INTO registration (event_id, status, full_name, email,"
+                    " email_normalised, organisation, country, language, question, newsletter,"
+                    " consent_version, created_at, updated_at) VALUES (1, :status, 'P', :email,"
+                    " :email, '', '', 'fr', '', false, '1', '2026-11-02', '2026-11-02')"
+                ),
+                {"status": status, "email": f"p{n}@example.org"},
+            )
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+    with engine.connect() as connection:
+        seats = connection.execute(text("SELECT confirmed_seats FROM event")).scalar_one()
+    assert seats == 2

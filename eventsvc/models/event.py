@@ -1,7 +1,16 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -38,6 +47,9 @@ class Event(db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    #: Confirmed registrations, kept by ``models.registration._keep_confirmed_seats`` at every
+    #: flush, so that the capacity check and the page read a column instead of counting rows.
+    confirmed_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Goes up with every change to what the event's page shows (see :func:`_bump_page_versions`).
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

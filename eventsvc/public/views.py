@@ -6,18 +6,17 @@ from babel.dates import format_date
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from eventsvc import clock, ics, ratelimits
 from eventsvc.extensions import db
 from eventsvc.i18n import current_locale
-from eventsvc.models import Event, EventStatus, Registration, RegistrationStatus
+from eventsvc.models import Event, EventStatus, RegistrationStatus
 from eventsvc.public import bp, page_cache
 from eventsvc.public.forms import RegistrationForm
 from eventsvc.services import registrations
 from eventsvc.services.registrations import (
-    CONFIRMED_SEATS,
     RegistrationClosed,
     closed_reason,
     seats_left,
@@ -42,17 +41,13 @@ def index():
         .order_by(Event.starts_at.desc(), Event.id.desc())
         .limit(PAST_EVENTS_SHOWN)
     ).all()
-    confirmed = _confirmed_counts(upcoming)
-    states = {event.id: availability(event, confirmed.get(event.id, 0)) for event in upcoming}
+    states = {event.id: availability(event) for event in upcoming}
     return render_template("public/index.html", upcoming=upcoming, past=past, states=states)
 
 
 @bp.get("/events/<slug>")
 def event(slug):
-    row = db.session.execute(_EVENT_WITH_SEATS, {"slug": slug}).first()
-    if row is None or row.Event.status not in PUBLIC_STATUSES:
-        abort(404)
-    return _cached_event_page(row.Event, confirmed=row.confirmed)
+    return _cached_event_page(_public_event_or_404(slug, with_texts=False))
 
 
 @bp.post("/events/<slug>/register")
@@ -139,41 +134,21 @@ def google_calendar_url(event: Event) -> str:
     return f"{GOOGLE_CALENDAR}?{urlencode(query)}"
 
 
-def availability(event: Event, confirmed: int) -> str:
+def availability(event: Event) -> str:
     """One word for a card's badge: cancelled, closed, waitlist or open."""
     if event.status == EventStatus.CANCELLED:
         return "cancelled"
     if closed_reason(event) is not None:
         return "closed"
-    if event.capacity is not None and confirmed >= event.capacity:
+    if seats_left(event) == 0:
         return "waitlist"
     return "open"
-
-
-def _confirmed_counts(events) -> dict[int, int]:
-    ids = [event.id for event in events if event.capacity is not None]
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Registration.event_id, func.count(Registration.id))
-        .where(
-            Registration.event_id.in_(ids),
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .group_by(Registration.event_id)
-    )
-    return dict(rows.all())
 
 
 # Built once: the page and the registration run them on every request. Texts and partners load
 # on first use: a cached page and a registration that succeeds need the event's columns only.
 _EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
 _EVENT_ONLY_BY_SLUG = _EVENT_BY_SLUG.options(lazyload("*"))
-_EVENT_WITH_SEATS = (
-    select(Event, CONFIRMED_SEATS.label("confirmed"))
-    .where(Event.slug == bindparam("slug"))
-    .options(lazyload("*"))
-)
 
 
 def _public_event_or_404(slug: str, with_texts: bool = True) -> Event:
@@ -193,9 +168,9 @@ def _event_page(event: Event, form: RegistrationForm | None, status: int = 200):
     return _render_event_page(event, form, reason, left, _places_text(left)), status
 
 
-def _cached_event_page(event: Event, confirmed: int):
+def _cached_event_page(event: Event):
     reason = closed_reason(event)
-    left = seats_left(event, confirmed)
+    left = seats_left(event)
     upcoming = _is_upcoming(event)
     state = (event.id, event.content_version, reason and str(reason), upcoming, _fullness(left))
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -76,31 +76,17 @@ def closed_reason(event: Event):
     return None
 
 
-def confirmed_count(event_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-
-
-#: The confirmed registrations of the event a query selects, to read both in one statement.
-CONFIRMED_SEATS = (
-    select(func.count(Registration.id))
-    .where(Registration.event_id == Event.id, Registration.status == RegistrationStatus.CONFIRMED)
-    .scalar_subquery()
+_BY_ADDRESS = select(Registration).where(
+    Registration.event_id == bindparam("event_id"),
+    Registration.email_normalised == bindparam("email_normalised"),
 )
 
 
-def seats_left(event: Event, confirmed: int | None = None) -> int | None:
-    """Free seats, or ``None`` for an event without a capacity. ``confirmed``: the count if the
-    caller has just read it (:data:`CONFIRMED_SEATS`)."""
+def seats_left(event: Event) -> int | None:
+    """Free seats, or ``None`` for an event without a capacity."""
     if event.capacity is None:
         return None
-    if confirmed is None:
-        confirmed = confirmed_count(event.id)
-    return max(event.capacity - confirmed, 0)
+    return max(event.capacity - event.confirmed_seats, 0)
 
 
 def register(event: Event, data: RegistrationData) -> RegistrationResult:
@@ -118,10 +104,7 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
     newcomer_status = _status_for_new_place(event)
 
     existing = db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email_normalised == email_normalised,
-        )
+        _BY_ADDRESS, {"event_id": event.id, "email_normalised": email_normalised}
     )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         status = existing.status
@@ -136,7 +119,6 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
     registration.status = newcomer_status
     registration.cancelled_at = None
     db.session.add(registration)
-    db.session.flush()
     _queue_welcome(registration)
     db.session.commit()
     return RegistrationResult(registration, existing is None, newcomer_status, newcomer_status)
