@@ -55,23 +55,34 @@ def drain(worker_id: str, batch_size: int, stop: threading.Event) -> DispatchRep
                 stop=stop,
                 on_batch=lambda report: bar.update(report.handled),
             )
-    return dispatch_due(worker_id=worker_id, batch_size=batch_size, stop=stop, on_batch=_log_batch)
+    return dispatch_due(
+        worker_id=worker_id, batch_size=batch_size, stop=stop, on_batch=_batch_logger(due)
+    )
+
+
+def _batch_logger(due: int):
+    """One line per batch, with what is left of the ``due`` messages this pass started with:
+    counting the queue again after each batch would scan every row due."""
+    handled = 0
+
+    def log_batch(report: DispatchReport) -> None:
+        nonlocal handled
+        handled += report.handled
+        extra = f", {report.cancelled} cancelled" if report.cancelled else ""
+        log.info(
+            "batch: %d sent, %d retried, %d failed%s, %d left",
+            report.sent,
+            report.retried,
+            report.failed,
+            extra,
+            max(due - handled, 0),
+        )
+
+    return log_batch
 
 
 def in_terminal() -> bool:
     return sys.stdout.isatty()
-
-
-def _log_batch(report: DispatchReport) -> None:
-    extra = f", {report.cancelled} cancelled" if report.cancelled else ""
-    log.info(
-        "batch: %d sent, %d retried, %d failed%s, %d left",
-        report.sent,
-        report.retried,
-        report.failed,
-        extra,
-        due_count(),
-    )
 
 
 @contextlib.contextmanager

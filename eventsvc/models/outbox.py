@@ -38,7 +38,9 @@ class OutboxMessage(db.Model):
     the announcement to send).
     """
 
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    #: The claim reads due rows in (due_at, id) order: with ``id`` in the index it stops after a
+    #: batch instead of sorting every row due at the same minute (a reminder fan-out).
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, length=24))
