@@ -67,7 +67,7 @@ def _check_stored(site, runs: list[dict], clients: int) -> dict:
     being served: those registrations are stored though no 303 was counted for them.
     """
     from eventsvc.extensions import db
-    from eventsvc.models import MessageKind, OutboxMessage, Registration
+    from eventsvc.models import Event, MessageKind, OutboxMessage, Registration
 
     accepted = sum(run["status_303"] for run in runs)
     # One statement, so a registration committing between two counts cannot skew the check.
@@ -85,16 +85,21 @@ def _check_stored(site, runs: list[dict], clients: int) -> dict:
         )
     ).one()
     rejected = sum(run["status_4xx"] + run["status_5xx"] + run["status_other"] for run in runs)
+    # The running count the two workers kept, against the rows (every registration here is a
+    # confirmed one: the event's capacity is far above the burst).
+    seats = db.session.scalar(select(Event.confirmed_seats).where(Event.id == site.event_id))
     db.session.remove()
     return {
         "accepted_303": accepted,
         "stored": stored,
         "with_confirmation": confirmations,
         "rejected": rejected,
+        "seats_counted": seats,
         "in_flight_allowance": clients * len(runs),
         "ok": (
             accepted <= stored <= accepted + clients * len(runs)
             and confirmations == stored
+            and seats == stored
             and rejected == 0
         ),
     }
@@ -138,7 +143,8 @@ def _rows(label: str, runs: dict, check: dict) -> list[Row]:
             passed=check["ok"],
             note=(
                 f"{check['accepted_303']} answered 303, {check['stored']} stored, "
-                f"{check['with_confirmation']} with confirmation, {check['rejected']} rejected"
+                f"{check['with_confirmation']} with confirmation, "
+                f"{check['seats_counted']} in the event's seat count, {check['rejected']} rejected"
             ),
         ),
     ]
