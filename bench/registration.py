@@ -79,27 +79,27 @@ def _check_stored(site, runs: list[dict], clients: int) -> dict:
         )
         .exists()
     )
-    stored, confirmations = db.session.execute(
-        select(func.count(Registration.id), func.count(Registration.id).filter(queued)).where(
-            Registration.event_id == site.event_id
-        )
-    ).one()
-    rejected = sum(run["status_4xx"] + run["status_5xx"] + run["status_other"] for run in runs)
     # The running count the two workers kept, against the rows (every registration here is a
     # confirmed one: the event's capacity is far above the burst).
-    seats = db.session.scalar(select(Event.confirmed_seats).where(Event.id == site.event_id))
+    seats = select(Event.confirmed_seats).where(Event.id == site.event_id).scalar_subquery()
+    stored, confirmations, seats_counted = db.session.execute(
+        select(
+            func.count(Registration.id), func.count(Registration.id).filter(queued), seats
+        ).where(Registration.event_id == site.event_id)
+    ).one()
+    rejected = sum(run["status_4xx"] + run["status_5xx"] + run["status_other"] for run in runs)
     db.session.remove()
     return {
         "accepted_303": accepted,
         "stored": stored,
         "with_confirmation": confirmations,
         "rejected": rejected,
-        "seats_counted": seats,
+        "seats_counted": seats_counted,
         "in_flight_allowance": clients * len(runs),
         "ok": (
             accepted <= stored <= accepted + clients * len(runs)
             and confirmations == stored
-            and seats == stored
+            and seats_counted == stored
             and rejected == 0
         ),
     }
