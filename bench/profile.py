@@ -8,9 +8,15 @@ so other jobs on the machine do not count) and the SQL statements per request, a
   production: over HTTPS with a Referer) through Flask's test client, on SQLite.
 - ``mail``: building a reminder (``messages.build``), flattening it, and ``dispatch_due`` with
   sending suppressed (building + database, no SMTP).
+- ``breakdown``: the registration POST's CPU time split by what it does (cProfile cumulative
+  times scaled to the unprofiled figure), on SQLite or, with ``--backend postgresql``, on a
+  throwaway PostgreSQL database (see bench/README.md for what it needs).
 """
 
 import argparse
+import contextlib
+import cProfile
+import pstats
 import re
 import time
 from contextlib import nullcontext
@@ -18,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import fixtures
-from bench.common import eventsvc_app, scratch_dir, sqlite_uri
+from bench.common import eventsvc_app, postgres_database, scratch_dir, sqlite_uri
 
 HTTPS = "https://events.example.org"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -26,17 +32,31 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    parser.add_argument("what", choices=("requests", "mail"))
+    parser.add_argument("what", choices=("requests", "mail", "breakdown"))
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--html", type=Path, help="write a pyinstrument profile here")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     arguments = parser.parse_args()
-    with scratch_dir("profile") as name:
+    with scratch_dir("profile") as name, _database(arguments.backend, Path(name)) as uri:
         folder = Path(name)
-        with eventsvc_app(folder / "instance", sqlite_uri(folder / "profile.sqlite3")) as app:
+        with eventsvc_app(folder / "instance", uri) as app:
             if arguments.what == "requests":
                 profile_requests(app, arguments.count, arguments.html)
-            else:
+            elif arguments.what == "mail":
                 profile_mail(app, arguments.count, arguments.html)
+        if arguments.what == "breakdown":
+            registration_breakdown(app, arguments.count)
+
+
+@contextlib.contextmanager
+def _database(backend: str, folder: Path):
+    if backend == "sqlite":
+        yield sqlite_uri(folder / "profile.sqlite3")
+        return
+    with postgres_database() as (uri, problem):
+        if uri is None:
+            raise SystemExit(f"PostgreSQL is not available: {problem}")
+        yield uri
 
 
 def _profiler(html: Path | None):
@@ -120,6 +140,81 @@ def profile_requests(app, count: int, html: Path | None) -> None:
     with _profiler(html):
         for call in (get, post):
             print(f"{call.__name__.upper()}: {_cpu_per_call(call, count):.2f} ms CPU per request")
+
+
+#: What a registration POST does, each as the cProfile entries whose cumulative time it is.
+BREAKDOWN = {
+    "CSRF check (Flask-WTF)": [r"flask_wtf/csrf.py:protect$"],
+    "form: build + validate (WTForms, email-validator)": [
+        r"eventsvc/public/forms.py:__init__$",
+        r"wtforms/form.py:validate$",
+    ],
+    "event read by slug (the view)": [r"eventsvc/public/views.py:_public_event_or_404$"],
+    "register(): event lock + re-read": [r"eventsvc/services/locking.py:lock_event$"],
+    "register(): address normalised": [r"registrations.py:normalise_email$"],
+    "register(): messages queued (3 outbox rows)": [r"registrations.py:_queue_welcome$"],
+    "register(): ORM flush + commit (4 rows, seat count)": [r"sqlalchemy/orm/scoping.py:commit$"],
+    "request context: cookie read, teardown (Flask)": [
+        r"flask/ctx.py:push$",
+        r"flask/ctx.py:pop$",
+    ],
+    "form data parsing (Werkzeug)": [r"werkzeug/wrappers/request.py:form$"],
+    "session cookie + response (Flask)": [r"flask/app.py:finalize_request$"],
+}
+
+
+def registration_breakdown(app, count: int) -> None:
+    """Each request runs in its own app context, as under gunicorn."""
+    from eventsvc.extensions import db
+
+    with app.app_context():
+        event = fixtures.create_event()
+        fixtures.insert_registrations(event.id, 2_000)
+        page = f"/fr/events/{event.slug}"
+        db.session.remove()
+    client = app.test_client()
+    token = CSRF_INPUT.search(client.get(page, base_url=HTTPS).get_data(as_text=True)).group(1)
+    counter = iter(range(10**9))
+
+    def post():
+        n = next(counter)
+        response = client.post(
+            f"{page}/register",
+            base_url=HTTPS,
+            headers={"Referer": HTTPS + page},
+            data={
+                "csrf_token": token,
+                "full_name": f"Participant {n}",
+                "email": f"breakdown{n}@example.org",
+                "organisation": "Comité national",
+                "country": "FR",
+                "language": "fr",
+                "interpretation_language": "fr",
+                "consent": "y",
+                "website": "",
+            },
+        )
+        assert response.status_code == 303, response.status_code
+
+    real = _cpu_per_call(post, count)
+    profiler = cProfile.Profile(time.process_time)
+    profiler.runcall(lambda: [post() for _ in range(count)])
+    stats = pstats.Stats(profiler).stats
+
+    def cumulative(pattern: str) -> float:
+        return sum(
+            entry[3] for key, entry in stats.items() if re.search(pattern, f"{key[0]}:{key[2]}")
+        )
+
+    total = cumulative(r"flask/app.py:wsgi_app$")
+    print(f"{real:.2f} ms CPU per registration POST, split by share of the profiled time:")
+    shown = 0.0
+    for label, patterns in BREAKDOWN.items():
+        part = sum(cumulative(pattern) for pattern in patterns)
+        shown += part
+        print(f"  {part / total:4.0%}  {part / total * real:.2f} ms  {label}")
+    rest = total - shown
+    print(f"  {rest / total:4.0%}  {rest / total * real:.2f} ms  the rest (routing, redirect, …)")
 
 
 def profile_mail(app, count: int, html: Path | None) -> None:
