@@ -200,6 +200,21 @@ class Gunicorn:
             command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
 
+    def workers_cpu_seconds(self) -> float:
+        """User + system CPU seconds of this master's worker processes so far (``/proc``)."""
+        ticks = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat_file:
+                    fields = stat_file.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def wait_until_ready(self, path: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -37,6 +37,7 @@ def _run_backend(backend: str, settings: Settings) -> tuple[list[Row], dict]:
         for round_number in range(settings.http_rounds):
             order = ("baseline", "eventsvc") if round_number % 2 == 0 else ("eventsvc", "baseline")
             for who in order:
+                before = site.servers[who].workers_cpu_seconds()
                 if who == "eventsvc":
                     args = (f"r{round_number}", str(sessions))
                     result = timed_wrk(
@@ -50,6 +51,8 @@ def _run_backend(backend: str, settings: Settings) -> tuple[list[Row], dict]:
                         "register.lua",
                         (f"r{round_number}",),
                     )
+                spent = site.servers[who].workers_cpu_seconds() - before
+                result["worker_cpu_ms"] = spent / max(result["requests"], 1) * 1000
                 runs[who].append(result)
                 log(
                     f"{backend} round {round_number + 1} {who}: {result['rps']:.0f} POST/s, "
@@ -132,6 +135,15 @@ def _rows(label: str, runs: dict, check: dict) -> list[Row]:
             median(r["p99_ms"] for r in base),
             target=f"< {MAX_P99_MS:.0f} ms",
             passed=p99 < MAX_P99_MS,
+        ),
+        Row(
+            label,
+            "workers' CPU per request",
+            "ms",
+            median(r["worker_cpu_ms"] for r in ours),
+            median(r["worker_cpu_ms"] for r in base),
+            note="gunicorn workers' user + system time (/proc) over the requests answered; "
+            "the database server's own CPU is not in it",
         ),
         Row(
             label,

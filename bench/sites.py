@@ -40,6 +40,7 @@ class Site:
     slug: str
     folder: Path
     app: object  # the eventsvc app, in an app context, on the servers' database
+    servers: dict  # "eventsvc" / "baseline" -> its Gunicorn
 
 
 @contextlib.contextmanager
@@ -89,6 +90,7 @@ def serve(backend: str, registrations: int = 0) -> Iterator[Site | None]:
                     slug=slug,
                     folder=folder,
                     app=app,
+                    servers={"eventsvc": eventsvc_server, "baseline": baseline_server},
                 )
 
 
