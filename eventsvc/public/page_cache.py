@@ -5,7 +5,7 @@ CSRF token and the number of places left. Rendering it (ORM objects, Jinja, abou
 translated strings, the registration form) cost ten times what serving it does, so it is
 rendered once with a slot for each of the two, kept, and the slots are filled per request.
 
-The key holds what else can change the page: the request's URL (host, prefix, locale, query),
+The key holds what else can change the page: the request's address (host, prefix, locale, query),
 the event's ``content_version`` (raised by any change to the event, its texts or its partners,
 read from the database on every request so that every worker sees it), the state that depends
 on the clock (why registration is closed, whether the event is still ahead) and whether the
@@ -25,6 +25,20 @@ PLACES_SLOT = "\x00places-left\x00"
 _CACHE = "eventsvc.event_pages"
 
 
+def _address(environ) -> tuple:
+    """What the page's own links and its language switch are built from: scheme, host, prefix,
+    path and query, as the server received them (a proxy's headers already applied)."""
+    return (
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        environ.get("SCRIPT_NAME"),
+        environ.get("PATH_INFO"),
+        environ.get("QUERY_STRING"),
+    )
+
+
 def cached_page(
     state: tuple, render: Callable[[str, str], str], token: bool, places_text: str
 ) -> str:
@@ -37,7 +51,7 @@ def cached_page(
     if session.get("_flashes") or current_app.jinja_env.auto_reload:
         return render(generate_csrf() if token else "", places_text)
     pages = current_app.extensions.setdefault(_CACHE, {})
-    key = (request.url, token, *state)
+    key = (*_address(request.environ), token, *state)
     page = pages.get(key)
     if page is None:
         page = render(TOKEN_SLOT if token else "", PLACES_SLOT)

@@ -1,4 +1,4 @@
-"""``flask init-db`` on PostgreSQL: the single migration builds the schema the models declare."""
+"""``flask init-db`` on PostgreSQL: the migrations build the schema the models declare."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
