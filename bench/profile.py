@@ -86,25 +86,10 @@ def _cpu_per_call(call, count: int) -> float:
     return (time.process_time() - started) / count * 1000
 
 
-def profile_requests(app, count: int, html: Path | None) -> None:
-    from sqlalchemy import event as sa_event
-
-    from eventsvc.extensions import db
-
-    event = fixtures.create_event()
-    fixtures.insert_registrations(event.id, 2_000)
-    slug = event.slug
-    db.session.remove()
-    client = app.test_client()
-    page = f"/fr/events/{slug}"
+def _poster(client, page: str, token: str):
+    """A function that posts the registration form with a new address each call, as a visitor
+    over HTTPS with every field the page has."""
     counter = iter(range(10**9))
-
-    def get():
-        response = client.get(page, base_url=HTTPS)
-        assert response.status_code == 200, response.status_code
-        return response
-
-    token = CSRF_INPUT.search(get().get_data(as_text=True)).group(1)
 
     def post():
         n = next(counter)
@@ -125,6 +110,30 @@ def profile_requests(app, count: int, html: Path | None) -> None:
             },
         )
         assert response.status_code == 303, response.status_code
+
+    return post
+
+
+def profile_requests(app, count: int, html: Path | None) -> None:
+    from sqlalchemy import event as sa_event
+
+    from eventsvc.extensions import db
+
+    event = fixtures.create_event()
+    fixtures.insert_registrations(event.id, 2_000)
+    slug = event.slug
+    db.session.remove()
+    client = app.test_client()
+    page = f"/fr/events/{slug}"
+
+    def get():
+        response = client.get(page, base_url=HTTPS)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    token = CSRF_INPUT.search(get().get_data(as_text=True)).group(1)
+
+    post = _poster(client, page, token)
 
     statements = [0]
 
@@ -174,27 +183,8 @@ def registration_breakdown(app, count: int) -> None:
         db.session.remove()
     client = app.test_client()
     token = CSRF_INPUT.search(client.get(page, base_url=HTTPS).get_data(as_text=True)).group(1)
-    counter = iter(range(10**9))
 
-    def post():
-        n = next(counter)
-        response = client.post(
-            f"{page}/register",
-            base_url=HTTPS,
-            headers={"Referer": HTTPS + page},
-            data={
-                "csrf_token": token,
-                "full_name": f"Participant {n}",
-                "email": f"breakdown{n}@example.org",
-                "organisation": "Comité national",
-                "country": "FR",
-                "language": "fr",
-                "interpretation_language": "fr",
-                "consent": "y",
-                "website": "",
-            },
-        )
-        assert response.status_code == 303, response.status_code
+    post = _poster(client, page, token)
 
     real = _cpu_per_call(post, count)
     profiler = cProfile.Profile(time.process_time)

@@ -7,23 +7,10 @@ from wtforms.widgets import Select
 from eventsvc.i18n import country_choices
 from eventsvc.public.forms import SharedChoicesSelectField, country_select_choices
 from eventsvc.services.events import EventData, update_event
+from tests.performance.forms import valid_form
 from tests.public.html import page, text
 
 CHOICES = (("", "Choose"), ("FR", "France"), ("SN", "Sénégal"), ("XY", "<Tom & Jerry>"))
-
-
-def valid_form(**overrides):
-    data = {
-        "full_name": "Amina Diallo",
-        "email": "amina@example.org",
-        "organisation": "OMEP Sénégal",
-        "country": "SN",
-        "language": "fr",
-        "consent": "y",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 class _Plain(Form):

@@ -9,6 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.events import EventData, cancel_event, update_event
 from eventsvc.services.registrations import cancel
+from tests.performance.forms import valid_form
 from tests.public.html import page, text
 
 
@@ -19,19 +20,6 @@ def app_config():
 
 def token_of(response) -> str:
     return page(response).find("input", attrs={"name": "csrf_token"})["value"]
-
-
-def valid_form(**overrides):
-    data = {
-        "full_name": "Amina Diallo",
-        "email": "amina@example.org",
-        "country": "SN",
-        "language": "fr",
-        "consent": "y",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_each_visitor_gets_their_own_token_and_registers_with_it(app, make_event):
