@@ -64,6 +64,18 @@ class Row:
         return {**asdict(self), "verdict": self.verdict}
 
 
+def worker_cpu_row(benchmark: str, ours: list[dict], base: list[dict], note: str) -> Row:
+    """The gunicorn workers' CPU per request, eventsvc beside the baseline (information)."""
+    return Row(
+        benchmark,
+        "workers' CPU per request",
+        "ms",
+        median(r["worker_cpu_ms"] for r in ours),
+        median(r["worker_cpu_ms"] for r in base),
+        note=f"gunicorn workers' user + system time (/proc) over the requests answered; {note}",
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Durations and counts; ``--quick`` shrinks them all so the whole run takes a minute or two."""

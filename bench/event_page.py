@@ -5,7 +5,7 @@ Markdown description in both languages. The baseline renders one row through a s
 template. SQLite, 16 clients, 2 sync gunicorn workers.
 """
 
-from bench.common import Row, Settings, log, median
+from bench.common import Row, Settings, log, median, worker_cpu_row
 from bench.sites import serve, timed_wrk
 
 NAME = "event_page"
@@ -24,10 +24,13 @@ def run(settings: Settings) -> tuple[list[Row], dict]:
         for round_number in range(settings.http_rounds):
             order = ("baseline", "eventsvc") if round_number % 2 == 0 else ("eventsvc", "baseline")
             for who in order:
-                before = site.servers[who].workers_cpu_seconds()
-                result = timed_wrk(urls[who], settings.http_seconds, settings.clients, "get.lua")
-                spent = site.servers[who].workers_cpu_seconds() - before
-                result["worker_cpu_ms"] = spent / max(result["requests"], 1) * 1000
+                result = timed_wrk(
+                    urls[who],
+                    settings.http_seconds,
+                    settings.clients,
+                    "get.lua",
+                    server=site.servers[who],
+                )
                 runs[who].append(result)
                 log(
                     f"page round {round_number + 1} {who}: {result['rps']:.0f} GET/s, "
@@ -67,13 +70,10 @@ def _rows(runs: dict) -> list[Row]:
             median(r["p99_ms"] for r in ours),
             median(r["p99_ms"] for r in base),
         ),
-        Row(
+        worker_cpu_row(
             TITLE,
-            "workers' CPU per request",
-            "ms",
-            median(r["worker_cpu_ms"] for r in ours),
-            median(r["worker_cpu_ms"] for r in base),
-            note="gunicorn workers' user + system time (/proc) over the requests served; "
+            ours,
+            base,
             "half the baseline's throughput on two cores allows about twice its CPU",
         ),
     ]

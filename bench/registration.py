@@ -8,7 +8,7 @@ must be a registration in the database with its confirmation in the outbox.
 
 from sqlalchemy import func, select
 
-from bench.common import Row, Settings, log, median
+from bench.common import Row, Settings, log, median, worker_cpu_row
 from bench.sites import serve, timed_wrk, visitor_sessions
 
 NAME = "registration"
@@ -37,11 +37,15 @@ def _run_backend(backend: str, settings: Settings) -> tuple[list[Row], dict]:
         for round_number in range(settings.http_rounds):
             order = ("baseline", "eventsvc") if round_number % 2 == 0 else ("eventsvc", "baseline")
             for who in order:
-                before = site.servers[who].workers_cpu_seconds()
                 if who == "eventsvc":
                     args = (f"r{round_number}", str(sessions))
                     result = timed_wrk(
-                        register, settings.http_seconds, settings.clients, "register.lua", args
+                        register,
+                        settings.http_seconds,
+                        settings.clients,
+                        "register.lua",
+                        args,
+                        server=site.servers[who],
                     )
                 else:
                     result = timed_wrk(
@@ -50,9 +54,8 @@ def _run_backend(backend: str, settings: Settings) -> tuple[list[Row], dict]:
                         settings.clients,
                         "register.lua",
                         (f"r{round_number}",),
+                        server=site.servers[who],
                     )
-                spent = site.servers[who].workers_cpu_seconds() - before
-                result["worker_cpu_ms"] = spent / max(result["requests"], 1) * 1000
                 runs[who].append(result)
                 log(
                     f"{backend} round {round_number + 1} {who}: {result['rps']:.0f} POST/s, "
@@ -136,15 +139,7 @@ def _rows(label: str, runs: dict, check: dict) -> list[Row]:
             target=f"< {MAX_P99_MS:.0f} ms",
             passed=p99 < MAX_P99_MS,
         ),
-        Row(
-            label,
-            "workers' CPU per request",
-            "ms",
-            median(r["worker_cpu_ms"] for r in ours),
-            median(r["worker_cpu_ms"] for r in base),
-            note="gunicorn workers' user + system time (/proc) over the requests answered; "
-            "the database server's own CPU is not in it",
-        ),
+        worker_cpu_row(label, ours, base, "the database server's own CPU is not in it"),
         Row(
             label,
             "303s stored + queued",

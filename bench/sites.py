@@ -124,11 +124,16 @@ def visitor_sessions(page_url: str, count: int, path: Path) -> Path:
     return path
 
 
-def timed_wrk(url: str, seconds: float, clients: int, script: str, args=()) -> dict:
-    """wrk, with the CPU time it used (to show the load generator left the servers room)."""
+def timed_wrk(url: str, seconds: float, clients: int, script: str, args=(), server=None) -> dict:
+    """wrk, with the CPU time it used (to show the load generator left the servers room) and,
+    given the ``server`` it loads, its workers' CPU per request (``worker_cpu_ms``)."""
+    workers_before = server.workers_cpu_seconds() if server else 0.0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = wrk(url, seconds, clients, WRK_SCRIPTS / script, list(args))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["client_cpu_share"] = cpu / result["seconds"]
+    if server:
+        spent = server.workers_cpu_seconds() - workers_before
+        result["worker_cpu_ms"] = spent / max(result["requests"], 1) * 1000
     return result
