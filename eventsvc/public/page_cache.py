@@ -39,15 +39,14 @@ def _address(environ) -> tuple:
     )
 
 
-def cached_page(
-    state: tuple, render: Callable[[str, str], str], token: bool, places_text: str
-) -> str:
+def cached_page(state: tuple, render: Callable[[str, str], str], places_text: str) -> str:
     """The page for ``state``, with this visitor's token and ``places_text`` put in.
 
     ``render(token, places)`` renders the page with those two strings where the token and the
     places-left sentence go; it is called with the slots on a miss and with the real values
     when the page must not be cached.
     """
+    token = current_app.config["WTF_CSRF_ENABLED"]  # the form carries a token when CSRF is on
     if session.get("_flashes") or current_app.jinja_env.auto_reload:
         return render(generate_csrf() if token else "", places_text)
     pages = current_app.extensions.setdefault(_CACHE, {})

@@ -180,9 +180,7 @@ def _cached_event_page(event: Event):
             form.csrf_token.current_token = token
         return _render_event_page(event, form, reason, left, places_text)
 
-    return page_cache.cached_page(
-        state, render, token=current_app.config["WTF_CSRF_ENABLED"], places_text=_places_text(left)
-    )
+    return page_cache.cached_page(state, render, places_text=_places_text(left))
 
 
 def _render_event_page(event, form, reason, left, places_text: str) -> str:
