@@ -185,13 +185,27 @@ def eventsvc_environment(instance: Path, database_uri: str, **extra: str) -> dic
 
 
 class Gunicorn:
-    """``gunicorn <app>`` with 2 sync workers on a free loopback port, stopped with SIGTERM."""
+    """``gunicorn <app>`` on a free loopback port, as production runs it; stopped with SIGTERM.
 
-    def __init__(self, app_spec: str, env: dict[str, str], log_path: Path, workers: int = 2):
+    Sync workers by default (the benchmarks' setting); ``threads`` > 1 uses gthread workers and
+    ``preload`` imports the app once before forking (the load tests, to start faster). The
+    load tests in ``tests/load`` run their servers through this class too.
+    """
+
+    def __init__(
+        self,
+        app_spec: str,
+        env: dict[str, str],
+        log_path: Path,
+        workers: int = 2,
+        threads: int = 1,
+        preload: bool = False,
+    ):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("wb")
+        worker_class = ["gthread", "--threads", str(threads)] if threads > 1 else ["sync"]
         command = [
             PYTHON,
             "-m",
@@ -199,13 +213,16 @@ class Gunicorn:
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            *worker_class,
             "--bind",
             f"127.0.0.1:{self.port}",
             "--backlog",
             "2048",
             "--timeout",
-            "60",
+            "120",
+            "--graceful-timeout",
+            "5",
+            *(["--preload"] if preload else []),
             app_spec,
         ]
         self.process = subprocess.Popen(
@@ -241,7 +258,7 @@ class Gunicorn:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not become ready:\n{self.log_tail()}")
 
-    def log_tail(self, lines: int = 30) -> str:
+    def log_tail(self, lines: int = 40) -> str:
         self._log.flush()
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 

@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.common import Gunicorn
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus
-from tests.load.harness import SECRET_KEY, Gunicorn, server_environment
+from tests.load.harness import SECRET_KEY, server_environment
 from tests.pg import support
 
+APP = "eventsvc:create_app()"
 SERVERS = {"postgresql": {"workers": 4, "threads": 4}, "sqlite": {"workers": 2, "threads": 1}}
 
 
@@ -87,9 +89,15 @@ def database(backend, database_uri, tmp_path, monkeypatch):
 @pytest.fixture
 def site(database, tmp_path):
     """``database`` served by gunicorn, several workers, as production runs it."""
-    server = Gunicorn(database.env, tmp_path / "gunicorn.log", **SERVERS[database.backend])
+    server = Gunicorn(
+        APP,
+        database.env,
+        tmp_path / "gunicorn.log",
+        preload=True,
+        **SERVERS[database.backend],
+    )
     try:
-        server.wait_until_ready()
+        server.wait_until_ready("/healthz")
         database.base_url = server.base_url
         yield database
     finally:

@@ -3,17 +3,13 @@ HTTP clients that go through the pages as a browser would (CSRF token included).
 
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-
-from tests.smtp_sink import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -34,65 +30,6 @@ def server_environment(instance: Path, database_uri: str, **settings) -> dict[st
     )
     env.update({f"EVENTSVC_{key}": str(value) for key, value in settings.items()})
     return env
-
-
-class Gunicorn:
-    """``gunicorn 'eventsvc:create_app()'`` on a free loopback port, as production runs it."""
-
-    def __init__(self, env: dict[str, str], log_path: Path, workers: int, threads: int = 1):
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--backlog",
-            "1024",
-            "--timeout",
-            "120",
-            "--graceful-timeout",
-            "1",
-            "--preload",
-            "eventsvc:create_app()",
-        ]
-        if threads > 1:
-            command[3:3] = ["--worker-class", "gthread", "--threads", str(threads)]
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
-
-    def wait_until_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                if requests.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
-                    return
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not become ready:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
 
 
 def send_mail_once(env: dict[str, str], smtp_port: int, batch_size: int) -> subprocess.Popen:
