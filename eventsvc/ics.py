@@ -90,7 +90,7 @@ def invite(
         lang,
         event.content(lang).summary,
         event.online_url or "",
-        registration.interpretation_language,
+        registration.interpreted_into,
     )
     link = manage_link or manage_url(registration)
     return head + _attendee_line(registration) + description.with_link(link) + tail

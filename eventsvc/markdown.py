@@ -2,7 +2,8 @@
 
 markdown-it-py renders (raw HTML off), nh3 then keeps only an allow-list of tags, attributes and
 URL schemes, so a description can never carry a script, a style or an event handler.
-Headings are moved down two levels: the page's own ``h1`` and ``h2`` frame the description.
+Headings are moved under the page's own ``h1`` and ``h2``: the description's highest heading
+becomes ``h3`` and the levels it uses follow without a gap (axe: heading-order).
 """
 
 from functools import cache, lru_cache
@@ -11,7 +12,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-HEADING_SHIFT = 2
+#: The level of a description's highest heading on the page (under the page's ``h2``).
+TOP_HEADING_LEVEL = 3
 
 ALLOWED_TAGS = {
     "a",
@@ -50,10 +52,13 @@ def _parser() -> MarkdownIt:
 
 
 def _shift_headings(tokens) -> None:
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
-            token.tag = f"h{level}"
+    """Map the heading levels the text uses, in order, onto h3, h4, … (h6 at most): "## A" then
+    "#### B" become h3 then h4, whatever level the organiser started at."""
+    headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
+    used = sorted({int(token.tag[1]) for token in headings})
+    levels = {level: min(TOP_HEADING_LEVEL + rank, 6) for rank, level in enumerate(used)}
+    for token in headings:
+        token.tag = f"h{levels[int(token.tag[1])]}"
 
 
 #: Distinct descriptions kept rendered (per locale, so about two per live event).

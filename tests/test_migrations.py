@@ -68,3 +68,41 @@ def test_upgrading_an_existing_database_counts_its_confirmed_seats(migrated_app)
     with engine.connect() as connection:
         seats = connection.execute(text("SELECT confirmed_seats FROM event")).scalar_one()
     assert seats == 2
+
+
+def test_upgrading_keeps_no_preference_apart_from_following_the_floor(migrated_app):
+    """Before, "No preference" was NULL and the floor language was picked as a language; after,
+    NULL still means no preference and the floor language becomes its own answer."""
+    from flask_migrate import upgrade
+
+    app, uri = migrated_app
+    upgrade(directory=str(MIGRATIONS_DIR), revision="7ab6480e62d5")
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO event (id, slug, timezone, starts_at, ends_at, floor_language,"
+                " interpretation_languages, online_url, status, sequence, created_at, updated_at)"
+                " VALUES (1, 'gps', 'Europe/Paris', '2026-12-06 12:30:00', '2026-12-06 13:30:00',"
+                " 'fr', '[\"en\"]', '', 'published', 0, '2026-11-01', '2026-11-01')"
+            )
+        )
+        for n, chosen in enumerate([None, "fr", "en"]):
+            connection.execute(
+                text(
+                    "INSERT INTO registration (id, event_id, status, full_name, email,"
+                    " email_normalised, organisation, country, language, interpretation_language,"
+                    " question, newsletter, consent_version, created_at, updated_at) VALUES"
+                    " (:id, 1, 'confirmed', 'P', :email, :email, '', '', 'fr', :chosen, '',"
+                    " false, '1', '2026-11-02', '2026-11-02')"
+                ),
+                {"id": n + 1, "email": f"p{n}@example.org", "chosen": chosen},
+            )
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT interpretation_language, timezone FROM registration ORDER BY id")
+        ).all()
+    assert rows == [(None, ""), ("floor", ""), ("en", "")]

@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Optional
 
 from eventsvc.i18n import language_name, supported_locales
 from eventsvc.models import Registration
+from eventsvc.public.forms import interpretation_choices
 
 
 class PreferencesForm(FlaskForm):
@@ -25,13 +26,11 @@ class PreferencesForm(FlaskForm):
         kwargs.setdefault("interpretation_language", registration.interpretation_language or "")
         super().__init__(*args, **kwargs)
         self.language.choices = [(code, language_name(code, code)) for code in supported_locales()]
-        self.interpretation_language.choices = [("", _l("No preference"))] + [
-            (code, language_name(code)) for code in registration.event.languages
-        ]
+        self.interpretation_language.choices = interpretation_choices(registration.event)
 
     @property
     def offers_interpretation(self) -> bool:
-        return len(self.interpretation_language.choices) > 2
+        return bool(self.interpretation_language.choices)
 
 
 class CancelForm(FlaskForm):

@@ -260,7 +260,7 @@ def _event_context(event: Event, lang: str) -> dict:
 
 def _registration_context(registration: Registration) -> dict:
     """What differs between registrants, apart from their name and link (few distinct values)."""
-    chosen = registration.interpretation_language
+    chosen = registration.interpreted_into
     return {
         "show_join_link": (
             registration.status == RegistrationStatus.CONFIRMED

@@ -27,6 +27,11 @@ NAME_MAX = 200
 EMAIL_MAX = 254
 ORGANISATION_MAX = 200
 QUESTION_MAX = 2000
+ZONE_MAX = 64
+
+#: ``Registration.interpretation_language`` of someone who follows the floor language and needs
+#: no interpreter; ``None`` there means the person stated no preference.
+FOLLOWS_FLOOR = "floor"
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -52,7 +57,11 @@ class Registration(db.Model):
     organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     language: Mapped[str] = mapped_column(String(8))
+    #: A language code, :data:`FOLLOWS_FLOOR`, or ``None`` for "no preference".
     interpretation_language: Mapped[str | None] = mapped_column(String(8))
+    #: The IANA zone the form's script read from the browser ("" if none), to give the
+    #: registrant's own time in mail.
+    timezone: Mapped[str] = mapped_column(String(ZONE_MAX), default="", server_default="")
     question: Mapped[str] = mapped_column(Text, default="")
     newsletter: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -68,6 +77,12 @@ class Registration(db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def interpreted_into(self) -> str | None:
+        """The language the person asked interpretation into, if any (not the floor's)."""
+        chosen = self.interpretation_language
+        return None if chosen in (None, FOLLOWS_FLOOR) else chosen
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} event={self.event_id}>"

@@ -18,8 +18,9 @@ from wtforms.validators import Length, Optional
 
 from eventsvc.i18n import country_name, language_name
 from eventsvc.models import Event, RegistrationStatus
+from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services.announcements import BODY_MAX, SUBJECT_MAX
-from eventsvc.services.attendee_search import NO_INTERPRETATION, RegistrationFilters
+from eventsvc.services.attendee_search import NO_PREFERENCE, RegistrationFilters
 
 STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: lazy_pgettext("registration status", "Confirmed"),
@@ -49,7 +50,10 @@ class RegistrationFilterForm(FlaskForm):
         self.interpretation.choices = (
             any_choice
             + [(code, language_name(code)) for code in event.interpretation_languages]
-            + [(NO_INTERPRETATION, _l("No interpretation"))]
+            + [
+                (FOLLOWS_FLOOR, _l("Floor language, no interpretation")),
+                (NO_PREFERENCE, _l("No preference")),
+            ]
         )
         named = sorted((country_name(code), code) for code in countries)
         self.country.choices = any_choice + [(code, name) for name, code in named]

@@ -106,7 +106,7 @@ def stats_page(slug):
             stats.BREAKDOWN_TITLES[field],
             [
                 (item, stats.label(field, item.value, locale))
-                for item in stats.breakdown(event.id, field)
+                for item in stats.breakdown_for(event, field)
             ],
         )
         for field in stats.BREAKDOWN_FIELDS
@@ -131,6 +131,6 @@ def stats_csv(slug):
     if table == "daily":
         rows = stats.daily_rows(event.id, locale)
     else:
-        rows = stats.breakdown_rows(event.id, table, locale)
+        rows = stats.breakdown_rows(event, table, locale)
     filename = exports.download_name(event.slug, "csv", clock.now().date(), what=f"stats-{table}")
     return download(exports.csv_chunks(rows, csv_delimiter()), CSV_TYPE, filename)

@@ -13,7 +13,13 @@ from wtforms.widgets import Select, html_params
 
 from eventsvc.i18n import current_locale, language_name, sorted_countries, supported_locales
 from eventsvc.models import Event
-from eventsvc.models.registration import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX, QUESTION_MAX
+from eventsvc.models.registration import (
+    EMAIL_MAX,
+    FOLLOWS_FLOOR,
+    NAME_MAX,
+    ORGANISATION_MAX,
+    QUESTION_MAX,
+)
 from eventsvc.services.registrations import RegistrationData
 
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -112,6 +118,24 @@ def country_select_choices(locale: str) -> tuple[tuple[str, str], ...]:
     return (("", prompt), *sorted_countries(locale))
 
 
+def interpretation_choices(event: Event) -> list[tuple[str, str]]:
+    """The answers to "which language will you listen in", each stored as it is: no preference
+    (""), the floor language without interpreter (:data:`FOLLOWS_FLOOR`), or an interpretation
+    language. Empty when the event offers no interpretation."""
+    offered = [code for code in event.interpretation_languages if code != event.floor_language]
+    if not offered:
+        return []
+    floor = _l(
+        "None: I follow the floor language (%(language)s)",
+        language=language_name(event.floor_language),
+    )
+    return [
+        ("", _l("No preference")),
+        (FOLLOWS_FLOOR, floor),
+        *((code, language_name(code)) for code in offered),
+    ]
+
+
 class RegistrationForm(FlaskForm):
     """One person's registration for one event; choices depend on the event and the locale."""
 
@@ -169,13 +193,11 @@ class RegistrationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.country.choices = country_select_choices(current_locale())
         self.language.choices = [(code, language_name(code, code)) for code in supported_locales()]
-        self.interpretation_language.choices = [("", _l("No preference"))] + [
-            (code, language_name(code)) for code in event.languages
-        ]
+        self.interpretation_language.choices = interpretation_choices(event)
 
     @property
     def offers_interpretation(self) -> bool:
-        return len(self.interpretation_language.choices) > 2
+        return bool(self.interpretation_language.choices)
 
     def is_spam(self) -> bool:
         """Whether the hidden ``website`` field, left empty by people, was filled in."""

@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 from eventsvc.extensions import db
 from eventsvc.models import Registration, RegistrationStatus
 
-#: The interpretation filter's value for people who asked for no interpretation.
-NO_INTERPRETATION = "none"
+#: The interpretation filter's value for people who stated no preference (stored as NULL); the
+#: other values are the stored answers (a language code or ``FOLLOWS_FLOOR``).
+NO_PREFERENCE = "no-preference"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def registrations_query(event_id: int, filters: RegistrationFilters) -> Select:
         query = query.where(Registration.status == RegistrationStatus(filters.status))
     if filters.language:
         query = query.where(Registration.language == filters.language)
-    if filters.interpretation == NO_INTERPRETATION:
+    if filters.interpretation == NO_PREFERENCE:
         query = query.where(Registration.interpretation_language.is_(None))
     elif filters.interpretation:
         query = query.where(Registration.interpretation_language == filters.interpretation)

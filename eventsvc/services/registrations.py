@@ -18,6 +18,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services import DomainError
 from eventsvc.services.locking import lock_event
 
@@ -40,6 +41,8 @@ class RegistrationData:
     question: str = ""
     newsletter: bool = False
     consent: bool = True
+    #: The IANA zone the browser reported, already checked against zoneinfo; "" if none.
+    timezone: str = ""
 
 
 @dataclass
@@ -139,6 +142,7 @@ def _fill(registration: Registration, data: RegistrationData) -> None:
     registration.interpretation_language = data.interpretation_language or None
     registration.question = data.question.strip()
     registration.newsletter = bool(data.newsletter)
+    registration.timezone = data.timezone or registration.timezone or ""
     if data.consent:
         registration.consent_at = clock.now()
         registration.consent_version = current_app.config["PRIVACY_VERSION"]
@@ -207,7 +211,8 @@ def change_preferences(
     if language not in current_app.config["SUPPORTED_LOCALES"]:
         raise DomainError(_l("Choose one of the languages offered."))
     interpretation_language = interpretation_language or None
-    if interpretation_language not in (None, *registration.event.languages):
+    offered = (None, FOLLOWS_FLOOR, *registration.event.interpretation_languages)
+    if interpretation_language not in offered:
         raise DomainError(_l("Choose one of the event's languages."))
     changed = (registration.language, registration.interpretation_language) != (
         language,

@@ -4,13 +4,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import force_locale, lazy_pgettext
+from flask_babel import force_locale, gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, cast, func, select
 
 from eventsvc.extensions import db
 from eventsvc.i18n import country_name, language_name
-from eventsvc.models import Registration, RegistrationStatus
+from eventsvc.models import Event, Registration, RegistrationStatus
+from eventsvc.models.registration import FOLLOWS_FLOOR
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,23 @@ def breakdown(event_id: int, field: str) -> list[Breakdown]:
     )
 
 
+def interpretation_breakdown(event: Event) -> list[Breakdown]:
+    """The interpretation answers in the order interpreters are booked by: each interpretation
+    language the event offers (nobody included), then the floor language without interpreter,
+    then no preference, then any answer the event no longer offers."""
+    counted = {item.value: item for item in breakdown(event.id, "interpretation")}
+    order = [*event.interpretation_languages, FOLLOWS_FLOOR, ""]
+    items = [counted.pop(value, Breakdown(value, 0, 0)) for value in dict.fromkeys(order)]
+    return items + list(counted.values())
+
+
+def breakdown_for(event: Event, field: str) -> list[Breakdown]:
+    """The breakdown of ``field`` as the statistics page and its CSV show it."""
+    if field == "interpretation":
+        return interpretation_breakdown(event)
+    return breakdown(event.id, field)
+
+
 #: The title of each breakdown (the page's headings and the CSV's first column title).
 BREAKDOWN_TITLES = {
     "country": _l("Country"),
@@ -96,7 +114,7 @@ BREAKDOWN_TITLES = {
 EMPTY_LABELS = {
     "country": _l("Not given"),
     "language": _l("Not given"),
-    "interpretation": _l("No interpretation"),
+    "interpretation": _l("No preference"),
 }
 
 
@@ -107,10 +125,13 @@ def label(field: str, value: str, locale: str) -> str:
             return str(EMPTY_LABELS[field])
     if field == "country":
         return country_name(value, locale)
+    if field == "interpretation" and value == FOLLOWS_FLOOR:
+        with force_locale(locale):
+            return gettext("Floor language, no interpretation")
     return language_name(value, locale)
 
 
-def breakdown_rows(event_id: int, field: str, locale: str) -> Iterator[tuple]:
+def breakdown_rows(event: Event, field: str, locale: str) -> Iterator[tuple]:
     """A breakdown as rows for a CSV file: header first."""
     yield _texts(
         locale,
@@ -120,7 +141,7 @@ def breakdown_rows(event_id: int, field: str, locale: str) -> Iterator[tuple]:
         lazy_pgettext("registration count", "Waitlisted"),
         lazy_pgettext("registration count", "Confirmed and waitlisted"),
     )
-    for item in breakdown(event_id, field):
+    for item in breakdown_for(event, field):
         yield (
             item.value,
             label(field, item.value, locale),

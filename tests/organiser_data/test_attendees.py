@@ -90,7 +90,7 @@ def test_search_matches_name_email_or_organisation_ignoring_case(
         ({"status": "confirmed"}, ["elodie", "juergen"]),
         ({"language": "en"}, ["juergen"]),
         ({"interpretation": "es"}, ["anna"]),
-        ({"interpretation": "none"}, ["elodie"]),
+        ({"interpretation": "no-preference"}, ["elodie"]),
         ({"country": "DE"}, ["juergen"]),
         ({"country": "FR", "status": "waitlisted"}, []),
         ({"status": "bogus"}, ["elodie", "juergen", "anna"]),

@@ -97,8 +97,9 @@ def test_stats_page_without_registrations(signed_in, make_event):
             "interpretation",
             [
                 ["en", "English", "2", "1", "3"],
-                ["", "No interpretation", "1", "0", "1"],
                 ["es", "Spanish", "0", "1", "1"],
+                ["floor", "Floor language, no interpretation", "0", "0", "0"],
+                ["", "No preference", "1", "0", "1"],
             ],
         ),
     ],

@@ -18,7 +18,7 @@ def form_data():
             "organisation": "OMEP Sénégal",
             "country": "SN",
             "language": "fr",
-            "interpretation_language": "fr",
+            "interpretation_language": "floor",
             "question": "",
             "consent": "y",
             "website": "",

@@ -37,3 +37,11 @@ def test_markdown_headings_sit_below_the_page_headings():
 def test_markdown_of_nothing_is_empty():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+def test_a_description_starting_at_level_two_gets_h3_not_h4():
+    """Organisers often start at "##": the page's h2 must be followed by h3 (axe heading-order)."""
+    html = render_markdown("## Programme\n\nText\n\n#### Speakers\n\n## Partners")
+    assert "<h3>Programme</h3>" in html
+    assert "<h4>Speakers</h4>" in html
+    assert "<h3>Partners</h3>" in html

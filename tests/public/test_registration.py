@@ -29,7 +29,7 @@ def test_new_registration_is_stored_and_redirects_to_the_thank_you_page(
     assert registration.status == "confirmed"
     assert (registration.full_name, registration.email) == ("Amina Diallo", "Amina@Example.org")
     assert (registration.country, registration.language) == ("SN", "fr")
-    assert registration.interpretation_language == "fr"
+    assert registration.interpretation_language == "floor"
     assert registration.question == "Quel calendrier ?"
     assert registration.newsletter is True
     assert registration.consent_version == app.config["PRIVACY_VERSION"]
@@ -192,7 +192,7 @@ def test_form_offers_the_event_languages_and_defaults_to_the_page_language(clien
 
     assert soup.find("input", attrs={"name": "language", "checked": True})["value"] == "fr"
     offered = [option["value"] for option in soup.find(id="interpretation_language")("option")]
-    assert offered == ["", "fr", "en"]
+    assert offered == ["", "floor", "en"]
     country_names = [text(option) for option in soup.find(id="country")("option")]
     assert "Sénégal" in country_names
 
