@@ -5,11 +5,13 @@ The public site carries its locale in the URL (``/en/…``, ``/fr/…``); pages 
 """
 
 import unicodedata
+from collections import defaultdict
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from babel.lists import format_list
 from flask import Blueprint, abort, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, refresh
@@ -120,6 +122,54 @@ def formatting_locale(locale: str | None = None) -> str:
     return current_app.config.get("FORMAT_LOCALES", {}).get(locale, locale)
 
 
+def script_locale() -> str:
+    """The formatting locale as a BCP 47 tag for the browser's ``Intl`` (``en_GB`` -> ``en-GB``)."""
+    return formatting_locale().replace("_", "-")
+
+
+def zone_city(zone_name: str, locale: str | None = None) -> str:
+    """The city that names a zone, in ``locale``: "Paris", "New York"."""
+    return get_timezone_location(zone_name, locale=locale or current_locale(), return_city=True)
+
+
+@cache
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    """Country code -> its zones, from tzdata's ``zone.tab``."""
+    text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    zones = defaultdict(list)
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country, _coordinates, zone, *_comments = line.split("\t")
+            zones[country].append(zone)
+    return {country: tuple(names) for country, names in zones.items()}
+
+
+def person_zone(browser_zone: str, country: str) -> str | None:
+    """The zone a person lives in, as far as we know: the one their browser reported at
+    registration, else their country's if it has only one (France, Senegal), else ``None``."""
+    if browser_zone and browser_zone in clock.known_zones():
+        return browser_zone
+    zones = _zones_by_country().get((country or "").upper(), ())
+    return zones[0] if len(zones) == 1 else None
+
+
+def local_span(
+    start: datetime, end: datetime, event_zone: str, zone_name: str | None, locale: str
+) -> str | None:
+    """The span in the person's ``zone_name``, or ``None`` when unknown or when their clock reads
+    the same as the event's zone."""
+    if not zone_name:
+        return None
+    same = all(
+        clock.to_wall(instant, zone_name).replace(tzinfo=None)
+        == clock.to_wall(instant, event_zone).replace(tzinfo=None)
+        for instant in (start, end)
+    )
+    if same:
+        return None
+    return format_event_span(start, end, zone_name, locale)
+
+
 def format_event_date(instant: datetime, zone_name: str, locale: str | None = None) -> str:
     """ "Sunday 6 December 2026" / "dimanche 6 décembre 2026" in the event's zone."""
     return format_date(clock.to_wall(instant, zone_name), "full", locale=formatting_locale(locale))
@@ -193,6 +243,8 @@ def init_app(app) -> None:
     app.add_template_filter(format_event_date)
     app.add_template_filter(format_event_time)
     app.add_template_global(format_event_span)
+    app.add_template_global(script_locale)
+    app.add_template_filter(zone_city)
 
     @app.get("/locale/<lang>")
     def set_locale(lang):

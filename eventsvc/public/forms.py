@@ -6,11 +6,20 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import Select, html_params
 
+from eventsvc import clock
 from eventsvc.i18n import current_locale, language_name, sorted_countries, supported_locales
 from eventsvc.models import Event
 from eventsvc.models.registration import (
@@ -27,6 +36,13 @@ TOO_LONG = _l("Use at most %(max)d characters.")
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _known_zone(value):
+    """The browser's zone if zoneinfo knows it, else "": the field is filled by a script, never
+    typed, so anything else is dropped rather than shown as an error."""
+    value = _strip(value) or ""
+    return value if value in clock.known_zones() else ""
 
 
 class PrerenderedSelect(Select):
@@ -187,6 +203,8 @@ class RegistrationForm(FlaskForm):
     )
     newsletter = BooleanField(_l("Send me news about future events."))
     website = StringField(_l("Leave this field empty"))
+    #: Filled by static/js/localtime.js with the browser's IANA zone (and nothing else about it).
+    timezone = HiddenField(filters=[_known_zone], render_kw={"data-browser-zone": ""})
 
     def __init__(self, event: Event, *args, **kwargs):
         kwargs.setdefault("language", current_locale())
@@ -214,4 +232,5 @@ class RegistrationForm(FlaskForm):
             question=self.question.data or "",
             newsletter=bool(self.newsletter.data),
             consent=bool(self.consent.data),
+            timezone=self.timezone.data or "",
         )

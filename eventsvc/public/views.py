@@ -1,15 +1,23 @@
 """Public pages: the event list, an event's page, registration, thank-you, privacy, calendars."""
 
-from urllib.parse import urlencode
-
 from babel.dates import format_date
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from eventsvc import clock, ics, ratelimits
+from eventsvc.calendar_links import calendar_links
 from eventsvc.extensions import db
 from eventsvc.i18n import current_locale
 from eventsvc.models import Event, EventStatus, RegistrationStatus
@@ -23,7 +31,9 @@ from eventsvc.services.registrations import (
 )
 
 PAST_EVENTS_SHOWN = 12
-GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
+#: The session key holding the address the last registration on this browser was sent to, for
+#: the thank-you page to repeat (what the visitor typed, never anything read from the database).
+SENT_TO = "registration_sent_to"
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
 
@@ -56,7 +66,7 @@ def register(slug):
     event = _public_event_or_404(slug, with_texts=False)
     form = RegistrationForm(event)
     if form.is_spam():
-        return _redirect_to_thanks(slug, RegistrationStatus.CONFIRMED)
+        return _redirect_to_thanks(slug, RegistrationStatus.CONFIRMED, form.email.data)
     if closed_reason(event) is not None:
         return _event_page(event, None, status=409)
     if not form.validate():
@@ -68,18 +78,37 @@ def register(slug):
     # An address already registered is shown what a newcomer would get: the page never tells a
     # visitor anything about someone else's registration.
     shown = result.status if result.created else result.newcomer_status
-    return _redirect_to_thanks(slug, shown)
+    return _redirect_to_thanks(slug, shown, form.email.data)
+
+
+@bp.get("/events/<slug>/register")
+def register_page(slug):
+    """The form's address opened again (a reload or a bookmark after a failed submit): the form
+    on the event's page, rather than "405 Method Not Allowed"."""
+    return redirect(url_for("public.event", slug=slug, _anchor="register"), 303)
 
 
 @bp.get("/events/<slug>/thanks")
 def thanks(slug):
     event = _public_event_or_404(slug)
     waitlisted = request.args.get("status") == RegistrationStatus.WAITLISTED
+    sent_to = session.get(SENT_TO) or {}
+    locale = current_locale()
+    links = None
+    if not waitlisted and _is_upcoming(event):
+        links = calendar_links(
+            event,
+            locale,
+            details_url=url_for("public.event", slug=event.slug, _external=True),
+            ics_url=url_for("public.event_calendar", slug=event.slug),
+        )
     return render_template(
         "public/thanks.html",
         event=event,
-        content=event.content(current_locale()),
+        content=event.content(locale),
         waitlisted=waitlisted,
+        sent_to=sent_to.get("email") if sent_to.get("slug") == slug else None,
+        calendar_links=links,
     )
 
 
@@ -115,23 +144,6 @@ def event_date_parts(event: Event) -> dict[str, str]:
         "day": format_date(wall, "d", locale=locale),
         "month": format_date(wall, "MMM", locale=locale),
     }
-
-
-@bp.app_template_global()
-def google_calendar_url(event: Event) -> str:
-    """A Google Calendar "add event" link: the public details, never the join link."""
-    content = event.content(current_locale())
-    page = url_for("public.event", slug=event.slug, _external=True)
-    details = "\n\n".join(part for part in (content.summary, page) if part)
-    stamp = "%Y%m%dT%H%M%SZ"
-    query = {
-        "action": "TEMPLATE",
-        "text": content.title,
-        "dates": f"{event.starts_at.strftime(stamp)}/{event.ends_at.strftime(stamp)}",
-        "details": details,
-        "ctz": event.timezone,
-    }
-    return f"{GOOGLE_CALENDAR}?{urlencode(query)}"
 
 
 def availability(event: Event) -> str:
@@ -217,7 +229,8 @@ def _render_registration_form(event: Event, form: RegistrationForm, seats_left) 
     )
 
 
-def _redirect_to_thanks(slug: str, status: RegistrationStatus):
+def _redirect_to_thanks(slug: str, status: RegistrationStatus, email: str | None):
+    session[SENT_TO] = {"slug": slug, "email": email or ""}
     return redirect(url_for("public.thanks", slug=slug, status=str(status)), 303)
 
 

@@ -1,8 +1,8 @@
 """Erasing registrants' personal data while keeping the counts organisers report on.
 
 An erased registration keeps its status, country, languages and dates (the statistics stay
-true); its name, address, organisation and question are replaced by placeholders, its pending
-mail is withdrawn and ``anonymised_at`` is set.
+true); its name, address, organisation, question and browser zone are replaced by placeholders,
+its pending mail is withdrawn and ``anonymised_at`` is set.
 """
 
 from datetime import timedelta
@@ -46,6 +46,7 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     registration.email = registration.email_normalised = erased_email(registration.id)
     registration.organisation = ""
     registration.question = ""
+    registration.timezone = ""
     registration.newsletter = False
     registration.anonymised_at = clock.now()
     _forget_mail(Registration.id == registration.id)
@@ -80,6 +81,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
             email_normalised=_erased_email_sql(),
             organisation="",
             question="",
+            timezone="",
             newsletter=False,
             anonymised_at=now,
         )

@@ -46,3 +46,22 @@ def test_the_form_names_the_floor_language_and_no_longer_offers_it_as_interpreta
         "en": "English",
         "es": "Spanish",
     }
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [("America/New_York", "America/New_York"), ("Mars/Olympus_Mons", ""), ("", "")],
+)
+def test_the_zone_the_browser_reported_is_kept_only_if_zoneinfo_knows_it(
+    client, event, form_data, sent, stored
+):
+    response = client.post("/en/events/gps/register", data=form_data(timezone=sent))
+
+    assert response.status_code == 303
+    assert db.session.scalar(select(Registration.timezone)) == stored
+
+
+def test_the_form_carries_a_hidden_zone_field_for_the_script(client, event):
+    soup = BeautifulSoup(client.get("/en/events/gps").data, "html.parser")
+    zone = soup.find("input", attrs={"name": "timezone"})
+    assert zone["type"] == "hidden" and zone.has_attr("data-browser-zone")
