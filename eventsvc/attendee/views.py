@@ -57,7 +57,8 @@ def invite(token):
     response = make_response(ics.invite(registration))
     response.mimetype = "text/calendar"
     response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=REQUEST"
-    response.headers["Content-Disposition"] = 'attachment; filename="invite.ics"'
+    filename = f"{registration.event.slug}.ics"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

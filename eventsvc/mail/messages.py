@@ -13,7 +13,7 @@ it::
         text/plain
         text/html
         text/calendar; method=REQUEST (or CANCEL); charset=UTF-8
-      application/ics  invite.ics (or cancel.ics), attachment
+      application/ics  <slug>.ics (or <slug>-cancelled.ics), attachment
 
 A reminder goes to thousands of people in the same minute, so building must cost well under a
 millisecond. What is the same for everyone is made once and cached on the values it depends on:
@@ -44,11 +44,13 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from eventsvc import clock, ics
+from eventsvc.calendar_links import CalendarLinks, calendar_links
 from eventsvc.extensions import db
-from eventsvc.i18n import format_event_span, language_in_text
+from eventsvc.i18n import format_event_span, language_in_text, local_span, person_zone, zone_city
 from eventsvc.models import (
     Announcement,
     Event,
+    EventStatus,
     MessageKind,
     OutboxMessage,
     Registration,
@@ -61,16 +63,26 @@ from eventsvc.urls import external_url
 #: characters: escaping and formatting leave them as they are).
 _NAME_MARK = "\ue000name\ue000"
 _LINK_MARK = "\ue000link\ue000"
+#: Stand in for the registrant's add-to-calendar links (their details carry the personal link).
+_CALENDAR_MARKS = {
+    "google": "\ue000google\ue000",
+    "outlook_com": "\ue000outlook\ue000",
+    "microsoft_365": "\ue000m365\ue000",
+    "ics": "\ue000ics\ue000",
+}
 
 
 @dataclass
 class _Calendar:
     method: str
     data: bytes
+    slug: str
 
     @property
     def filename(self) -> str:
-        return "cancel.ics" if self.method == ics.CANCEL else "invite.ics"
+        """Named after the event, so that invites to several events do not overwrite each
+        other in a Downloads folder."""
+        return f"{self.slug}-cancelled.ics" if self.method == ics.CANCEL else f"{self.slug}.ics"
 
 
 @dataclass
@@ -95,7 +107,8 @@ def build(message: OutboxMessage) -> Message:
         context.update(_registration_context(registration))
         draft = _DRAFTS[message.kind](message, context, link)
         context.update(draft.context, subject=draft.subject)
-        text, html = _bodies(draft.template, context, registration.full_name, link)
+        calendars = _calendar_links(registration, link) if context["offer_calendar"] else None
+        text, html = _bodies(draft.template, context, registration.full_name, link, calendars)
     email = _assemble(text, html, draft.calendar)
     _add_headers(email, message, registration, draft.subject)
     return email
@@ -114,7 +127,7 @@ def _confirmation(message: OutboxMessage, context: dict, link: str) -> _Draft:
 
 def _waitlisted(message: OutboxMessage, context: dict, link: str) -> _Draft:
     return _Draft(
-        _("You are on the waiting list: %(title)s", title=context["title"]),
+        _("You are on the waitlist: %(title)s", title=context["title"]),
         "waitlisted",
         {"position": waitlist_position(message.registration), "show_join_link": False},
     )
@@ -218,12 +231,29 @@ _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
 
 
 def _invite(registration: Registration, link: str) -> _Calendar:
-    return _Calendar(ics.REQUEST, ics.invite(registration, manage_link=link))
+    return _Calendar(
+        ics.REQUEST, ics.invite(registration, manage_link=link), registration.event.slug
+    )
 
 
 def _cancellation(message: OutboxMessage) -> _Calendar:
     sequence = (message.payload or {}).get("sequence")
-    return _Calendar(ics.CANCEL, ics.cancellation(message.registration, sequence=sequence))
+    registration = message.registration
+    return _Calendar(
+        ics.CANCEL, ics.cancellation(registration, sequence=sequence), registration.event.slug
+    )
+
+
+def _calendar_links(registration: Registration, link: str) -> CalendarLinks:
+    """Add-to-calendar links whose entry points at the personal page (which shows the join
+    link shortly before the start); the ``.ics`` is the personal invite."""
+    return calendar_links(
+        registration.event,
+        registration.language,
+        details_url=link,
+        ics_url=f"{link}/invite.ics",
+        location=link,
+    )
 
 
 def _announcement_text(announcement: Announcement, lang: str, event: Event) -> dict:
@@ -261,13 +291,29 @@ def _event_context(event: Event, lang: str) -> dict:
 def _registration_context(registration: Registration) -> dict:
     """What differs between registrants, apart from their name and link (few distinct values)."""
     chosen = registration.interpreted_into
+    event = registration.event
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    zone = person_zone(registration.timezone, registration.country)
+    lang = registration.language
+    own_span = _own_span(event.starts_at, event.ends_at, event.timezone, zone, lang)
     return {
-        "show_join_link": (
-            registration.status == RegistrationStatus.CONFIRMED
-            and bool(registration.event.online_url)
-        ),
-        "interpretation_language": _language(chosen, registration.language) if chosen else None,
+        "show_join_link": confirmed and bool(event.online_url),
+        "offer_calendar": confirmed and event.status == EventStatus.PUBLISHED,
+        "interpretation_language": _language(chosen, lang) if chosen else None,
+        "local_span": own_span,
+        "local_city": _city(zone, lang) if own_span else None,
     }
+
+
+@lru_cache(maxsize=1024)
+def _own_span(start, end, event_zone: str, zone: str | None, lang: str) -> str | None:
+    """The registrant's own time, where we know their zone and it reads differently."""
+    return local_span(start, end, event_zone, zone, lang)
+
+
+@lru_cache(maxsize=256)
+def _city(zone: str, lang: str) -> str:
+    return zone_city(zone, lang)
 
 
 @lru_cache(maxsize=1024)
@@ -294,9 +340,16 @@ def _languages(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
 # --- bodies ------------------------------------------------------------------------------------
 
 
-def _bodies(template: str, context: dict, name: str, link: str) -> tuple[str, str]:
-    """The text and HTML bodies for ``context``, with this registrant's name and link."""
+def _bodies(
+    template: str, context: dict, name: str, link: str, calendars: CalendarLinks | None
+) -> tuple[str, str]:
+    """The text and HTML bodies for ``context``, with this registrant's name, link and
+    add-to-calendar links."""
     text, html = _render_pair(template, tuple(sorted(context.items())))
+    if calendars is not None:
+        for attribute, mark in _CALENDAR_MARKS.items():
+            url = getattr(calendars, attribute)
+            text, html = text.replace(mark, url), html.replace(mark, escape(url))
     text = text.replace(_LINK_MARK, link).replace(_NAME_MARK, name)
     html = html.replace(_LINK_MARK, escape(link)).replace(_NAME_MARK, escape(name))
     return text, html
@@ -305,7 +358,7 @@ def _bodies(template: str, context: dict, name: str, link: str) -> tuple[str, st
 @lru_cache(maxsize=512)
 def _render_pair(template: str, items: tuple) -> tuple[str, str]:
     """Both bodies rendered with marks for the name and link; the locale is ``lang`` in items."""
-    context = dict(items, name=_NAME_MARK, manage_url=_LINK_MARK)
+    context = dict(items, name=_NAME_MARK, manage_url=_LINK_MARK, calendar=_CALENDAR_MARKS)
     environment = current_app.jinja_env
     text = environment.get_template(f"email/{template}.txt").render(context)
     html = environment.get_template(f"email/{template}.html").render(context)

@@ -77,18 +77,19 @@ def test_every_kind_builds_a_complete_message(make_event, make_registration, bui
 @pytest.mark.parametrize(
     ("kind", "method", "filename"),
     [
-        (MessageKind.CONFIRMATION, "REQUEST", "invite.ics"),
-        (MessageKind.PROMOTED, "REQUEST", "invite.ics"),
-        (MessageKind.REMINDER, "REQUEST", "invite.ics"),
-        (MessageKind.EVENT_UPDATED, "REQUEST", "invite.ics"),
-        (MessageKind.EVENT_CANCELLED, "CANCEL", "cancel.ics"),
-        (MessageKind.REGISTRATION_CANCELLED, "CANCEL", "cancel.ics"),
+        (MessageKind.CONFIRMATION, "REQUEST", "gps-launch.ics"),
+        (MessageKind.PROMOTED, "REQUEST", "gps-launch.ics"),
+        (MessageKind.REMINDER, "REQUEST", "gps-launch.ics"),
+        (MessageKind.EVENT_UPDATED, "REQUEST", "gps-launch.ics"),
+        (MessageKind.EVENT_CANCELLED, "CANCEL", "gps-launch-cancelled.ics"),
+        (MessageKind.REGISTRATION_CANCELLED, "CANCEL", "gps-launch-cancelled.ics"),
     ],
 )
 def test_calendar_messages_carry_the_file_inline_and_attached_with_one_method(
     make_event, make_registration, built, kind, method, filename
 ):
-    event = make_event()
+    """The file is named after the event: every invite was "invite.ics" before."""
+    event = make_event(slug="gps-launch")
     registration = make_registration(event)
     message = built(kind, registration, **payload_for(kind, registration, event))
 
@@ -179,7 +180,7 @@ def test_waitlist_notice_gives_the_position_and_no_join_link(make_event, make_re
 
     message = built(MessageKind.WAITLISTED, third)
 
-    assert "You are number 2 on the list." in text_of(message)
+    assert "You are number 2 on the waitlist." in text_of(message)
     assert "https://meet.example.org/private" not in message.as_string()
     assert "http://events.test/en/registrations/" in text_of(message)
 
