@@ -34,6 +34,8 @@ MAIL_DISPATCHER_THREAD = False  # `make run` turns it on; production runs `flask
 MAIL_DISPATCHER_INTERVAL = 5
 
 REMINDER_OFFSETS = [1440, 60]
+# Minutes before the start from which a registrant's own page shows the link to join.
+JOIN_LINK_SHOWN_BEFORE = 30
 
 PRIVACY_VERSION = "2026-11"
 

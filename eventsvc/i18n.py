@@ -179,6 +179,16 @@ def format_event_time(instant: datetime, zone_name: str, locale: str | None = No
     return format_time(clock.to_wall(instant, zone_name), "short", locale=formatting_locale(locale))
 
 
+def format_event_moment(instant: datetime, zone_name: str, locale: str | None = None) -> str:
+    """ "Sunday, 6 December 2026, 13:00 CET (UTC+01:00)": one instant, as spans are written."""
+    locale = locale or current_locale()
+    abbreviation = zone_abbreviation(instant, zone_name)
+    offset = utc_offset(instant, zone_name)
+    suffix = abbreviation if abbreviation == offset else f"{abbreviation} ({offset})"
+    date_part = format_event_date(instant, zone_name, locale)
+    return f"{date_part}, {format_event_time(instant, zone_name, locale)} {suffix}"
+
+
 def format_event_span(
     start: datetime, end: datetime, zone_name: str, locale: str | None = None
 ) -> str:
@@ -244,6 +254,7 @@ def init_app(app) -> None:
     app.add_template_filter(format_event_time)
     app.add_template_global(format_event_span)
     app.add_template_global(script_locale)
+    app.add_template_global(format_event_moment)
     app.add_template_filter(zone_city)
 
     @app.get("/locale/<lang>")

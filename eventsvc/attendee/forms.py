@@ -2,12 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms import RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from eventsvc.i18n import language_name, supported_locales
+from eventsvc.i18n import current_locale, language_name, supported_locales
 from eventsvc.models import Registration
-from eventsvc.public.forms import interpretation_choices
+from eventsvc.models.registration import NAME_MAX, ORGANISATION_MAX
+from eventsvc.public.forms import (
+    TOO_LONG,
+    SharedChoicesSelectField,
+    country_select_choices,
+    interpretation_choices,
+)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class PreferencesForm(FlaskForm):
@@ -31,6 +41,38 @@ class PreferencesForm(FlaskForm):
     @property
     def offers_interpretation(self) -> bool:
         return bool(self.interpretation_language.choices)
+
+
+class DetailsForm(FlaskForm):
+    """What the registrant may correct about themselves: name, organisation, country.
+
+    Prefixed, so that its fields and CSRF token keep ids of their own beside the preferences.
+    """
+
+    full_name = StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your full name.")),
+            Length(max=NAME_MAX, message=TOO_LONG),
+        ],
+    )
+    organisation = StringField(
+        _l("Organisation (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=ORGANISATION_MAX, message=TOO_LONG)],
+    )
+    country = SharedChoicesSelectField(
+        _l("Country"), validators=[DataRequired(_l("Choose the country you are based in."))]
+    )
+
+    def __init__(self, registration: Registration, *args, **kwargs):
+        kwargs.setdefault("prefix", "details")
+        kwargs.setdefault("full_name", registration.full_name)
+        kwargs.setdefault("organisation", registration.organisation)
+        kwargs.setdefault("country", registration.country)
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_select_choices(current_locale())
 
 
 class CancelForm(FlaskForm):

@@ -7,9 +7,10 @@ personal, so they are never cached, indexed, or named in the Referer of outgoing
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from eventsvc import ics
+from eventsvc import clock, ics
 from eventsvc.attendee import bp
-from eventsvc.attendee.forms import CancelForm, PreferencesForm
+from eventsvc.attendee.forms import CancelForm, DetailsForm, PreferencesForm
+from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.services import DomainError, registrations, tokens
@@ -26,7 +27,7 @@ def _keep_private(response):
 @bp.get("/<token>")
 def manage(token):
     registration = _registration_or_404(token)
-    return _manage_page(registration, token, PreferencesForm(registration))
+    return _manage_page(registration, token)
 
 
 @bp.post("/<token>/preferences")
@@ -36,7 +37,7 @@ def preferences(token):
         return _back_to(token)
     form = PreferencesForm(registration)
     if not form.validate():
-        return _manage_page(registration, token, form, status=400)
+        return _manage_page(registration, token, preferences=form, status=400)
     try:
         changed = registrations.change_preferences(
             registration, form.language.data, form.interpretation_language.data or None
@@ -46,6 +47,26 @@ def preferences(token):
         return _back_to(token)
     if changed:
         flash(_("Your preferences have been saved."))
+    return _back_to(token)
+
+
+@bp.post("/<token>/details")
+def details(token):
+    registration = _registration_or_404(token)
+    if not _can_change(registration):
+        return _back_to(token)
+    form = DetailsForm(registration)
+    if not form.validate():
+        return _manage_page(registration, token, details=form, status=400)
+    try:
+        changed = registrations.change_details(
+            registration, form.full_name.data, form.organisation.data or "", form.country.data
+        )
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _back_to(token)
+    if changed:
+        flash(_("Your details have been saved."))
     return _back_to(token)
 
 
@@ -118,7 +139,34 @@ def _context(registration: Registration, token: str) -> dict:
     }
 
 
-def _manage_page(registration: Registration, token: str, form: PreferencesForm, status=200):
+def _manage_page(
+    registration: Registration,
+    token: str,
+    preferences: PreferencesForm | None = None,
+    details: DetailsForm | None = None,
+    status=200,
+):
+    """The personal page; the form that was not submitted shows the stored values."""
+    event = registration.event
+    shown_from = registrations.join_link_shown_from(event)
+    confirmed = registration.is_confirmed and _can_change(registration)
+    links = None
+    if confirmed:
+        page = url_for("attendee.manage", token=token, _external=True)
+        links = calendar_links(
+            event,
+            current_locale(),
+            details_url=page,
+            ics_url=url_for("attendee.invite", token=token),
+            location=page,
+        )
     return render_template(
-        "attendee/manage.html", **_context(registration, token), form=form
+        "attendee/manage.html",
+        **_context(registration, token),
+        form=preferences or PreferencesForm(registration, formdata=None),
+        details_form=details or DetailsForm(registration, formdata=None),
+        show_join=confirmed and bool(event.online_url),
+        join_open=clock.now() >= shown_from,
+        join_shown_from=shown_from,
+        calendar_links=links,
     ), status

@@ -224,6 +224,31 @@ def change_preferences(
     return changed
 
 
+def change_details(
+    registration: Registration, full_name: str, organisation: str, country: str
+) -> bool:
+    """Correct the registrant's name, organisation and country; returns whether it changed.
+
+    The address stays: it is what the registration is known by (register again to use another).
+    """
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError(_l("This registration has been cancelled."))
+    full_name, organisation, country = full_name.strip(), organisation.strip(), country.upper()
+    if not full_name:
+        raise DomainError(_l("Enter your full name."))
+    new = (full_name, organisation, country)
+    changed = (registration.full_name, registration.organisation, registration.country) != new
+    registration.full_name, registration.organisation, registration.country = new
+    db.session.commit()
+    return changed
+
+
+def join_link_shown_from(event: Event):
+    """When the registrant's own page starts showing the link to join (``JOIN_LINK_SHOWN_BEFORE``
+    minutes before the start): early enough to test sound, late enough not to be passed on."""
+    return event.starts_at - timedelta(minutes=current_app.config["JOIN_LINK_SHOWN_BEFORE"])
+
+
 def promote(registration: Registration) -> Registration:
     """Move one waitlisted registration to a confirmed place (an organiser's decision).
 
