@@ -20,7 +20,13 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import Select, html_params
 
 from eventsvc import clock
-from eventsvc.i18n import current_locale, language_name, sorted_countries, supported_locales
+from eventsvc.i18n import (
+    current_locale,
+    language_in_text,
+    language_name,
+    sorted_countries,
+    supported_locales,
+)
 from eventsvc.models import Event
 from eventsvc.models.registration import (
     EMAIL_MAX,
@@ -143,7 +149,7 @@ def interpretation_choices(event: Event) -> list[tuple[str, str]]:
         return []
     floor = _l(
         "None: I follow the floor language (%(language)s)",
-        language=language_name(event.floor_language),
+        language=language_in_text(event.floor_language),
     )
     return [
         ("", _l("No preference")),

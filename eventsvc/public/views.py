@@ -93,22 +93,26 @@ def thanks(slug):
     event = _public_event_or_404(slug)
     waitlisted = request.args.get("status") == RegistrationStatus.WAITLISTED
     sent_to = session.get(SENT_TO) or {}
-    locale = current_locale()
-    links = None
-    if not waitlisted and _is_upcoming(event):
-        links = calendar_links(
-            event,
-            locale,
-            details_url=url_for("public.event", slug=event.slug, _external=True),
-            ics_url=url_for("public.event_calendar", slug=event.slug),
-        )
     return render_template(
         "public/thanks.html",
         event=event,
-        content=event.content(locale),
+        content=event.content(current_locale()),
         waitlisted=waitlisted,
         sent_to=sent_to.get("email") if sent_to.get("slug") == slug else None,
-        calendar_links=links,
+        calendar_links=None if waitlisted else _public_calendar_links(event),
+    )
+
+
+def _public_calendar_links(event: Event):
+    """Calendar choices with the public details only (the page cannot know whose place it is):
+    the invite in the mail and the personal page carry the personal ones."""
+    if not _is_upcoming(event):
+        return None
+    return calendar_links(
+        event,
+        current_locale(),
+        details_url=url_for("public.event", slug=event.slug, _external=True),
+        ics_url=url_for("public.event_calendar", slug=event.slug),
     )
 
 
