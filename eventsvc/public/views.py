@@ -92,7 +92,7 @@ def register_page(slug):
 def thanks(slug):
     event = _public_event_or_404(slug)
     waitlisted = request.args.get("status") == RegistrationStatus.WAITLISTED
-    sent_to = session.get(SENT_TO) or {}
+    sent_to = session.pop(SENT_TO, None) or {}  # shown once: not to the next user of the browser
     return render_template(
         "public/thanks.html",
         event=event,
