@@ -84,3 +84,11 @@ def test_event_page_leads_to_the_form_from_its_header(client, event, make_event)
     assert soup.find(id="register").find("form") is not None
     languages = text(soup.select_one(".event-header .event-essentials"))
     assert "In French, with interpretation into English" in languages
+
+
+def test_the_address_is_shown_once_not_to_the_next_user_of_the_browser(client, event, form_data):
+    register(client, form_data, email="amina@example.org")
+
+    again = page(client.get("/en/events/gps/thanks?status=confirmed"))
+
+    assert again.select(".sent-to") == []
