@@ -113,31 +113,6 @@ def test_invite_times_name_the_right_instants(
     assert instant_by_vtimezone(calendar, vevent.end).astimezone(UTC) == utc_end
 
 
-def test_vtimezone_names_the_offsets_and_changes_of_the_event_year(make_event, make_registration):
-    event = make_event(start="2026-12-06T13:30", end="2026-12-06T14:30")
-    (timezone,) = parsed(ics.invite(make_registration(event))).timezones
-
-    assert timezone.tz_name == "Europe/Paris"
-    observances = {
-        (str(sub["TZNAME"]), sub["DTSTART"].dt.date().isoformat())
-        for sub in timezone.standard + timezone.daylight
-    }
-    assert ("CEST", "2026-03-29") in observances
-    assert ("CET", "2026-10-25") in observances
-
-
-def test_vtimezone_is_built_once_per_zone_and_years(make_event, make_registration):
-    ics.vtimezone.cache_clear()
-    first = make_event()
-    second = make_event(start="2026-12-13T10:00", end="2026-12-13T11:00")
-    for event in (first, second, first):
-        ics.invite(make_registration(event))
-
-    info = ics.vtimezone.cache_info()
-    assert info.misses == 1
-    assert ics.vtimezone("Europe/Paris", 2026, 2026) is ics.vtimezone("Europe/Paris", 2026, 2026)
-
-
 def test_invite_is_a_personal_request_with_join_and_manage_links(
     make_event, make_registration, app
 ):
