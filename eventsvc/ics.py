@@ -2,10 +2,10 @@
 
 What makes an invite land at the right time in Outlook, Gmail and Apple Calendar:
 
-* one UID per event (``event-<id>@CALENDAR_DOMAIN``) and the event's SEQUENCE, so every later
-  file updates the same calendar entry instead of adding a second one;
-* DTSTART/DTEND carry the event's TZID, with a VTIMEZONE describing that zone over the years the
-  event spans (:func:`vtimezone`);
+* one UID per event (``<random UUID>@CALENDAR_DOMAIN``, stored with the event) and the event's
+  SEQUENCE, so every later file updates the same calendar entry instead of adding a second one;
+* DTSTART/DTEND carry the event's TZID, with a VTIMEZONE describing that zone for every year from
+  the event's on (:func:`vtimezone`);
 * the METHOD here is the one the mail sets on its ``text/calendar`` part (:data:`REQUEST`,
   :data:`CANCEL`).
 
@@ -64,7 +64,7 @@ _LINK_MARK = "\ue000link\ue000"
 
 def event_uid(event: Event) -> str:
     """The UID every calendar file about ``event`` carries: stable and globally unique."""
-    return f"event-{event.id}@{current_app.config['CALENDAR_DOMAIN']}"
+    return event.calendar_uid
 
 
 def manage_url(registration: Registration) -> str:

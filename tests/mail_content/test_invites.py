@@ -1,5 +1,6 @@
 """Calendar files, parsed back with icalendar and checked against the instants they must name."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -126,7 +127,7 @@ def test_invite_is_a_personal_request_with_join_and_manage_links(
     assert calendar["METHOD"] == "REQUEST"
     assert calendar["VERSION"] == "2.0"
     assert calendar["PRODID"]
-    assert vevent["UID"] == f"event-{event.id}@events.test" == ics.event_uid(event)
+    assert vevent["UID"] == event.calendar_uid == ics.event_uid(event)
     assert vevent["SEQUENCE"] == event.sequence
     assert vevent["DTSTAMP"].dt == datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     assert vevent["STATUS"] == "CONFIRMED"
@@ -276,3 +277,16 @@ def test_public_calendar_has_no_join_link_and_no_attendee(make_event, make_regis
     assert by_uid[ics.event_uid(summer)].start.astimezone(UTC) == datetime(
         2027, 6, 18, 8, 0, tzinfo=UTC
     )
+
+
+def test_uid_is_the_events_own_random_uid_at_the_calendar_domain(make_event, make_registration):
+    """Two installations (or a restored backup) numbering events alike still send distinct UIDs."""
+    first, second = make_event(), make_event()
+    uids = [str(parsed(ics.invite(make_registration(e))).events[0]["UID"]) for e in (first, second)]
+
+    assert uids[0] != uids[1]
+    for uid in uids:
+        local, _at, domain = uid.partition("@")
+        assert domain == "events.test"
+        assert uuid.UUID(local).version == 4
+    assert f"event-{first.id}@" not in uids[0]
