@@ -171,24 +171,27 @@ def _event_updated(message: OutboxMessage, context: dict, link: str) -> _Draft:
 
 
 def _event_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    calendar = _cancellation(message)
     return _Draft(
         _("Cancelled: %(title)s", title=context["title"]),
         "event_cancelled",
-        {"show_join_link": False},
-        calendar=_cancellation(message),
+        {"show_join_link": False, "calendar_attached": calendar is not None},
+        calendar=calendar,
     )
 
 
 def _registration_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft:
     event = message.registration.event
+    calendar = _cancellation(message)
     return _Draft(
         _("Registration cancelled: %(title)s", title=context["title"]),
         "registration_cancelled",
         {
             "show_join_link": False,
             "event_url": external_url("public.event", lang=context["lang"], slug=event.slug),
+            "calendar_attached": calendar is not None,
         },
-        calendar=_cancellation(message),
+        calendar=calendar,
     )
 
 
@@ -221,8 +224,14 @@ def _invite(registration: Registration, link: str) -> _Calendar:
     return _Calendar(ics.REQUEST, ics.invite(registration, manage_link=link))
 
 
-def _cancellation(message: OutboxMessage) -> _Calendar:
-    sequence = (message.payload or {}).get("sequence")
+def _cancellation(message: OutboxMessage) -> _Calendar | None:
+    """METHOD:CANCEL for a calendar that holds the event; None for a registrant who never had
+    an invite (``payload["calendar"]`` false, e.g. the waitlisted): a CANCEL would show them an
+    accepted event being removed."""
+    payload = message.payload or {}
+    if not payload.get("calendar", True):
+        return None
+    sequence = payload.get("sequence")
     return _Calendar(ics.CANCEL, ics.cancellation(message.registration, sequence=sequence))
 
 
