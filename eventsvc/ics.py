@@ -117,7 +117,8 @@ def cancellation(registration: Registration, sequence: int | None = None) -> byt
 def publish(events: Iterable[Event], locale: str) -> bytes:
     """A public calendar (one event's "add to calendar" file or the subscription feed).
 
-    METHOD:PUBLISH, no join link and no attendee: anybody may download it.
+    METHOD:PUBLISH with the ORGANIZER (RFC 5546 §3.2.1), no join link and no attendee: anybody
+    may download it.
     """
     events = list(events)
     with force_locale(locale):
@@ -126,6 +127,7 @@ def publish(events: Iterable[Event], locale: str) -> bytes:
             vevent = _vevent(_EventState.of(event, PUBLISH, locale, None))
             page = external_url("public.event", lang=locale, slug=event.slug)
             vevent.add("URL", page)
+            vevent.add("ORGANIZER", _organizer())
             vevent.add(
                 "DESCRIPTION",
                 _public_description(event, locale, page),
@@ -189,12 +191,20 @@ def _shared_part(state: _EventState) -> tuple[bytes, bytes]:
     if state.method == REQUEST and state.online_url:
         vevent.add("LOCATION", state.online_url)
         vevent.add("URL", state.online_url)
-    vevent.add("ORGANIZER", vCalAddress.new(state.organizer_email, cn=state.organizer_name))
+    vevent.add("ORGANIZER", _organizer(state.organizer_email, state.organizer_name))
     first_year = clock.to_wall(state.starts_at, state.timezone).year
     zones = {} if state.timezone in _UTC_ZONES else {state.timezone: first_year}
     data = _calendar(state.method, zones, [vevent]).to_ical()
     head, end, rest = data.rpartition(_END_EVENT)
     return head, end + rest
+
+
+def _organizer(email: str | None = None, name: str | None = None) -> vCalAddress:
+    """ORGANIZER (RFC 5546 wants one in REQUEST, CANCEL and PUBLISH): the configured mailbox."""
+    config = current_app.config
+    email = email or config["ORGANIZER_EMAIL"]
+    name = name or config["ORGANIZER_NAME"]
+    return vCalAddress.new(email, cn=calendar_name(name))
 
 
 def _vevent(state: _EventState) -> VEvent:
@@ -559,7 +569,24 @@ def _accepted_attendee(email: str, name: str) -> vCalAddress:
 
 
 def _attendee_name(registration: Registration) -> str:
-    return " ".join(registration.full_name.split())
+    return calendar_name(registration.full_name)
+
+
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def calendar_name(name: str) -> str:
+    """``name`` as a CN parameter that libical, ical.js, vobject and icalendar all read the same.
+
+    A ``"`` cannot stand in a parameter value; RFC 6868 writes it ``^'`` (and ``^`` as ``^^``),
+    which vobject shows as typed. So straight double quotes become typographic ones (“ ”) and
+    ``^`` the modifier letter ˆ, which every parser keeps; whitespace runs (line breaks
+    included) become one space and other control characters go. Commas, semicolons, colons and
+    every script are kept as they are, inside the quoted value.
+    """
+    name = "".join(char for char in " ".join(name.split()) if char.isprintable())
+    name = _QUOTED.sub("\u201c\\1\u201d", name).replace('"', "\u201d")
+    return name.replace("^", "\u02c6")
 
 
 def _attendee_line(registration: Registration) -> bytes:
