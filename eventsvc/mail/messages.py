@@ -13,7 +13,7 @@ it::
         text/plain
         text/html
         text/calendar; method=REQUEST (or CANCEL); charset=UTF-8
-      application/ics  invite.ics (or cancel.ics), attachment
+      text/calendar  invite.ics (or cancel.ics), attachment
 
 A reminder goes to thousands of people in the same minute, so building must cost well under a
 millisecond. What is the same for everyone is made once and cached on the values it depends on:
@@ -361,8 +361,8 @@ _POLICY = _MailPolicy()
 def _assemble(text: str, html: str, calendar: _Calendar | None) -> Message:
     """The MIME tree. Every leaf is base64: safe for any line length and any server."""
     body_parts = [
-        _leaf("text/plain; charset=utf-8", text.encode()),
-        _leaf("text/html; charset=utf-8", html.encode()),
+        _leaf("text/plain; charset=utf-8", _crlf(text)),
+        _leaf("text/html; charset=utf-8", _crlf(html)),
     ]
     if calendar is None:
         return _multipart("alternative", body_parts)
@@ -371,11 +371,16 @@ def _assemble(text: str, html: str, calendar: _Calendar | None) -> Message:
         _leaf(f"text/calendar; charset=UTF-8; method={calendar.method}", encoded=encoded)
     )
     attachment = _leaf(
-        f'application/ics; name="{calendar.filename}"',
+        f'text/calendar; charset=UTF-8; name="{calendar.filename}"',
         encoded=encoded,
         disposition=f'attachment; filename="{calendar.filename}"',
     )
     return _multipart("mixed", [_multipart("alternative", body_parts), attachment])
+
+
+def _crlf(text: str) -> bytes:
+    """Text in canonical form (RFC 2045 §6.8): lines end in CRLF inside the base64."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
 
 
 def _leaf(
@@ -456,13 +461,17 @@ def _address(name: str, address: str) -> str:
 def _subject(text: str) -> str:
     """The Subject value: one line, RFC 2047 encoded if not ASCII, folded; cached because a
     fan-out repeats the same few subjects."""
-    text = _single_line(text)
+    text = _LINE_BREAKS.sub(" ", text).strip()
     if text.isascii() and len(text) < 60:
         return text
     charset = None if text.isascii() else _UTF8_BASE64
     header = Header(text, charset, header_name="Subject")
     return _Folded(header.encode(linesep="\n", maxlinelen=78))
 
+
+#: What could break a header line; unlike ``str.split()``, it leaves no-break spaces (U+00A0,
+#: U+202F, French typography) where they are.
+_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]+")
 
 _UTF8_BASE64 = Charset("utf-8")
 _UTF8_BASE64.header_encoding = BASE64
