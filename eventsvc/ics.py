@@ -584,8 +584,11 @@ def calendar_name(name: str) -> str:
     included) become one space and other control characters go. Commas, semicolons, colons and
     every script are kept as they are, inside the quoted value.
     """
-    name = "".join(char for char in " ".join(name.split()) if char.isprintable())
-    name = _QUOTED.sub("\u201c\\1\u201d", name).replace('"', "\u201d")
+    name = " ".join(name.split())
+    if not name.isprintable():
+        name = "".join(char for char in name if char.isprintable())
+    if '"' in name:
+        name = _QUOTED.sub("\u201c\\1\u201d", name).replace('"', "\u201d")
     return name.replace("^", "\u02c6")
 
 
