@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     app.extensions["eventsvc.identity"] = configured
     sender_name, sender_address = sender_name_and_address(config.get("MAIL_DEFAULT_SENDER"))
     if not config.get("ORGANIZER_EMAIL"):
-        config["ORGANIZER_EMAIL"] = sender_address
+        config["ORGANIZER_EMAIL"] = sender_address or f"events@{FORMER_DEFAULT_DOMAIN}"
     if not config.get("ORGANIZER_NAME"):
         config["ORGANIZER_NAME"] = sender_name or config.get("SITE_NAME") or "eventsvc"
     if not config.get("CALENDAR_DOMAIN"):

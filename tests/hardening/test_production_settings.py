@@ -128,3 +128,9 @@ def test_production_on_default_mail_settings_names_every_placeholder(app_factory
 def test_development_keeps_localhost_placeholders(app_factory):
     app = app_factory(MAIL_DEFAULT_SENDER=("eventsvc", "events@eventsvc.localhost"))
     assert app.config["CALENDAR_DOMAIN"] == "eventsvc.localhost"
+
+
+def test_without_any_sender_the_identity_is_a_placeholder_refused_in_production(app_factory):
+    assert app_factory(MAIL_DEFAULT_SENDER=None).config["ORGANIZER_EMAIL"].endswith(".localhost")
+    with pytest.raises(InsecureConfiguration, match="MAIL_DEFAULT_SENDER"):
+        app_factory(**PRODUCTION, MAIL_DEFAULT_SENDER=None)
