@@ -4,7 +4,8 @@ introspection, for tests/calendar_clients. Run by Debian's /usr/bin/python3, whi
 
 stdin: {"files": [ics text, ...], "conversions": [{"ics": text, "tzid": str, "instants": [s]}]}
 stdout: {"files": [{"method", "events": [{uid, sequence, status, start, end, summary,
-         organizer, organizer_cn, attendees: [[address, cn]]}]}], "conversions": [[wall, ...]]}
+         organizer, organizer_cn, attendees: [[address, cn]]}], "itip_errors" (libical only)}],
+         "conversions": [[wall, ...]]}
 Instants are seconds since the epoch; walls are "YYYY-MM-DDTHH:MM:SS".
 """
 
@@ -64,8 +65,24 @@ def components(component, kind):
         child = component.get_next_component(kind)
 
 
+def itip_errors(root) -> list[str]:
+    """What libical's iTIP check (RFC 5546 restrictions per METHOD) finds wrong, if anything."""
+    valid = ICalGLib.restriction_check(root)
+    errors = []
+
+    def collect(component):
+        for error in properties(component, ICalGLib.PropertyKind.XLICERROR_PROPERTY):
+            errors.append(error.get_xlicerror())
+        for child in components(component, Kind.ANY_COMPONENT):
+            collect(child)
+
+    collect(root)
+    return errors or ([] if valid else ["restriction check failed"])
+
+
 def read(text):
     root = ICalGLib.Component.new_from_string(text)
+    errors = itip_errors(root)
     method = root.get_first_property(ICalGLib.PropertyKind.METHOD_PROPERTY)
     events = []
     for event in components(root, Kind.VEVENT_COMPONENT):
@@ -89,6 +106,7 @@ def read(text):
     return {
         "method": ICalGLib.Property.method_to_string(method.get_method()) if method else None,
         "events": events,
+        "itip_errors": errors,
     }
 
 

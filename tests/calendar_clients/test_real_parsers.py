@@ -98,6 +98,7 @@ def test_every_kind_of_message_reads_back_right(reader, make_event, make_registr
     assert len(answers) == len(expected)
     for answer, (method, events, attendee) in zip(answers, expected, strict=True):
         assert answer["method"] == method
+        assert answer.get("itip_errors", []) == []  # libical's RFC 5546 check
         seen = sorted((seen_event(e) for e in answer["events"]), key=lambda e: e["uid"])
         assert seen == sorted(events, key=lambda e: e["uid"])
         if attendee is not None:
