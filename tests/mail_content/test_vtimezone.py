@@ -162,3 +162,43 @@ def test_vtimezone_is_built_once_per_zone(make_event, make_registration):
             make_registration(make_event(start=f"{year}-12-06T13:30", end=f"{year}-12-06T14:30"))
         )
     assert ics._vtimezone.cache_info().misses == 1
+
+
+def recurring_rules(component) -> set[tuple]:
+    """The open-ended observances, as what they say: change time, offsets, month and day."""
+    return {
+        (
+            observance.name,
+            observance["DTSTART"].dt.time(),
+            observance["TZOFFSETFROM"].td,
+            observance["TZOFFSETTO"].td,
+            tuple(observance["RRULE"]["BYMONTH"]),
+            tuple(observance["RRULE"]["BYDAY"]),
+        )
+        for observance in component.standard + component.daylight
+        if "RRULE" in observance and "UNTIL" not in observance["RRULE"]
+    }
+
+
+@pytest.mark.parametrize(
+    # Not Santiago: the independent set writes its "Sunday on or after the 2nd" as 1SU (wrong in
+    # years whose month starts on a Sunday); ours is checked against zoneinfo above.
+    "zone",
+    ["Europe/Paris", "America/New_York", "Europe/London", "Australia/Lord_Howe"],
+)
+def test_yearly_rules_match_an_independent_iana_derived_vtimezone(zone):
+    from ics_vtimezones import find_vtimezone_ics_file
+
+    (reference,) = Calendar.from_ical(find_vtimezone_ics_file(zone).read_bytes()).timezones
+    ours = written_and_read_back(zone, 2027)
+    assert recurring_rules(ours) == recurring_rules(reference)
+    assert len(recurring_rules(ours)) == 2
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "Africa/Nairobi"])
+def test_fixed_offset_matches_an_independent_iana_derived_vtimezone(zone):
+    from ics_vtimezones import find_vtimezone_ics_file
+
+    (reference,) = Calendar.from_ical(find_vtimezone_ics_file(zone).read_bytes()).timezones
+    (ours,) = written_and_read_back(zone, 2027).standard
+    assert ours["TZOFFSETTO"].td == reference.standard[-1]["TZOFFSETTO"].td
