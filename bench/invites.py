@@ -110,7 +110,7 @@ class Baseline:
         self.last_modified = event.updated_at.astimezone(UTC)
         self.url = event.online_url
         self.organizer = (config["ORGANIZER_EMAIL"], config["ORGANIZER_NAME"])
-        self.timezone = ics.vtimezone(event.timezone, self.start.year, self.end.year)
+        self.timezone = ics.vtimezone(event.timezone, self.start.year)
         self.people = [
             {
                 "lang": registration.language,

@@ -9,7 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 from eventsvc import config as default_config
-from eventsvc import extensions
+from eventsvc import extensions, identity
 from eventsvc.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,7 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     app.config.from_prefixed_env("EVENTSVC")
     if test_config:
         app.config.from_mapping(test_config)
+    identity.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         database = Path(app.instance_path) / "eventsvc.sqlite3"

@@ -20,9 +20,12 @@ MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = ("eventsvc", "events@eventsvc.localhost")
 MAIL_TIMEOUT = 10
-ORGANIZER_NAME = "eventsvc"
-ORGANIZER_EMAIL = "events@eventsvc.localhost"
-CALENDAR_DOMAIN = "eventsvc.localhost"
+# Identity of invites and messages (eventsvc/identity.py). None: ORGANIZER_EMAIL and
+# ORGANIZER_NAME from MAIL_DEFAULT_SENDER, CALENDAR_DOMAIN (UIDs, Message-IDs) from the host of
+# PUBLIC_BASE_URL, else the sender's domain. Production refuses `.localhost` values.
+ORGANIZER_NAME = None
+ORGANIZER_EMAIL = None
+CALENDAR_DOMAIN = None
 # The public address of the site, used in links inside messages (no request is at hand).
 SERVER_NAME = None
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"

@@ -4,11 +4,13 @@ The public site carries its locale in the URL (``/en/…``, ``/fr/…``); pages 
 (the organiser workspace) use the locale remembered in the session, else ``Accept-Language``.
 """
 
+import logging
 import unicodedata
 from collections import defaultdict
 from datetime import datetime
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_location
@@ -17,6 +19,11 @@ from flask import Blueprint, abort, current_app, g, has_request_context, request
 from flask_babel import get_locale, refresh
 
 from eventsvc import clock
+
+log = logging.getLogger(__name__)
+
+#: The language the code and templates are written in: it needs no catalogue.
+SOURCE_LOCALE = "en"
 
 
 def supported_locales() -> list[str]:
@@ -240,7 +247,29 @@ def switch_locale_url(lang: str) -> str:
     return url_for("set_locale", lang=lang, next=request.full_path)
 
 
+def missing_catalogues(app) -> list[str]:
+    """Configured locales without a compiled catalogue (``messages.mo``): their visitors and
+    registrants would get English without a word said."""
+    directories = [
+        Path(app.root_path, directory)
+        for directory in str(app.config["BABEL_TRANSLATION_DIRECTORIES"]).split(";")
+    ]
+    return [
+        locale
+        for locale in app.config["SUPPORTED_LOCALES"]
+        if locale != SOURCE_LOCALE
+        and not any((d / locale / "LC_MESSAGES" / "messages.mo").is_file() for d in directories)
+    ]
+
+
 def init_app(app) -> None:
+    for locale in missing_catalogues(app):
+        log.error(
+            "No compiled translation catalogue for locale %r (messages.mo): pages and mail in "
+            "that language will be in English. Install the package with pip (which compiles "
+            "them) or run `make translations`.",
+            locale,
+        )
     app.add_template_global(switch_locale_url)
     app.add_template_global(supported_locales)
     app.add_template_global(current_locale)

@@ -2,10 +2,10 @@
 
 What makes an invite land at the right time in Outlook, Gmail and Apple Calendar:
 
-* one UID per event (``event-<id>@CALENDAR_DOMAIN``) and the event's SEQUENCE, so every later
-  file updates the same calendar entry instead of adding a second one;
-* DTSTART/DTEND carry the event's TZID, with a VTIMEZONE describing that zone over the years the
-  event spans (:func:`vtimezone`);
+* one UID per event (``<random UUID>@CALENDAR_DOMAIN``, stored with the event) and the event's
+  SEQUENCE, so every later file updates the same calendar entry instead of adding a second one;
+* DTSTART/DTEND carry the event's TZID, with a VTIMEZONE describing that zone for every year from
+  the event's on (:func:`vtimezone`);
 * the METHOD here is the one the mail sets on its ``text/calendar`` part (:data:`REQUEST`,
   :data:`CANCEL`).
 
@@ -17,15 +17,22 @@ cached, and only the registrant's own lines (ATTENDEE, and DESCRIPTION with thei
 link) are written per registrant and put into the event before it closes.
 """
 
+import calendar as calendar_module
+import re
+import struct
+import zoneinfo
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Timezone, vCalAddress, vText
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 from icalendar import Event as VEvent
 from icalendar.parser import Contentline, Parameters
 
@@ -57,7 +64,7 @@ _LINK_MARK = "\ue000link\ue000"
 
 def event_uid(event: Event) -> str:
     """The UID every calendar file about ``event`` carries: stable and globally unique."""
-    return f"event-{event.id}@{current_app.config['CALENDAR_DOMAIN']}"
+    return event.calendar_uid
 
 
 def manage_url(registration: Registration) -> str:
@@ -110,7 +117,8 @@ def cancellation(registration: Registration, sequence: int | None = None) -> byt
 def publish(events: Iterable[Event], locale: str) -> bytes:
     """A public calendar (one event's "add to calendar" file or the subscription feed).
 
-    METHOD:PUBLISH, no join link and no attendee: anybody may download it.
+    METHOD:PUBLISH with the ORGANIZER (RFC 5546 §3.2.1), no join link and no attendee: anybody
+    may download it.
     """
     events = list(events)
     with force_locale(locale):
@@ -119,13 +127,14 @@ def publish(events: Iterable[Event], locale: str) -> bytes:
             vevent = _vevent(_EventState.of(event, PUBLISH, locale, None))
             page = external_url("public.event", lang=locale, slug=event.slug)
             vevent.add("URL", page)
+            vevent.add("ORGANIZER", _organizer())
             vevent.add(
                 "DESCRIPTION",
                 _public_description(event, locale, page),
                 parameters={"LANGUAGE": locale},
             )
             vevents.append(vevent)
-        calendar = _calendar(PUBLISH, _zone_years(events), vevents)
+        calendar = _calendar(PUBLISH, _zone_first_years(events), vevents)
         name = events[0].content(locale).title if len(events) == 1 else _("Events")
         calendar.add("X-WR-CALNAME", name)
         calendar.add("X-PUBLISHED-TTL", "PT1H")
@@ -182,11 +191,20 @@ def _shared_part(state: _EventState) -> tuple[bytes, bytes]:
     if state.method == REQUEST and state.online_url:
         vevent.add("LOCATION", state.online_url)
         vevent.add("URL", state.online_url)
-    vevent.add("ORGANIZER", vCalAddress.new(state.organizer_email, cn=state.organizer_name))
-    zones = {} if state.timezone in _UTC_ZONES else {state.timezone: _years(state)}
+    vevent.add("ORGANIZER", _organizer(state.organizer_email, state.organizer_name))
+    first_year = clock.to_wall(state.starts_at, state.timezone).year
+    zones = {} if state.timezone in _UTC_ZONES else {state.timezone: first_year}
     data = _calendar(state.method, zones, [vevent]).to_ical()
     head, end, rest = data.rpartition(_END_EVENT)
     return head, end + rest
+
+
+def _organizer(email: str | None = None, name: str | None = None) -> vCalAddress:
+    """ORGANIZER (RFC 5546 wants one in REQUEST, CANCEL and PUBLISH): the configured mailbox."""
+    config = current_app.config
+    email = email or config["ORGANIZER_EMAIL"]
+    name = name or config["ORGANIZER_NAME"]
+    return vCalAddress.new(email, cn=calendar_name(name))
 
 
 def _vevent(state: _EventState) -> VEvent:
@@ -204,14 +222,14 @@ def _vevent(state: _EventState) -> VEvent:
     return vevent
 
 
-def _calendar(method: str, zones: dict[str, tuple[int, int]], vevents: list[VEvent]) -> Calendar:
+def _calendar(method: str, zones: dict[str, int], vevents: list[VEvent]) -> Calendar:
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", method)
-    for zone_name, (first, last) in sorted(zones.items()):
-        calendar.add_component(vtimezone(zone_name, first, last))
+    for zone_name, first_year in sorted(zones.items()):
+        calendar.add_component(vtimezone(zone_name, first_year))
     for vevent in vevents:
         calendar.add_component(vevent)
     return calendar
@@ -223,37 +241,312 @@ def _local(instant: datetime, zone_name: str) -> datetime:
     return clock.to_wall(instant, zone_name)
 
 
-def _years(state: _EventState) -> tuple[int, int]:
-    return (
-        clock.to_wall(state.starts_at, state.timezone).year,
-        clock.to_wall(state.ends_at, state.timezone).year,
-    )
-
-
-def _zone_years(events: list[Event]) -> dict[str, tuple[int, int]]:
-    """For each zone the events use, the first and last year they need it for."""
-    years: dict[str, tuple[int, int]] = {}
+def _zone_first_years(events: list[Event]) -> dict[str, int]:
+    """For each zone the events use, the first year its VTIMEZONE must describe."""
+    years: dict[str, int] = {}
     for event in events:
-        if event.timezone in _UTC_ZONES:
-            continue
-        first = clock.to_wall(event.starts_at, event.timezone).year
-        last = clock.to_wall(event.ends_at, event.timezone).year
-        if event.timezone in years:
-            known_first, known_last = years[event.timezone]
-            first, last = min(first, known_first), max(last, known_last)
-        years[event.timezone] = (first, last)
+        if event.timezone not in _UTC_ZONES:
+            first = clock.to_wall(event.starts_at, event.timezone).year
+            years[event.timezone] = min(first, years.get(event.timezone, first))
     return years
 
 
-@lru_cache(maxsize=256)
-def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
-    """The VTIMEZONE of ``zone_name`` from 1 January ``first_year`` to the end of ``last_year``.
+# --- VTIMEZONE from the tz database -------------------------------------------------------------
+#
+# icalendar's ``Timezone.from_tzid`` writes each spring onset an hour late (local time after the
+# change instead of before it, RFC 5545 §3.6.5) and covers only the years asked for, under the
+# standard TZID, so a server that keeps the first definition it sees misplaces later events. The
+# VTIMEZONE is therefore written here from the zone's TZif file, the one zoneinfo reads: its
+# explicit transitions for the past, and its POSIX footer (the zone's current yearly rule) as
+# STANDARD/DAYLIGHT observances with an RRULE, valid for every later year.
 
-    Built from the tz database once (it takes milliseconds) and shared: calendars only read it.
+_EPOCH = datetime(1970, 1, 1)
+_DAY = 86400
+_RRULE_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
+#: Where a yearly rule that no RRULE can say is spelled out as RDATEs instead.
+_LAST_RDATE_YEAR = 2100
+
+
+@dataclass(frozen=True)
+class _Offset:
+    """A local time type of the zone: UTC offset (seconds), DST flag, abbreviation."""
+
+    seconds: int
+    dst: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A transition at ``at`` (seconds since the epoch, UTC) from ``before`` to ``after``."""
+
+    at: int
+    before: _Offset
+    after: _Offset
+
+    def onset(self) -> datetime:
+        """The local time just before the change: RFC 5545's DTSTART of an observance."""
+        return _EPOCH + timedelta(seconds=self.at + self.before.seconds)
+
+
+@dataclass(frozen=True)
+class _YearlyRule:
+    """One yearly change of a POSIX TZ rule: ``Mmonth.week.weekday/seconds`` or a day of year."""
+
+    month: int
+    week: int  # 1-4, or 5 for the last
+    weekday: int  # 0 = Sunday
+    seconds: int  # after midnight local time before the change; may be negative or > 24 h
+    julian: str = ""  # "J<n>" or "<n>" for the rare day-of-year rules
+
+    def local_onset(self, year: int) -> datetime:
+        if self.julian:
+            number = int(self.julian.lstrip("J"))
+            day = date(year, 1, 1) + timedelta(days=number - 1)
+            if self.julian.startswith("J") and calendar_module.isleap(year) and number > 59:
+                day += timedelta(days=1)
+            return datetime.combine(day, time()) + timedelta(seconds=self.seconds)
+        first = date(year, self.month, 1)
+        day = first + timedelta(days=(self.weekday - first.isoweekday() % 7) % 7)
+        day += timedelta(weeks=self.week - 1)
+        while day.month != self.month:
+            day -= timedelta(weeks=1)
+        return datetime.combine(day, time()) + timedelta(seconds=self.seconds)
+
+    def rrule(self) -> dict | None:
+        """The RRULE for this change, or None when RRULE cannot say it in every year."""
+        if self.julian:
+            return None
+        shift, _rest = divmod(self.seconds, _DAY)
+        weekday = _RRULE_DAYS[(self.weekday + shift) % 7]
+        rule = {"FREQ": "YEARLY", "BYMONTH": self.month}
+        if shift == 0:
+            return rule | {"BYDAY": f"{-1 if self.week == 5 else self.week}{weekday}"}
+        if self.week == 5:
+            days = range(-7 + shift, shift)
+            fits = shift <= 0 and days[0] >= -28
+        else:
+            days = range((self.week - 1) * 7 + 1 + shift, self.week * 7 + 1 + shift)
+            fits = days[0] >= 1 and days[-1] <= 28
+        return rule | {"BYDAY": weekday, "BYMONTHDAY": list(days)} if fits else None
+
+
+@dataclass(frozen=True)
+class _Footer:
+    """The POSIX TZ string at the end of a TZif file: the rule after the last transition."""
+
+    standard: _Offset
+    daylight: _Offset | None = None
+    to_daylight: _YearlyRule | None = None
+    to_standard: _YearlyRule | None = None
+
+    def changes(self, year: int) -> list[_Change]:
+        """The rule's changes whose local onset falls in ``year``."""
+        if self.daylight is None:
+            return []
+        pairs = [
+            (self.to_daylight, self.standard, self.daylight),
+            (self.to_standard, self.daylight, self.standard),
+        ]
+        changes = []
+        for rule, before, after in pairs:
+            at = rule.local_onset(year) - timedelta(seconds=before.seconds) - _EPOCH
+            changes.append(_Change(int(at.total_seconds()), before, after))
+        return sorted(changes, key=lambda change: change.at)
+
+
+_POSIX_NAME = r"(<[^>]+>|[A-Za-z]{3,})"
+_POSIX_TIME = r"([+-]?\d{1,3}(?::\d{1,2}){0,2})"
+_POSIX_DATE = r"(M\d{1,2}\.\d\.\d|J\d{1,3}|\d{1,3})"
+_POSIX_TZ = re.compile(
+    rf"^{_POSIX_NAME}{_POSIX_TIME}(?:{_POSIX_NAME}{_POSIX_TIME}?"
+    rf"(?:,{_POSIX_DATE}(?:/{_POSIX_TIME})?,{_POSIX_DATE}(?:/{_POSIX_TIME})?)?)?$"
+)
+
+
+def _posix_seconds(text: str) -> int:
+    sign = -1 if text.startswith("-") else 1
+    parts = [int(part) for part in text.lstrip("+-").split(":")]
+    hours, minutes, seconds = (parts + [0, 0])[:3]
+    return sign * (hours * 3600 + minutes * 60 + seconds)
+
+
+def _posix_rule(spec: str, at: str | None) -> _YearlyRule:
+    seconds = _posix_seconds(at) if at else 2 * 3600
+    if spec.startswith("M"):
+        month, week, weekday = (int(part) for part in spec[1:].split("."))
+        return _YearlyRule(month, week, weekday, seconds)
+    return _YearlyRule(0, 0, 0, seconds, julian=spec)
+
+
+def _parse_footer(text: str) -> _Footer:
+    match = _POSIX_TZ.match(text)
+    if match is None:
+        raise ValueError(f"unsupported TZ rule {text!r}")
+    std_name, std_at, dst_name, dst_at, on, on_at, off, off_at = match.groups()
+    standard = _Offset(-_posix_seconds(std_at), False, std_name.strip("<>"))
+    if dst_name is None:
+        return _Footer(standard)
+    dst_seconds = -_posix_seconds(dst_at) if dst_at else standard.seconds + 3600
+    daylight = _Offset(dst_seconds, True, dst_name.strip("<>"))
+    if on is None:  # POSIX default: the US rules of 1987
+        on, on_at, off, off_at = "M4.1.0", None, "M10.5.0", None
+    return _Footer(standard, daylight, _posix_rule(on, on_at), _posix_rule(off, off_at))
+
+
+@dataclass(frozen=True)
+class _Zone:
+    """A zone as its TZif file describes it: explicit changes, then the yearly rule."""
+
+    name: str
+    changes: tuple[_Change, ...]
+    footer: _Footer
+    initial: _Offset
+
+    @cached_property
+    def times(self) -> list[int]:
+        return [change.at for change in self.changes]
+
+    @cached_property
+    def rule_start(self) -> int:
+        """Index in ``changes`` from which every explicit change is the footer rule's.
+
+        ``len(changes)`` when the file stops before the rule starts (a "slim" TZif file).
+        """
+        start = len(self.changes)
+        while start > 0:
+            change = self.changes[start - 1]
+            year = (_EPOCH + timedelta(seconds=change.at)).year
+            if change not in {
+                c for y in (year - 1, year, year + 1) for c in self.footer.changes(y)
+            }:
+                break
+            start -= 1
+        return start
+
+
+def _tzif_bytes(zone_name: str) -> bytes:
+    """The TZif file zoneinfo would read for ``zone_name`` (TZPATH first, then tzdata)."""
+    for directory in zoneinfo.TZPATH:
+        path = Path(directory) / zone_name
+        if path.is_file():
+            return path.read_bytes()
+    return resources.files("tzdata.zoneinfo").joinpath(*zone_name.split("/")).read_bytes()
+
+
+def _parse_tzif(zone_name: str, data: bytes) -> _Zone:
+    """Read the 64-bit (version 2+) part of a TZif file (RFC 8536)."""
+    header = struct.Struct(">4sc15x6l")
+
+    def counts(offset):
+        magic, version, *numbers = header.unpack_from(data, offset)
+        if magic != b"TZif":
+            raise ValueError(f"{zone_name} is not a TZif file")
+        return version, numbers
+
+    version, (isut, isstd, leap, times, types, chars) = counts(0)
+    if version < b"2":
+        raise ValueError(f"{zone_name}: TZif version 1 has no rule for later years")
+    offset = header.size + times * 5 + types * 6 + chars + leap * 8 + isstd + isut
+    _version, (isut, isstd, leap, times, types, chars) = counts(offset)
+    offset += header.size
+    at = struct.unpack_from(f">{times}q", data, offset)
+    offset += times * 8
+    indexes = data[offset : offset + times]
+    offset += times
+    raw_types = [struct.unpack_from(">lBB", data, offset + 6 * n) for n in range(types)]
+    offset += types * 6
+    names = data[offset : offset + chars]
+    offset += chars + leap * 12 + isstd + isut
+    footer = data[offset:].strip(b"\n").decode("ascii")
+
+    def name_at(start):
+        return names[start : names.index(b"\0", start)].decode("ascii")
+
+    kinds = [_Offset(seconds, bool(dst), name_at(start)) for seconds, dst, start in raw_types]
+    changes = []
+    before = kinds[0]
+    for moment, index in zip(at, indexes, strict=True):
+        after = kinds[index]
+        if after.seconds != before.seconds or after.dst != before.dst:
+            changes.append(_Change(moment, before, after))
+        before = after
+    return _Zone(zone_name, tuple(changes), _parse_footer(footer), kinds[0])
+
+
+@lru_cache(maxsize=512)
+def _zone(zone_name: str) -> _Zone:
+    return _parse_tzif(zone_name, _tzif_bytes(zone_name))
+
+
+def vtimezone(zone_name: str, first_year: int) -> Timezone:
+    """The VTIMEZONE of ``zone_name`` for dates from 1 January ``first_year`` on, every year.
+
+    Events from the same zone get the same component (cached), unless an event lies before the
+    zone's current rule began: then the explicit changes from its year on are added.
     """
-    return Timezone.from_tzid(
-        zone_name, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    )
+    zone = _zone(zone_name)
+    first_needed = int((datetime(first_year, 1, 1) - timedelta(days=1) - _EPOCH).total_seconds())
+    in_force = bisect_right(zone.times, first_needed) - 1
+    return _vtimezone(zone_name, min(max(in_force, 0), zone.rule_start))
+
+
+@lru_cache(maxsize=512)
+def _vtimezone(zone_name: str, first_change: int) -> Timezone:
+    zone = _zone(zone_name)
+    rule_start = zone.rule_start
+    timezone = Timezone()
+    timezone.add("TZID", zone_name)
+    explicit = zone.changes[first_change:rule_start]
+    for change in explicit:
+        timezone.add_component(_observance(change))
+    after_explicit = zone.changes[rule_start - 1].at if rule_start else None
+    rule_changes = _rule_observances(zone, rule_start, after_explicit)
+    for observance in rule_changes:
+        timezone.add_component(observance)
+    if not explicit and not rule_changes:
+        offset = zone.footer.standard
+        timezone.add_component(_observance(_Change(0, offset, offset)))
+    return timezone
+
+
+def _rule_observances(zone: _Zone, rule_start: int, after: int | None) -> list:
+    """The footer's STANDARD/DAYLIGHT observances, from the rule's first change on."""
+    footer = zone.footer
+    if footer.daylight is None:
+        return []
+    if rule_start < len(zone.changes):
+        first_at = zone.changes[rule_start].at
+    else:
+        first_at = after + 1 if after is not None else None
+    year = 1970 if first_at is None else (_EPOCH + timedelta(seconds=first_at)).year - 1
+    upcoming = [c for y in range(year, year + 3) for c in footer.changes(y)]
+    upcoming = [c for c in upcoming if first_at is None or c.at >= first_at]
+    observances = []
+    for rule in (footer.to_daylight, footer.to_standard):
+        after_offset = footer.daylight if rule is footer.to_daylight else footer.standard
+        first = next(c for c in upcoming if c.after == after_offset)
+        observance = _observance(first)
+        recurrence = rule.rrule()
+        if recurrence is not None:
+            observance.add("RRULE", recurrence)
+        else:
+            later = range(first.onset().year + 1, _LAST_RDATE_YEAR + 1)
+            onsets = [
+                c.onset() for y in later for c in footer.changes(y) if c.after == after_offset
+            ]
+            observance.add("RDATE", onsets)
+        observances.append(observance)
+    return observances
+
+
+def _observance(change: _Change) -> TimezoneStandard | TimezoneDaylight:
+    observance = TimezoneDaylight() if change.after.dst else TimezoneStandard()
+    observance.add("DTSTART", change.onset())
+    observance.add("TZOFFSETFROM", timedelta(seconds=change.before.seconds))
+    observance.add("TZOFFSETTO", timedelta(seconds=change.after.seconds))
+    observance.add("TZNAME", change.after.name)
+    return observance
 
 
 # --- the registrant's own lines ----------------------------------------------------------------
@@ -276,7 +569,27 @@ def _accepted_attendee(email: str, name: str) -> vCalAddress:
 
 
 def _attendee_name(registration: Registration) -> str:
-    return " ".join(registration.full_name.split())
+    return calendar_name(registration.full_name)
+
+
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def calendar_name(name: str) -> str:
+    """``name`` as a CN parameter that libical, ical.js, vobject and icalendar all read the same.
+
+    A ``"`` cannot stand in a parameter value; RFC 6868 writes it ``^'`` (and ``^`` as ``^^``),
+    which vobject shows as typed. So straight double quotes become typographic ones (“ ”) and
+    ``^`` the modifier letter ˆ, which every parser keeps; whitespace runs (line breaks
+    included) become one space and other control characters go. Commas, semicolons, colons and
+    every script are kept as they are, inside the quoted value.
+    """
+    name = " ".join(name.split())
+    if not name.isprintable():
+        name = "".join(char for char in name if char.isprintable())
+    if '"' in name:
+        name = _QUOTED.sub("\u201c\\1\u201d", name).replace('"', "\u201d")
+    return name.replace("^", "\u02c6")
 
 
 def _attendee_line(registration: Registration) -> bytes:

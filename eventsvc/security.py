@@ -12,6 +12,8 @@ from itertools import chain
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from eventsvc import identity
+
 log = logging.getLogger(__name__)
 
 #: No inline script or style anywhere: templates load ``static/`` files only.
@@ -82,6 +84,8 @@ def _check_production_settings(app: Flask) -> None:
         return
     if not app.config.get("SECRET_KEY"):
         refuse_generated_secret_key(app)
+    if problems := identity.placeholders(app):
+        raise InsecureConfiguration(" ".join(problems))
     if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         log.warning(
             "Rate limits are counted in memory, per process: with several workers set "

@@ -106,3 +106,73 @@ def test_upgrading_keeps_no_preference_apart_from_following_the_floor(migrated_a
             text("SELECT interpretation_language, timezone FROM registration ORDER BY id")
         ).all()
     assert rows == [(None, ""), ("floor", ""), ("en", "")]
+def test_upgrading_keeps_the_uid_existing_events_were_sent_with(tmp_path, monkeypatch):
+    """Events created before UIDs were stored keep ``event-<id>@<domain>``; new ones get a UUID."""
+    from flask_migrate import upgrade
+
+    from eventsvc import ics
+    from eventsvc.models import Event
+
+    monkeypatch.setenv("EVENTSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    uri = f"sqlite:///{tmp_path / 'uids.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
+    engine = create_engine(uri)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="7ab6480e62d5")
+        with engine.begin() as connection:
+            for event_id in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO event (id, slug, timezone, starts_at, ends_at,"
+                        " floor_language, interpretation_languages, online_url, status, sequence,"
+                        " created_at, updated_at) VALUES (:id, :slug, 'Europe/Paris',"
+                        " '2026-12-06 12:30:00', '2026-12-06 13:30:00', 'fr', '[]', '',"
+                        " 'published', 0, '2026-11-01', '2026-11-01')"
+                    ),
+                    {"id": event_id, "slug": f"e{event_id}"},
+                )
+        upgrade(directory=str(MIGRATIONS_DIR))
+
+        old = db.session.get(Event, 1)
+        assert ics.event_uid(old) == "event-1@eventsvc.localhost"
+        assert ics.event_uid(db.session.get(Event, 2)) == "event-2@eventsvc.localhost"
+        new = Event(
+            slug="new",
+            starts_at=old.starts_at,
+            ends_at=old.ends_at,
+            floor_language="fr",
+        )
+        db.session.add(new)
+        db.session.commit()
+        assert ics.event_uid(new).endswith("@eventsvc.localhost")
+        assert not ics.event_uid(new).startswith("event-")
+        db.session.remove()
+    engine.dispose()
+
+
+def test_upgrading_keeps_the_configured_calendar_domain_in_existing_uids(tmp_path, monkeypatch):
+    from flask_migrate import upgrade
+
+    monkeypatch.setenv("EVENTSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    uri = f"sqlite:///{tmp_path / 'domain.sqlite3'}"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "CALENDAR_DOMAIN": "events.omep.org"}
+    )
+    engine = create_engine(uri)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="7ab6480e62d5")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO event (id, slug, timezone, starts_at, ends_at, floor_language,"
+                    " interpretation_languages, online_url, status, sequence, created_at,"
+                    " updated_at) VALUES (7, 'e', 'Europe/Paris', '2026-12-06 12:30:00',"
+                    " '2026-12-06 13:30:00', 'fr', '[]', '', 'published', 0, '2026-11-01',"
+                    " '2026-11-01')"
+                )
+            )
+        upgrade(directory=str(MIGRATIONS_DIR))
+        with engine.connect() as connection:
+            uid = connection.execute(text("SELECT calendar_uid FROM event")).scalar_one()
+    engine.dispose()
+    assert uid == "event-7@events.omep.org"

@@ -65,3 +65,107 @@ def test_every_catalogue_entry_is_translated(locale):
         )
     ]
     assert not untranslated, f"untranslated or fuzzy in {locale}: {untranslated[:20]}"
+
+
+def test_start_up_logs_an_error_for_a_locale_without_compiled_catalogue(
+    tmp_path, caplog, monkeypatch
+):
+    from eventsvc import create_app
+
+    monkeypatch.setenv("EVENTSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    catalogues = tmp_path / "translations"
+    (catalogues / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (catalogues / "fr" / "LC_MESSAGES" / "messages.po").write_text("")
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "BABEL_TRANSLATION_DIRECTORIES": str(catalogues),
+        "SUPPORTED_LOCALES": ["en", "fr"],
+    }
+    with caplog.at_level("ERROR", logger="eventsvc.i18n"):
+        create_app(config)
+    assert [r.getMessage() for r in caplog.records if "'fr'" in r.getMessage()]
+
+    caplog.clear()
+    (catalogues / "fr" / "LC_MESSAGES" / "messages.mo").write_bytes(b"")
+    with caplog.at_level("ERROR", logger="eventsvc.i18n"):
+        create_app(config)
+    assert caplog.records == []
+
+
+FRESH_INSTALL_SCRIPT = """
+import sys
+from datetime import timedelta
+
+from eventsvc import clock, create_app
+from eventsvc.extensions import db
+
+app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1]})
+with app.app_context():
+    from eventsvc.mail import messages
+    from eventsvc.models import Event, EventStatus, MessageKind, OutboxMessage
+    from eventsvc.services.registrations import RegistrationData, register
+
+    db.create_all()
+    start = clock.now() + timedelta(days=30)
+    event = Event(slug="gps", starts_at=start, ends_at=start + timedelta(hours=1),
+                  floor_language="fr", status=EventStatus.PUBLISHED, timezone="Europe/Paris")
+    for locale, title in (("en", "Launch"), ("fr", "Lancement")):
+        event.set_content(locale, title=title, summary="", description="")
+    db.session.add(event)
+    db.session.commit()
+    register(event, RegistrationData(full_name="Amina", email="amina@example.org", language="fr"))
+    kind = OutboxMessage.kind == MessageKind.CONFIRMATION
+    message = db.session.scalars(db.select(OutboxMessage).where(kind)).one()
+    sys.stdout.buffer.write(messages.build(message).as_bytes())
+"""
+
+
+@pytest.mark.slow
+def test_a_fresh_install_sends_french_registrants_french_mail(tmp_path):
+    """docs/production.md's install (a venv, ``pip install -e .``) from a clone that has never
+    run ``make``: the build compiles the catalogues, so the confirmation comes out in French."""
+    import email
+    import email.policy
+    import shutil
+    import subprocess
+    import sys
+
+    source = tmp_path / "checkout"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "node_modules",
+            "*.mo",
+            "instance",
+            "*.egg-info",
+            "__pycache__",
+            "bench",
+            "test-results",
+            ".*_cache",
+        ),
+    )
+    assert not list(source.glob("eventsvc/translations/*/LC_MESSAGES/*.mo"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--quiet", "-e", str(source)],
+        check=True,
+        capture_output=True,
+    )
+    built = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", FRESH_INSTALL_SCRIPT, str(tmp_path / "db.sqlite3")],
+        capture_output=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "EVENTSVC_INSTANCE_PATH": str(tmp_path / "instance")},
+    )
+    assert built.returncode == 0, built.stderr.decode()
+    message = email.message_from_bytes(built.stdout, policy=email.policy.default)
+
+    assert message["Subject"] == "Inscription confirmée\u00a0: Lancement"
+    text = message.get_body(("plain",)).get_content()
+    assert "Bonjour" in text or "inscription" in text.lower()
+    assert "Registration confirmed" not in text

@@ -13,7 +13,7 @@ it::
         text/plain
         text/html
         text/calendar; method=REQUEST (or CANCEL); charset=UTF-8
-      application/ics  <slug>.ics (or <slug>-cancelled.ics), attachment
+      text/calendar  <slug>.ics (or <slug>-cancelled.ics), attachment
 
 A reminder goes to thousands of people in the same minute, so building must cost well under a
 millisecond. What is the same for everyone is made once and cached on the values it depends on:
@@ -184,24 +184,27 @@ def _event_updated(message: OutboxMessage, context: dict, link: str) -> _Draft:
 
 
 def _event_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    calendar = _cancellation(message)
     return _Draft(
         _("Cancelled: %(title)s", title=context["title"]),
         "event_cancelled",
-        {"show_join_link": False},
-        calendar=_cancellation(message),
+        {"show_join_link": False, "calendar_attached": calendar is not None},
+        calendar=calendar,
     )
 
 
 def _registration_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft:
     event = message.registration.event
+    calendar = _cancellation(message)
     return _Draft(
         _("Registration cancelled: %(title)s", title=context["title"]),
         "registration_cancelled",
         {
             "show_join_link": False,
             "event_url": external_url("public.event", lang=context["lang"], slug=event.slug),
+            "calendar_attached": calendar is not None,
         },
-        calendar=_cancellation(message),
+        calendar=calendar,
     )
 
 
@@ -236,11 +239,18 @@ def _invite(registration: Registration, link: str) -> _Calendar:
     )
 
 
-def _cancellation(message: OutboxMessage) -> _Calendar:
-    sequence = (message.payload or {}).get("sequence")
+def _cancellation(message: OutboxMessage) -> _Calendar | None:
+    """METHOD:CANCEL for a calendar that holds the event; None for a registrant who never had
+    an invite (``payload["calendar"]`` false, e.g. the waitlisted): a CANCEL would show them an
+    accepted event being removed."""
+    payload = message.payload or {}
+    if not payload.get("calendar", True):
+        return None
     registration = message.registration
     return _Calendar(
-        ics.CANCEL, ics.cancellation(registration, sequence=sequence), registration.event.slug
+        ics.CANCEL,
+        ics.cancellation(registration, sequence=payload.get("sequence")),
+        registration.event.slug,
     )
 
 
@@ -405,8 +415,8 @@ _POLICY = _MailPolicy()
 def _assemble(text: str, html: str, calendar: _Calendar | None) -> Message:
     """The MIME tree. Every leaf is base64: safe for any line length and any server."""
     body_parts = [
-        _leaf("text/plain; charset=utf-8", text.encode()),
-        _leaf("text/html; charset=utf-8", html.encode()),
+        _leaf("text/plain; charset=utf-8", _crlf(text)),
+        _leaf("text/html; charset=utf-8", _crlf(html)),
     ]
     if calendar is None:
         return _multipart("alternative", body_parts)
@@ -415,11 +425,16 @@ def _assemble(text: str, html: str, calendar: _Calendar | None) -> Message:
         _leaf(f"text/calendar; charset=UTF-8; method={calendar.method}", encoded=encoded)
     )
     attachment = _leaf(
-        f'application/ics; name="{calendar.filename}"',
+        f'text/calendar; charset=UTF-8; name="{calendar.filename}"',
         encoded=encoded,
         disposition=f'attachment; filename="{calendar.filename}"',
     )
     return _multipart("mixed", [_multipart("alternative", body_parts), attachment])
+
+
+def _crlf(text: str) -> bytes:
+    """Text in canonical form (RFC 2045 §6.8): lines end in CRLF inside the base64."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
 
 
 def _leaf(
@@ -500,13 +515,17 @@ def _address(name: str, address: str) -> str:
 def _subject(text: str) -> str:
     """The Subject value: one line, RFC 2047 encoded if not ASCII, folded; cached because a
     fan-out repeats the same few subjects."""
-    text = _single_line(text)
+    text = _LINE_BREAKS.sub(" ", text).strip()
     if text.isascii() and len(text) < 60:
         return text
     charset = None if text.isascii() else _UTF8_BASE64
     header = Header(text, charset, header_name="Subject")
     return _Folded(header.encode(linesep="\n", maxlinelen=78))
 
+
+#: What could break a header line; unlike ``str.split()``, it leaves no-break spaces (U+00A0,
+#: U+202F, French typography) where they are.
+_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]+")
 
 _UTF8_BASE64 = Charset("utf-8")
 _UTF8_BASE64.header_encoding = BASE64

@@ -1,6 +1,8 @@
 import enum
+import uuid
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -32,11 +34,19 @@ class EventStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+def new_calendar_uid() -> str:
+    """A UID no other installation, and no copy restored from a backup, can give another event."""
+    return f"{uuid.uuid4()}@{current_app.config['CALENDAR_DOMAIN']}"
+
+
 class Event(db.Model):
     """A webinar or meeting. Times are instants; ``timezone`` is the zone people set it in."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    #: The UID of every calendar file about the event, set once: events created before it was
+    #: stored keep the ``event-<id>@<domain>`` they were sent with (see the migration).
+    calendar_uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_calendar_uid)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import lazyload
 from eventsvc import clock, ics, ratelimits
 from eventsvc.calendar_links import calendar_links
 from eventsvc.extensions import db
-from eventsvc.i18n import current_locale
+from eventsvc.i18n import current_locale, supported_locales
 from eventsvc.models import Event, EventStatus, RegistrationStatus
 from eventsvc.public import bp, page_cache
 from eventsvc.public.forms import RegistrationForm
@@ -127,16 +127,39 @@ def privacy():
 
 @bp.get("/events/<slug>.ics")
 def event_calendar(slug):
-    event = _public_event_or_404(slug)
-    return _calendar_response([event], filename=f"{event.slug}.ics")
+    return _event_calendar(slug, current_locale())
 
 
 @bp.get("/events.ics")
 def calendar_feed():
+    return _calendar_feed(current_locale())
+
+
+@bp.record_once
+def _calendars_without_language_prefix(state):
+    """``/events.ics`` and ``/events/<slug>.ics``: the addresses people paste into a calendar's
+    "subscribe" box. In the visitor's Accept-Language, else the first configured locale."""
+    state.app.add_url_rule("/events.ics", "calendar_feed", lambda: _calendar_feed(_feed_locale()))
+    state.app.add_url_rule(
+        "/events/<slug>.ics", "event_calendar", lambda slug: _event_calendar(slug, _feed_locale())
+    )
+
+
+def _feed_locale() -> str:
+    locales = supported_locales()
+    return request.accept_languages.best_match(locales) or locales[0]
+
+
+def _event_calendar(slug: str, locale: str):
+    event = _public_event_or_404(slug)
+    return _calendar_response([event], locale, filename=f"{event.slug}.ics")
+
+
+def _calendar_feed(locale: str):
     events = db.session.scalars(
         select(Event).where(Event.status.in_(PUBLIC_STATUSES)).order_by(Event.starts_at)
     ).all()
-    return _calendar_response(events, filename=None)
+    return _calendar_response(events, locale, filename=None)
 
 
 @bp.app_template_global()
@@ -238,8 +261,8 @@ def _redirect_to_thanks(slug: str, status: RegistrationStatus, email: str | None
     return redirect(url_for("public.thanks", slug=slug, status=str(status)), 303)
 
 
-def _calendar_response(events, filename: str | None):
-    response = make_response(ics.publish(events, current_locale()))
+def _calendar_response(events, locale: str, filename: str | None):
+    response = make_response(ics.publish(events, locale))
     response.mimetype = "text/calendar"
     response.charset = "utf-8"
     if filename:

@@ -679,8 +679,13 @@ def _cancel(event: Event, actor: Organiser | None, **audit_details) -> None:
     for registration in _registrations(
         event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
     ):
+        # Only a confirmed registrant's calendar holds the event: the waitlisted get the notice
+        # without a METHOD:CANCEL for an entry they never had.
+        holds_invite = registration.status == RegistrationStatus.CONFIRMED
         outbox.enqueue(
-            MessageKind.EVENT_CANCELLED, registration, payload={"sequence": event.sequence}
+            MessageKind.EVENT_CANCELLED,
+            registration,
+            payload={"sequence": event.sequence, "calendar": holds_invite},
         )
     audit.record(audit.CANCELLED, event, actor, **audit_details)
 

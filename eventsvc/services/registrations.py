@@ -191,7 +191,9 @@ def cancel(registration: Registration) -> list[Registration]:
     if was_confirmed:
         _raise_sequence(event)
         outbox.enqueue(
-            MessageKind.REGISTRATION_CANCELLED, registration, payload={"sequence": event.sequence}
+            MessageKind.REGISTRATION_CANCELLED,
+            registration,
+            payload={"sequence": event.sequence, "calendar": True},
         )
     db.session.flush()
     promoted = _fill_free_seats(event)

@@ -269,7 +269,9 @@ def test_cancel_event_tells_everyone_including_the_waitlist(app, event_data, mak
     assert event.sequence == 1
     cancellations = pending(MessageKind.EVENT_CANCELLED)
     assert {m.registration_id for m in cancellations} == {confirmed.id, waitlisted.id}
-    assert cancellations[0].payload == {"sequence": 1}
+    payloads = {m.registration_id: m.payload for m in cancellations}
+    assert payloads[confirmed.id] == {"sequence": 1, "calendar": True}
+    assert payloads[waitlisted.id] == {"sequence": 1, "calendar": False}
     assert pending(MessageKind.REMINDER) == []
     assert history(event)[0].action == "cancelled"
 

@@ -16,6 +16,8 @@ def app_factory(tmp_path, monkeypatch):
         settings = {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'factory.sqlite3'}",
             "RATELIMIT_ENABLED": False,
+            # A deployment's own sender: production refuses the `.localhost` placeholders.
+            "MAIL_DEFAULT_SENDER": ("Events", "events@events.example.org"),
             **config,
         }
         app = create_app(settings)

@@ -72,3 +72,65 @@ def test_only_the_configured_number_of_proxies_is_trusted(app_factory):
     client = _address_app(app_factory, PROXY_FIX_HOPS=1)
     spoofed = {"X-Forwarded-For": "198.51.100.1, 203.0.113.7"}
     assert client.get("/_test/client", headers=spoofed).get_json()["addr"] == "203.0.113.7"
+
+
+PRODUCTION = {"ENV": "production", "SECRET_KEY": "k" * 64}
+
+
+def test_documented_production_settings_give_the_sites_own_identity(app_factory):
+    app = app_factory(
+        **PRODUCTION,
+        MAIL_DEFAULT_SENDER="OMEP events <events@omep.example.org>",
+        PUBLIC_BASE_URL="https://events.omep.example.org",
+    )
+    assert app.config["ORGANIZER_EMAIL"] == "events@omep.example.org"
+    assert app.config["ORGANIZER_NAME"] == "OMEP events"
+    assert app.config["CALENDAR_DOMAIN"] == "events.omep.example.org"
+
+
+def test_calendar_domain_falls_back_to_the_senders_domain(app_factory):
+    app = app_factory(MAIL_DEFAULT_SENDER=["OMEP", "events@omep.example.org"])
+    assert app.config["CALENDAR_DOMAIN"] == "omep.example.org"  # base URL is 127.0.0.1
+
+
+def test_identity_settings_set_explicitly_win(app_factory):
+    app = app_factory(
+        **PRODUCTION,
+        ORGANIZER_EMAIL="webinars@omep.example.org",
+        ORGANIZER_NAME="OMEP webinars",
+        CALENDAR_DOMAIN="calendar.omep.example.org",
+    )
+    assert app.config["ORGANIZER_EMAIL"] == "webinars@omep.example.org"
+    assert app.config["ORGANIZER_NAME"] == "OMEP webinars"
+    assert app.config["CALENDAR_DOMAIN"] == "calendar.omep.example.org"
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"MAIL_DEFAULT_SENDER": ("eventsvc", "events@eventsvc.localhost")}, "MAIL_DEFAULT_SENDER"),
+        ({"ORGANIZER_EMAIL": "events@eventsvc.localhost"}, "ORGANIZER_EMAIL"),
+        ({"CALENDAR_DOMAIN": "eventsvc.localhost"}, "CALENDAR_DOMAIN"),
+    ],
+)
+def test_production_refuses_a_localhost_identity_naming_the_setting(app_factory, settings, named):
+    with pytest.raises(InsecureConfiguration, match=named):
+        app_factory(**PRODUCTION, **settings)
+
+
+def test_production_on_default_mail_settings_names_every_placeholder(app_factory):
+    with pytest.raises(InsecureConfiguration) as refused:
+        app_factory(**PRODUCTION, MAIL_DEFAULT_SENDER=("eventsvc", "events@eventsvc.localhost"))
+    for name in ("MAIL_DEFAULT_SENDER", "ORGANIZER_EMAIL", "CALENDAR_DOMAIN"):
+        assert name in str(refused.value)
+
+
+def test_development_keeps_localhost_placeholders(app_factory):
+    app = app_factory(MAIL_DEFAULT_SENDER=("eventsvc", "events@eventsvc.localhost"))
+    assert app.config["CALENDAR_DOMAIN"] == "eventsvc.localhost"
+
+
+def test_without_any_sender_the_identity_is_a_placeholder_refused_in_production(app_factory):
+    assert app_factory(MAIL_DEFAULT_SENDER=None).config["ORGANIZER_EMAIL"].endswith(".localhost")
+    with pytest.raises(InsecureConfiguration, match="MAIL_DEFAULT_SENDER"):
+        app_factory(**PRODUCTION, MAIL_DEFAULT_SENDER=None)

@@ -51,4 +51,4 @@ def test_personal_lines_are_icalendars_own(make_event, make_registration, name, 
         assert whole_lines(registration, link) in data
         (vevent,) = Calendar.from_ical(data).walk("VEVENT")
         assert str(vevent["DESCRIPTION"]).endswith(link)
-        assert vevent["ATTENDEE"].params["CN"] == " ".join(name.split())
+        assert vevent["ATTENDEE"].params["CN"] == ics.calendar_name(name)

@@ -26,7 +26,7 @@ WITH_INVITE = [
         "multipart/mixed",
         [
             ["multipart/alternative", ["text/plain", "text/html", "text/calendar"]],
-            "application/ics",
+            "text/calendar",
         ],
     ]
 ]
@@ -99,8 +99,9 @@ def test_calendar_messages_carry_the_file_inline_and_attached_with_one_method(
     assert inline.get_content_charset() == "utf-8"
     attachment = attachment_part(message)
     assert attachment.get_filename() == filename
-    assert attachment.get_content_type() == "application/ics"
-    assert attachment.get_content() == inline.get_content().encode()
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") is None
+    assert attachment.get_content() == inline.get_content()
     assert calendar_of(message)["METHOD"] == method
     assert Calendar.from_ical(attachment.get_content())["METHOD"] == method
 
@@ -126,7 +127,7 @@ def test_confirmation_in_french_formats_the_time_in_the_event_zone(
         assert "https://meet.example.org/gps-launch" in body
         assert "http://events.test/fr/registrations/" in body
         assert "anglais" in body
-    assert message["Subject"] == f"Inscription confirmée : Lancement de {event.slug}"
+    assert message["Subject"] == f"Inscription confirmée\u00a0: Lancement de {event.slug}"
     assert text_of(message).startswith(f"Bonjour {registration.full_name},")
     assert '<html lang="fr">' in html_of(message)
 
@@ -326,6 +327,25 @@ def test_non_latin_name_and_title_are_encoded_and_round_trip(make_event, make_re
     assert title in message["Subject"]
     assert vevent_of(message)["SUMMARY"] == title
     assert message.as_bytes().isascii()
+
+
+def test_subject_keeps_every_character_of_the_title(make_event, make_registration, built):
+    title = "Bilan\u202f2026\u00a0: «\u202fÉcoles\u202f» et  réseaux"
+    event = make_event(title={"en": title, "fr": title})
+
+    message = built(MessageKind.CONFIRMATION, make_registration(event, language="fr"))
+
+    assert message["Subject"] == f"Inscription confirmée\u00a0: {title}"
+
+
+@pytest.mark.parametrize("kind", [MessageKind.CONFIRMATION, MessageKind.WAITLISTED])
+def test_text_parts_are_in_canonical_crlf_form(make_event, make_registration, built, kind):
+    event = make_event(capacity=0 if kind == MessageKind.WAITLISTED else None)
+    message = built(kind, make_registration(event))
+    for subtype in ("plain", "html"):
+        raw = message.get_body((subtype,)).get_payload(decode=True)
+        assert b"\r\n" in raw
+        assert b"\n" not in raw.replace(b"\r\n", b"")
 
 
 def test_message_id_is_the_outbox_rows_and_stable_across_builds(
