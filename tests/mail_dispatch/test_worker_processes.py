@@ -141,7 +141,7 @@ def test_sigterm_stops_the_worker_after_its_batch_without_leaving_claims(smtp, w
     sent = [row for row in rows if row.status == MessageStatus.SENT]
     assert len(sent) == len(smtp.messages) < len(rows)
     assert all(row.claimed_until is None for row in rows)
-    assert b"stopping after the current batch" in stderr
+    assert b"stopping after the message in flight" in stderr
 
 
 def test_send_mail_once_process_logs_each_batch(smtp, worker_env, queue):
