@@ -28,7 +28,7 @@ MAIL_OUTCOME_GROUP = 10
 MAIL_OUTCOME_INTERVAL = 2
 # Seconds a stopping worker waits for the message in flight before giving it up (as an unknown
 # outcome, retried with the same Message-ID): stops stay within 10 s.
-MAIL_STOP_GRACE = 8
+MAIL_STOP_GRACE = 5
 ORGANIZER_NAME = "eventsvc"
 ORGANIZER_EMAIL = "events@eventsvc.localhost"
 CALENDAR_DOMAIN = "eventsvc.localhost"

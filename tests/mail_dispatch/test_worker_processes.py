@@ -153,3 +153,43 @@ def test_send_mail_once_process_logs_each_batch(smtp, worker_env, queue):
     log = finished.stderr.decode()
     assert "batch: 3 sent, 0 retried, 0 failed, 1 left" in log
     assert "batch: 1 sent, 0 retried, 0 failed, 0 left" in log
+
+
+def test_two_workers_with_a_server_slower_than_the_lease_send_every_message_once(
+    smtp, worker_env, queue
+):
+    """A batch takes 2 s, the lease is 1 s: the lease is renewed while the batch is in flight."""
+    queue(16)
+    smtp.delay = 0.25
+
+    workers = [start_worker(worker_env, "--once", "--batch-size", "8") for _ in range(2)]
+    outputs = [worker.communicate(timeout=WAIT) for worker in workers]
+
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    rows = confirmations()
+    assert all(row.status == MessageStatus.SENT for row in rows)
+    received = Counter(smtp.message_ids())
+    assert set(received) == {row.message_id for row in rows}
+    assert set(received.values()) == {1}
+
+
+def test_sigterm_with_a_server_slow_to_answer_exits_within_ten_seconds_releasing_the_rest(
+    smtp, worker_env, queue
+):
+    queue(6)
+    smtp.delay = 60  # the answer after the body takes a minute
+    worker = start_worker(worker_env, "--batch-size", "6", "--interval", "60")
+    wait_for(lambda: smtp.data_commands >= 1, "the first message's body")
+
+    started = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    _, stderr = worker.communicate(timeout=WAIT)
+    elapsed = time.monotonic() - started
+
+    assert worker.returncode == 0, stderr.decode()
+    assert elapsed < 10
+    rows = confirmations()
+    assert all(row.claimed_until is None and row.status == MessageStatus.PENDING for row in rows)
+    in_flight, *rest = rows
+    assert in_flight.attempts == 1 and "may have arrived" in in_flight.last_error
+    assert [(row.attempts, row.last_error) for row in rest] == [(0, "")] * 5
