@@ -94,8 +94,8 @@ class FileSession:
             self.folder.mkdir(parents=True, exist_ok=True)
             if not self._already_written(key, message):
                 _write_atomically(self.folder / f"{self.stamp}-{key}.eml", message.as_bytes())
-        except OSError as exc:
-            return Result(Outcome.TEMPORARY, _describe(exc))
+        except OSError as exc:  # a full disk takes no more: like a server gone, end the batch
+            return _unreachable(_describe(exc))
         return SENT
 
     def _already_written(self, key: int, message: Message) -> bool:

@@ -1,14 +1,17 @@
 """The generated secret key: written whole or not at all, and refused at every start when it is
 empty or short; production refuses a short explicit key."""
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from eventsvc.security import InsecureConfiguration
+from tests.full_disk import full_tmpfs
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    yield from full_tmpfs(tmp_path)
 
 
 def test_the_key_file_is_written_whole_with_no_temporary_left(app_factory, tmp_path):
@@ -43,29 +46,6 @@ def test_production_refuses_an_explicit_key_shorter_than_32_bytes(app_factory, m
         app_factory()
     monkeypatch.setenv("EVENTSVC_SECRET_KEY", "x" * 32)
     assert app_factory().config["SECRET_KEY"] == "x" * 32
-
-
-@pytest.fixture
-def full_disk(tmp_path):
-    """A tiny tmpfs filled to the last byte, where the test may mount one."""
-    mount_point = tmp_path / "full"
-    mount_point.mkdir()
-    if not shutil.which("mount") or os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root; the full-disk case cannot be simulated here")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount_point)],
-        capture_output=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        filler = mount_point / "filler"
-        with open(filler, "wb", buffering=0) as handle, pytest.raises(OSError):
-            while True:
-                handle.write(b"\0" * 4096)
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_a_first_start_on_a_full_disk_fails_and_leaves_no_empty_key(

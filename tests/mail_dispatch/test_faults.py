@@ -3,9 +3,11 @@ connections dropped before or after the message was kept. Every message is deliv
 duplicate happens only when the server kept a message whose answer was lost, and it carries the
 same Message-ID (the documented unknown-outcome case)."""
 
+import email
 import logging
 from collections import Counter
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 
@@ -13,6 +15,7 @@ from eventsvc.extensions import db
 from eventsvc.mail import transport
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage
+from tests.full_disk import full_tmpfs
 from tests.mail_dispatch.conftest import (
     DROP_AFTER_STORING,
     DROP_BEFORE_STORING,
@@ -20,6 +23,11 @@ from tests.mail_dispatch.conftest import (
 )
 
 RETRY_DELAYS = [60, 60, 60, 60]
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    yield from full_tmpfs(tmp_path)
 
 
 @pytest.fixture
@@ -172,3 +180,51 @@ def test_worker_log_lines_never_contain_addresses(
     )
     assert "failed" in text
     assert "@example.org" not in text
+
+
+def eml_files(folder):
+    return sorted(path for path in folder.iterdir() if path.name != "filler")
+
+
+def test_an_eml_file_is_written_once_for_one_message_even_when_sent_again(app):
+    folder = transport.mail_folder()
+    message = _message("<one@events.test>")
+
+    with transport.open_session() as session:
+        assert session.send(7, message) == transport.SENT
+    with transport.open_session() as session:  # the outcome was lost: tried again
+        assert session.send(7, message) == transport.SENT
+
+    (written,) = eml_files(folder)
+    assert b"Message-ID: <one@events.test>" in written.read_bytes()
+
+
+def test_eml_files_on_a_full_disk_leave_nothing_half_written(
+    app, full_disk, make_event, make_registration, frozen_clock, build
+):
+    folder = full_disk / "mail"
+    folder.mkdir()
+    transport.mail_folder().parent.mkdir(parents=True, exist_ok=True)
+    transport.mail_folder().symlink_to(folder)
+    queue(make_event, make_registration, 2)
+
+    report = dispatch_due(build=build)
+
+    assert report.retried == 1 and report.sent == 0
+    assert eml_files(folder) == [], "no empty or partial file, no temporary left"
+    (full_disk / "filler").unlink()
+    drain(frozen_clock, build)
+    files = eml_files(folder)
+    assert len(files) == 2
+    ids = {email.message_from_bytes(path.read_bytes())["Message-ID"] for path in files}
+    assert ids == {row.message_id for row in confirmations()}
+
+
+def _message(message_id):
+    message = EmailMessage()
+    message["From"] = "events@events.test"
+    message["To"] = "p@example.org"
+    message["Subject"] = "Hello"
+    message["Message-ID"] = message_id
+    message.set_content("Hello")
+    return message
