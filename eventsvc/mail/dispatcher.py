@@ -212,7 +212,7 @@ def send_claimed(
     with transport.open_session() as session:
         while unsent and not (stop is not None and stop.is_set()):
             key = unsent.pop(0)
-            result = session.send(key, outgoing[key])
+            result = _send(session, key, outgoing[key])
             outcomes.record(key, result)
             if result.connection_failed:
                 batch.connection_lost = True
@@ -221,6 +221,17 @@ def send_claimed(
     batch.stopped = bool(unsent) and not batch.connection_lost
     outcomes.write(release=unsent)
     return batch
+
+
+def _send(session, key: int, message: Message) -> transport.Result:
+    """Send one message; an unexpected error (a bug) fails that message and, since the session
+    may be left mid-transaction, ends the batch like a lost connection."""
+    try:
+        return session.send(key, message)
+    except Exception as exc:
+        log.exception("Could not send outbox message %s", key)
+        detail = f"Could not send the message: {type(exc).__name__}: {exc}"
+        return transport.Result(Outcome.PERMANENT, detail, connection_failed=True)
 
 
 def _production_builder() -> Builder:

@@ -228,3 +228,28 @@ def _message(message_id):
     message["Message-ID"] = message_id
     message.set_content("Hello")
     return message
+
+
+def test_an_unexpected_error_while_sending_fails_that_message_and_releases_the_rest(
+    smtp_app, smtp, make_event, make_registration, frozen_clock, build
+):
+    queue(make_event, make_registration, 3)
+    buggy_id = confirmations()[1].id
+    original = transport.SMTPSession.send
+
+    def send_with_a_bug(self, key, message):
+        if key == buggy_id:
+            raise TypeError("a bug")
+        return original(self, key, message)
+
+    transport.SMTPSession.send = send_with_a_bug
+    try:
+        report = dispatch_due(build=build)
+    finally:
+        transport.SMTPSession.send = original
+
+    assert (report.sent, report.failed) == (1, 1)
+    first, buggy, rest = confirmations()
+    assert buggy.status == MessageStatus.FAILED and "TypeError: a bug" in buggy.last_error
+    assert (rest.status, rest.attempts, rest.claimed_until) == (MessageStatus.PENDING, 0, None)
+    assert dispatch_due(build=build).sent == 1
