@@ -271,17 +271,29 @@ def _submit(host: smtplib.SMTP, message: Message) -> None:
     """``host.send_message(message)``, flattening each body in one piece (:class:`_Generator`).
 
     Messages that need more of ``send_message`` than taking the envelope from ``From`` and
-    ``To``/``Cc`` (``Sender``, ``Bcc`` or ``Resent-*`` headers, or an address that is not ASCII
-    and needs SMTPUTF8) are handed to ``send_message`` itself.
+    ``To``/``Cc`` (``Sender``, ``Bcc`` or ``Resent-*`` headers) are handed to ``send_message``
+    itself. An address that is not ASCII goes out with SMTPUTF8 (RFC 6531) when the server offers
+    it, and is refused for good when it does not.
     """
     envelope = _plain_envelope(message)
     if envelope is None:
         host.send_message(message)
         return
     sender, recipients = envelope
+    options: tuple[str, ...] = ()
+    policy = message.policy
+    if not "".join([sender, *recipients]).isascii():
+        host.ehlo_or_helo_if_needed()
+        if not host.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError(
+                "The address is not ASCII and the mail server does not offer SMTPUTF8."
+            )
+        options = ("SMTPUTF8", "BODY=8BITMIME")
+        if hasattr(policy, "utf8"):
+            policy = policy.clone(utf8=True)
     buffer = io.BytesIO()
-    _Generator(buffer).flatten(message, linesep="\r\n")
-    host.sendmail(sender, recipients, buffer.getvalue())
+    _Generator(buffer, policy=policy).flatten(message, linesep="\r\n")
+    host.sendmail(sender, recipients, buffer.getvalue(), options)
 
 
 _SPECIAL_HEADERS = ("Sender", "Bcc", "Resent-Date", "Resent-Bcc")
@@ -292,14 +304,20 @@ def _plain_envelope(message: Message) -> tuple[str, list[str]] | None:
     if any(name in message for name in _SPECIAL_HEADERS):
         return None
     sender = message["From"]
-    recipients = [message[name] for name in ("To", "Cc") if name in message]
+    # Raw values: compat32 turns a header holding raw UTF-8 into an "unknown-8bit" Header.
+    recipients = [str(value) for name, value in message.raw_items() if name.lower() in ("to", "cc")]
     if sender is None or not recipients:
         return None
     sender_address = _sender_address(str(sender))
-    recipient_addresses = [address for _name, address in getaddresses(recipients)]
-    if not "".join([sender_address, *recipient_addresses]).isascii():
-        return None
+    recipient_addresses = [_unescaped(address) for _name, address in getaddresses(recipients)]
     return sender_address, recipient_addresses
+
+
+def _unescaped(address: str) -> str:
+    """An address as text: a UTF-8 header kept as raw bytes reads back as surrogate escapes."""
+    if address.isascii():
+        return address
+    return address.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @lru_cache(maxsize=64)

@@ -1,6 +1,7 @@
 """Addresses that are not ASCII go out with SMTPUTF8 when the server offers it, and are refused
 for good (not retried for hours) when it does not."""
 
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 import pytest
@@ -80,3 +81,34 @@ def test_a_non_ascii_address_is_refused_for_good_by_a_server_without_smtputf8(ap
     assert result.outcome == transport.Outcome.PERMANENT
     assert "SMTPUTF8" in result.detail
     assert not ascii_smtp.messages
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_a_registration_with_a_non_ascii_address_gets_its_confirmation_over_smtputf8(
+    app, make_event, make_registration, smtputf8
+):
+    from eventsvc.mail import messages
+    from eventsvc.mail.dispatcher import dispatch_due
+    from eventsvc.models import MessageKind, MessageStatus
+    from tests.mail_dispatch.conftest import outbox_rows
+
+    sink = Sink(smtputf8=smtputf8).start()
+    try:
+        use(app, sink)
+        make_registration(make_event(), email="josé@example.org", full_name="José Müller")
+        dispatch_due(build=messages.build)
+    finally:
+        sink.stop()
+
+    (row,) = outbox_rows(MessageKind.CONFIRMATION)
+    if not smtputf8:
+        assert row.status == MessageStatus.FAILED and "SMTPUTF8" in row.last_error
+        assert not sink.messages
+        return
+    assert row.status == MessageStatus.SENT
+    assert sink.envelopes == [("events@events.test", ["josé@example.org"])]
+    (received,) = sink.messages
+    to = received["To"].encode("utf-8", "surrogateescape").decode("utf-8")
+    assert to.endswith("<josé@example.org>")
+    assert "Müller" in str(make_header(decode_header(to.rsplit("<", 1)[0])))
+    assert received["Message-ID"] == row.message_id
