@@ -193,3 +193,39 @@ def test_sigterm_with_a_server_slow_to_answer_exits_within_ten_seconds_releasing
     in_flight, *rest = rows
     assert in_flight.attempts == 1 and "may have arrived" in in_flight.last_error
     assert [(row.attempts, row.last_error) for row in rest] == [(0, "")] * 5
+
+
+def test_stopping_flask_run_mid_batch_releases_the_dispatcher_threads_claims(
+    smtp, worker_env, queue
+):
+    """Laptop mode: `flask run` sends by itself (no setting), and Ctrl-C leaves no claim."""
+    from tests.smtp_sink import free_port
+
+    queue(10)
+    smtp.delay = 0.3
+    env = {**worker_env, "EVENTSVC_MAIL_LEASE_SECONDS": "300", "EVENTSVC_MAIL_OUTCOME_GROUP": "1"}
+    env.pop("EVENTSVC_MAIL_DISPATCHER_THREAD", None)
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "eventsvc",
+        "run",
+        "--port",
+        str(free_port()),
+    ]
+    server = subprocess.Popen(
+        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    wait_for(lambda: len(smtp.messages) >= 2, "the thread to send under flask run")
+
+    server.send_signal(signal.SIGINT)
+    _, stderr = server.communicate(timeout=WAIT)
+
+    rows = confirmations()
+    assert any(row.status == MessageStatus.PENDING for row in rows), stderr.decode()
+    assert all(row.claimed_until is None for row in rows), "claims given back at exit"
+    assert len([row for row in rows if row.status == MessageStatus.SENT]) == len(
+        set(smtp.message_ids())
+    )
