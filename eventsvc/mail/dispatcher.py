@@ -209,7 +209,7 @@ def send_claimed(
     db.session.commit()  # ends the read transaction before the network wait
 
     unsent = list(outgoing)
-    with transport.open_session() as session:
+    with _LeaseKeeper(worker_id, list(outgoing)), transport.open_session() as session:
         while unsent and not (stop is not None and stop.is_set()):
             key = unsent.pop(0)
             result = _send(session, key, outgoing[key])
@@ -217,10 +217,51 @@ def send_claimed(
             if result.connection_failed:
                 batch.connection_lost = True
                 break
-            outcomes.write_if_due(unsent)
+            outcomes.write_if_due()
     batch.stopped = bool(unsent) and not batch.connection_lost
     outcomes.write(release=unsent)
     return batch
+
+
+class _LeaseKeeper:
+    """Renews the lease on the batch's rows still held every third of a lease, from a thread of
+    its own: one slow answer (up to ``MAIL_DATA_TIMEOUT``, longer than a lease) never lets the
+    claim expire under another worker while this one is alive.
+
+    Rows whose outcome is written are no longer held (``claimed_by`` is cleared), so the renewal
+    can name the whole batch.
+    """
+
+    def __init__(self, worker_id: str | None, ids: list[int]):
+        self.worker_id = worker_id
+        self.ids = ids
+        self.app = current_app._get_current_object()
+        self.period = float(self.app.config["MAIL_LEASE_SECONDS"]) / 3
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="mail-lease", daemon=True)
+
+    def __enter__(self) -> "_LeaseKeeper":
+        if self.worker_id and self.ids:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _run(self) -> None:
+        lease = timedelta(seconds=self.period * 3)
+        while not self.stopping.wait(self.period):
+            try:
+                with self.app.app_context():
+                    until = database_now() + lease
+                    db.session.execute(
+                        _RENEW, {"ids": self.ids, "worker_id": self.worker_id, "until": until}
+                    )
+                    db.session.commit()
+            except Exception:
+                log.warning("Could not renew the lease on batch %s; trying again.", self.ids[:3])
 
 
 def _send(session, key: int, message: Message) -> transport.Result:
@@ -361,7 +402,7 @@ _RELEASE = (
     .values(claimed_until=None, claimed_by=None)
 )
 
-#: The lease of the rows still to send, renewed while the batch is in flight.
+#: The lease of the rows still held, renewed while the batch is in flight (:class:`_LeaseKeeper`).
 _RENEW = (
     update(_OUTBOX)
     .where(
@@ -379,7 +420,7 @@ _WRITE_PAUSE = 0.5
 
 class _Outcomes:
     """The batch's outcomes, written every few messages with as few statements as the
-    database allows, together with the renewal of the lease on the rest."""
+    database allows."""
 
     def __init__(self, batch: _Batch, worker_id: str | None):
         self.batch = batch
@@ -391,7 +432,6 @@ class _Outcomes:
         config = current_app.config
         self.group = max(int(config["MAIL_OUTCOME_GROUP"]), 1)
         self.interval = float(config["MAIL_OUTCOME_INTERVAL"])
-        self.lease = float(config["MAIL_LEASE_SECONDS"])
         self.last_write = time.monotonic()
 
     def track(self, row: OutboxMessage) -> None:
@@ -457,21 +497,19 @@ class _Outcomes:
             }
         )
 
-    def write_if_due(self, unsent: list[int]) -> None:
-        """Write the outcomes so far after a group of messages or a few seconds, renewing the
-        lease on ``unsent``."""
+    def write_if_due(self) -> None:
+        """Write the outcomes so far after a group of messages or a few seconds."""
         pending = len(self.sent_ids) + len(self.others) + len(self.retried)
-        elapsed = time.monotonic() - self.last_write
-        if pending >= self.group or elapsed >= min(self.interval, self.lease / 3):
-            self.write(renew=unsent)
+        if pending >= self.group or time.monotonic() - self.last_write >= self.interval:
+            self.write()
 
-    def write(self, renew: list[int] = (), release: list[int] = ()) -> None:
-        """Record the outcomes so far, renew the lease on ``renew`` and give ``release`` back;
-        retried when the database connection drops. A row deleted meanwhile (with its event)
-        is not updated, and not counted as sent."""
+    def write(self, release: list[int] = ()) -> None:
+        """Record the outcomes so far and give ``release`` back; retried when the database
+        connection drops. A row deleted meanwhile (with its event) is not updated, and not
+        counted as sent."""
         for attempt in range(1, _WRITE_TRIES + 1):
             try:
-                sent = self._write_once(list(renew), list(release))
+                sent = self._write_once(list(release))
                 db.session.commit()
             except DBAPIError as exc:
                 db.session.rollback()
@@ -485,7 +523,7 @@ class _Outcomes:
         self.sent_ids, self.others = [], []
         self.last_write = time.monotonic()
 
-    def _write_once(self, renew: list[int], release: list[int]) -> int:
+    def _write_once(self, release: list[int]) -> int:
         now = database_now()
         if self.retried:
             self._schedule_retries(now)
@@ -495,9 +533,6 @@ class _Outcomes:
             sent = len(marked.all())
         if self.others:
             db.session.execute(_MARK_OTHER, self.others)
-        if self.worker_id and renew:
-            until = now + timedelta(seconds=self.lease)
-            db.session.execute(_RENEW, {"ids": renew, "worker_id": self.worker_id, "until": until})
         if self.worker_id and release:
             db.session.execute(_RELEASE, {"ids": release, "worker_id": self.worker_id})
         return sent

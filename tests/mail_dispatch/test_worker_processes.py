@@ -229,3 +229,26 @@ def test_stopping_flask_run_mid_batch_releases_the_dispatcher_threads_claims(
     assert len([row for row in rows if row.status == MessageStatus.SENT]) == len(
         set(smtp.message_ids())
     )
+
+
+def test_a_second_worker_never_takes_a_batch_whose_answers_are_slower_than_the_lease(
+    smtp, worker_env, queue
+):
+    """Each answer takes 1.5 s against a 1 s lease: renewed while the first worker waits."""
+    queue(4)
+    smtp.delay = 1.5
+    env = {**worker_env, "EVENTSVC_MAIL_TIMEOUT": "5"}
+    first = start_worker(env, "--once", "--batch-size", "4")
+    wait_for(lambda: smtp.data_commands >= 1, "the first worker's first message")
+    second = start_worker(env, "--batch-size", "4", "--interval", "0.2")
+
+    first_output = first.communicate(timeout=WAIT)
+    second.send_signal(signal.SIGTERM)
+    second_output = second.communicate(timeout=WAIT)
+
+    assert (first.returncode, second.returncode) == (0, 0), (first_output, second_output)
+    rows = confirmations()
+    assert all(row.status == MessageStatus.SENT for row in rows)
+    received = Counter(smtp.message_ids())
+    assert set(received) == {row.message_id for row in rows}
+    assert set(received.values()) == {1}
