@@ -179,7 +179,7 @@ def send_claimed(
     ids: list[int],
     build: Builder | None = None,
     *,
-    worker_id: str | None = None,
+    worker_id: str,
     stop: threading.Event | None = None,
 ) -> _Batch:
     """Build the claimed messages ``ids``, send them one by one over one connection, and
@@ -232,7 +232,7 @@ class _LeaseKeeper:
     can name the whole batch.
     """
 
-    def __init__(self, worker_id: str | None, ids: list[int]):
+    def __init__(self, worker_id: str, ids: list[int]):
         self.worker_id = worker_id
         self.ids = ids
         self.app = current_app._get_current_object()
@@ -241,7 +241,7 @@ class _LeaseKeeper:
         self.thread = threading.Thread(target=self._run, name="mail-lease", daemon=True)
 
     def __enter__(self) -> "_LeaseKeeper":
-        if self.worker_id and self.ids:
+        if self.ids:
             self.thread.start()
         return self
 
@@ -422,7 +422,7 @@ class _Outcomes:
     """The batch's outcomes, written every few messages with as few statements as the
     database allows."""
 
-    def __init__(self, batch: _Batch, worker_id: str | None):
+    def __init__(self, batch: _Batch, worker_id: str):
         self.batch = batch
         self.worker_id = worker_id
         self.claimed: dict[int, _Claimed] = {}
@@ -533,7 +533,7 @@ class _Outcomes:
             sent = len(marked.all())
         if self.others:
             db.session.execute(_MARK_OTHER, self.others)
-        if self.worker_id and release:
+        if release:
             db.session.execute(_RELEASE, {"ids": release, "worker_id": self.worker_id})
         return sent
 
