@@ -1,5 +1,6 @@
 """eventsvc: bilingual event pages, registrations and calendar invites for NGO networks."""
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -59,25 +60,53 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         database = Path(app.instance_path) / "eventsvc.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
-    if not app.config.get("SECRET_KEY"):
-        from eventsvc.security import refuse_generated_secret_key
+    from eventsvc.security import refuse_generated_secret_key, refuse_weak_secret_key
 
+    if app.config.get("SECRET_KEY"):
+        refuse_weak_secret_key(app, str(app.config["SECRET_KEY"]), "the settings")
+    else:
         refuse_generated_secret_key(app)
-        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+        key_file = Path(app.instance_path) / "secret_key"
+        app.config["SECRET_KEY"] = _instance_secret_key(key_file)
+        refuse_weak_secret_key(app, app.config["SECRET_KEY"], str(key_file))
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    else:
+        # A pooled connection is tested before use, so a database restart or failover costs
+        # no request an error.
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def _instance_secret_key(instance: Path) -> str:
-    """A key generated once per instance folder, so sessions and links survive restarts."""
-    key_file = instance / "secret_key"
+def _instance_secret_key(key_file: Path) -> str:
+    """A key generated once per instance folder, so sessions and links survive restarts.
+
+    Written whole or not at all: to a temporary file, synced, then linked into place (which
+    fails if another process got there first; its key is used). A full disk fails the start.
+    """
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        temporary = key_file.with_name(f".secret_key.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another process's key won
+                os.link(temporary, key_file)
+            _fsync_folder(key_file.parent)
+        finally:
+            temporary.unlink(missing_ok=True)
     return key_file.read_text().strip()
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @sa_event.listens_for(Engine, "connect")

@@ -5,23 +5,34 @@ wall time that does not exist (spring-forward gap) or happens twice (autumn fold
 than guessed.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
 
 _frozen: datetime | None = None
+_skew = timedelta(0)
 
 
 def now() -> datetime:
     """The current instant in UTC; tests freeze it with :func:`freeze`."""
-    return _frozen if _frozen is not None else datetime.now(UTC)
+    return _frozen if _frozen is not None else datetime.now(UTC) + _skew
 
 
 def freeze(instant: datetime | None) -> None:
     global _frozen
     _frozen = instant.astimezone(UTC) if instant is not None else None
+
+
+def is_frozen() -> bool:
+    return _frozen is not None
+
+
+def set_skew(offset: timedelta) -> None:
+    """Run this process's clock ``offset`` away from the true time (tests of clock drift)."""
+    global _skew
+    _skew = offset
 
 
 class WallTimeError(ValueError):

@@ -19,7 +19,16 @@ MAIL_USE_SSL = False
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = ("eventsvc", "events@eventsvc.localhost")
+# Seconds to wait for the server when connecting and for each command's answer...
 MAIL_TIMEOUT = 10
+# ...and for its answer once a message's body was sent (RFC 5321 §4.5.3.2: 10 minutes).
+MAIL_DATA_TIMEOUT = 600
+# Outcomes are written after this many messages or seconds, whichever comes first.
+MAIL_OUTCOME_GROUP = 10
+MAIL_OUTCOME_INTERVAL = 2
+# Seconds a stopping worker waits for the message in flight before giving it up (as an unknown
+# outcome, retried with the same Message-ID): stops stay within 10 s.
+MAIL_STOP_GRACE = 5
 # Identity of invites and messages (eventsvc/identity.py). None: ORGANIZER_EMAIL and
 # ORGANIZER_NAME from MAIL_DEFAULT_SENDER, CALENDAR_DOMAIN (UIDs, Message-IDs) from the host of
 # PUBLIC_BASE_URL, else the sender's domain. Production refuses `.localhost` values.
@@ -33,7 +42,8 @@ PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 MAIL_BATCH_SIZE = 100
 MAIL_LEASE_SECONDS = 300
 MAIL_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]
-MAIL_DISPATCHER_THREAD = False  # `make run` turns it on; production runs `flask send-mail`
+# None: on under `flask run`/`make run`, off under gunicorn (which runs `flask send-mail`).
+MAIL_DISPATCHER_THREAD = None
 MAIL_DISPATCHER_INTERVAL = 5
 
 REMINDER_OFFSETS = [1440, 60]

@@ -12,14 +12,20 @@ log = logging.getLogger(__name__)
 
 
 def database_is_up() -> bool:
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        log.exception("Health check: the database does not answer.")
+    """Whether the database answers, asked twice: a connection the database closed since it
+    was pooled fails once and is replaced, which is not an outage."""
+    for attempt in (1, 2):
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            if attempt == 2:
+                log.exception("Health check: the database does not answer.")
+                return False
+            continue
         db.session.rollback()
-        return False
-    db.session.rollback()
-    return True
+        return True
+    return False
 
 
 def healthz():

@@ -65,6 +65,24 @@ def refuse_generated_secret_key(app: Flask) -> None:
         )
 
 
+#: Bytes a secret key needs: 256 bits, what ``secrets.token_hex(32)`` gives as text.
+SECRET_KEY_MIN_BYTES = 32
+
+
+def refuse_weak_secret_key(app: Flask, key: str, source: str) -> None:
+    """An empty key signs nothing worth trusting, anywhere; a short one is refused in production
+    and in the instance file (which only ever holds generated keys)."""
+    length = len(key.encode())
+    from_file = source.endswith("secret_key")
+    if length == 0 or (length < SECRET_KEY_MIN_BYTES and (is_production(app) or from_file)):
+        remedy = " (or delete that file to have a new one generated)" if from_file else ""
+        raise InsecureConfiguration(
+            f"SECRET_KEY from {source} is {'empty' if not length else f'only {length} bytes'}; "
+            f"it needs at least {SECRET_KEY_MIN_BYTES} random bytes. Set it to the output of: "
+            f"python -c 'import secrets; print(secrets.token_hex(32))'{remedy}."
+        )
+
+
 def init_app(app: Flask) -> None:
     _check_production_settings(app)
     _trust_proxy_headers(app)

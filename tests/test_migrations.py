@@ -106,6 +106,8 @@ def test_upgrading_keeps_no_preference_apart_from_following_the_floor(migrated_a
             text("SELECT interpretation_language, timezone FROM registration ORDER BY id")
         ).all()
     assert rows == [(None, ""), ("floor", ""), ("en", "")]
+
+
 def test_upgrading_keeps_the_uid_existing_events_were_sent_with(tmp_path, monkeypatch):
     """Events created before UIDs were stored keep ``event-<id>@<domain>``; new ones get a UUID."""
     from flask_migrate import upgrade
@@ -176,3 +178,63 @@ def test_upgrading_keeps_the_configured_calendar_domain_in_existing_uids(tmp_pat
             uid = connection.execute(text("SELECT calendar_uid FROM event")).scalar_one()
     engine.dispose()
     assert uid == "event-7@events.omep.org"
+
+
+def test_links_mailed_before_the_upgrade_keep_working_and_only_for_those_rows(migrated_app):
+    app, uri = migrated_app
+    check_links_survive_the_upgrade(app, create_engine(uri))
+
+
+def check_links_survive_the_upgrade(app, engine):
+    """Existing registrations get a secret and keep their old id-signed links; a registration
+    created after the upgrade (even one that takes a restored, rewound id) never accepts one."""
+    from flask_migrate import upgrade
+    from itsdangerous import URLSafeSerializer
+
+    from eventsvc.models import Registration
+    from eventsvc.services import tokens
+
+    upgrade(directory=str(MIGRATIONS_DIR), revision="7ab6480e62d5")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO event (id, slug, timezone, starts_at, ends_at, floor_language,"
+                " interpretation_languages, online_url, status, sequence, created_at,"
+                " updated_at, content_version, confirmed_seats) VALUES (1, 'gps',"
+                " 'Europe/Paris', '2026-12-06 12:30:00', '2026-12-06 13:30:00', 'fr', '[]', '',"
+                " 'published', 0, '2026-11-01', '2026-11-01', 1, 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO registration (id, event_id, status, full_name, email,"
+                " email_normalised, organisation, country, language, question, newsletter,"
+                " consent_version, created_at, updated_at) VALUES (7, 1, 'confirmed', 'P',"
+                " 'p@example.org', 'p@example.org', '', '', 'fr', '', false, '1', '2026-11-02',"
+                " '2026-11-02')"
+            )
+        )
+    old_signer = URLSafeSerializer(app.config["SECRET_KEY"], salt="eventsvc.registration")
+    old_link = old_signer.dumps(7)
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+    migrated = db.session.get(Registration, 7)
+    assert migrated.legacy_links and len(migrated.link_secret) >= 32
+    assert tokens.registration_for_token(old_link) is migrated
+    assert tokens.registration_for_token(tokens.make_token(migrated)) is migrated
+    newcomer = Registration(
+        event_id=1,
+        status="confirmed",
+        full_name="N",
+        email="n@example.org",
+        email_normalised="n@example.org",
+        language="en",
+    )
+    db.session.add(newcomer)
+    db.session.commit()
+    assert not newcomer.legacy_links
+    assert tokens.registration_for_token(old_signer.dumps(newcomer.id)) is None
+    tokens.rotate_secret(migrated)
+    db.session.commit()
+    assert tokens.registration_for_token(old_link) is None

@@ -7,11 +7,23 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Run the dispatcher thread when ``MAIL_DISPATCHER_THREAD`` is on and this process serves."""
-    if app.config.get("MAIL_DISPATCHER_THREAD") and _is_serving_process(app):
+    """Run the dispatcher thread in the process that serves, when ``MAIL_DISPATCHER_THREAD`` is
+    on, or when it is unset (``None``) and the server is ``flask run`` (``make run``): a
+    newcomer's mail goes out with no second command, and gunicorn leaves it to ``send-mail``."""
+    wanted = app.config.get("MAIL_DISPATCHER_THREAD")
+    if wanted is None:
+        wanted = _served_by_flask_run()
+    if wanted and _is_serving_process(app):
         from eventsvc.mail.dispatcher import start_background_dispatcher
 
         start_background_dispatcher(app)
+
+
+def _served_by_flask_run() -> bool:
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        return True
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.command.name == "run"
 
 
 def _is_serving_process(app: Flask) -> bool:

@@ -5,16 +5,24 @@ A worker claims a batch by stamping ``claimed_until`` (now + ``MAIL_LEASE_SECOND
 LOCKED)``. On PostgreSQL the skip-locked subselect lets several workers claim side by side without
 waiting for or overlapping each other; SQLite has one writer at a time, so the statement is
 atomic there by itself. A worker that dies leaves its claims to expire; the next worker takes
-them again after the lease, so at most the batch in flight can go out twice.
+them again after the lease. While it sends, the worker renews its lease and writes outcomes
+every few messages (retrying the write when the database connection drops), so a live worker's
+claims never expire and a dead one leaves at most a few messages whose outcome was not written.
+Leases and due times are compared with the database's clock (``now()`` on PostgreSQL), so a
+worker whose clock is wrong neither steals claims nor delays mail.
 
-Each message is built when it is sent (:func:`eventsvc.mail.messages.build` reads the current
-event and registration), and the whole batch goes over one SMTP connection.
+Each message is built just before its batch is sent (:func:`eventsvc.mail.messages.build` reads
+the current event and registration), and the batch goes over one SMTP connection. Only the
+message being sent counts an attempt: when the connection drops, the batch ends and the messages
+after it go back to the queue untouched. A message whose body went out but whose answer never
+came is recorded as an unknown outcome and retried with the same Message-ID.
 """
 
-import logging
+import atexit
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,11 +30,13 @@ from email.message import Message
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.mail import transport
+from eventsvc.mail.logs import masked_logger
 from eventsvc.mail.transport import Outcome
 from eventsvc.models import (
     Event,
@@ -38,7 +48,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 
-log = logging.getLogger(__name__)
+log = masked_logger(__name__)
 
 Builder = Callable[[OutboxMessage], Message]
 
@@ -68,6 +78,7 @@ class _Batch:
     report: DispatchReport = field(default_factory=lambda: DispatchReport(batches=1))
     retried_ids: set[int] = field(default_factory=set)
     connection_lost: bool = False
+    stopped: bool = False
 
 
 def default_worker_id() -> str:
@@ -82,16 +93,27 @@ def _due_condition(now):
     )
 
 
+def database_now() -> datetime:
+    """The database's clock (one for every worker), or the frozen clock in tests.
+
+    On SQLite, the database and its workers share one host, so the host's clock is the
+    database's.
+    """
+    if clock.is_frozen() or db.engine.dialect.name != "postgresql":
+        return clock.now()
+    return db.session.scalar(select(func.now()))
+
+
 def due_count() -> int:
     """How many messages are due and not held by a live claim."""
     return db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(*_due_condition(clock.now()))
+        select(func.count(OutboxMessage.id)).where(*_due_condition(database_now()))
     )
 
 
 def claim(batch_size: int, worker_id: str, exclude: Collection[int] = ()) -> list[int]:
     """Lease up to ``batch_size`` due messages to ``worker_id`` and commit; return their ids."""
-    now = clock.now()
+    now = database_now()
     candidates = (
         select(OutboxMessage.id)
         .where(*_due_condition(now))
@@ -143,31 +165,39 @@ def dispatch_due(
         ids = claim(size, worker_id, exclude=retried_ids)
         if not ids:
             break
-        batch = send_claimed(ids, build=build)
+        batch = send_claimed(ids, build=build, worker_id=worker_id, stop=stop)
         total.add(batch.report)
         retried_ids |= batch.retried_ids
         if on_batch is not None:
             on_batch(batch.report)
-        if batch.connection_lost:
+        if batch.connection_lost or batch.stopped:
             break
     return total
 
 
-def send_claimed(ids: list[int], build: Builder | None = None) -> _Batch:
-    """Build and send the claimed messages ``ids`` over one connection, then record outcomes.
+def send_claimed(
+    ids: list[int],
+    build: Builder | None = None,
+    *,
+    worker_id: str,
+    stop: threading.Event | None = None,
+) -> _Batch:
+    """Build the claimed messages ``ids``, send them one by one over one connection, and
+    record each outcome as it comes (in small groups).
 
-    The database sees three short transactions per batch, whatever its size: the claim
-    (:func:`claim`), one read of the rows with their registrations and events (built before it
-    ends, so nothing is loaded per message), and after sending one ``UPDATE`` for every row
-    sent and at most one more for the others, committed together.
+    The batch ends early when the connection is lost or ``stop`` is set: the message in flight
+    is finished and recorded, and the rest are released untouched, due at once.
     """
     build = build or _production_builder()
     batch = _Batch()
-    outcomes = _Outcomes(batch)
+    outcomes = _Outcomes(batch, worker_id)
     outgoing: dict[int, Message] = {}
-    for row in _load(ids):
+    rows = _load(ids)
+    now = database_now()
+    superseded = _superseded_reminders(rows, now)
+    for row in rows:
         outcomes.track(row)
-        reason = _obsolete_reason(row)
+        reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
         if reason:
             outcomes.cancel(row.id, reason)
             continue
@@ -178,23 +208,71 @@ def send_claimed(ids: list[int], build: Builder | None = None) -> _Batch:
             outcomes.fail(row.id, f"Could not build the message: {type(exc).__name__}: {exc}")
     db.session.commit()  # ends the read transaction before the network wait
 
-    results = transport.send_batch(outgoing)
-
-    for key, result in results.items():
-        if result.outcome == Outcome.SENT:
-            outcomes.sent(key)
-        elif result.outcome == Outcome.PERMANENT:
-            outcomes.fail(key, result.detail)
-        else:
-            outcomes.retry_later(key, result.detail)
-    batch.connection_lost = any(result.connection_failed for result in results.values())
-    try:
-        outcomes.write()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    unsent = list(outgoing)
+    with _LeaseKeeper(worker_id, list(outgoing)), transport.open_session() as session:
+        while unsent and not (stop is not None and stop.is_set()):
+            key = unsent.pop(0)
+            result = _send(session, key, outgoing[key])
+            outcomes.record(key, result)
+            if result.connection_failed:
+                batch.connection_lost = True
+                break
+            outcomes.write_if_due()
+    batch.stopped = bool(unsent) and not batch.connection_lost
+    outcomes.write(release=unsent)
     return batch
+
+
+class _LeaseKeeper:
+    """Renews the lease on the batch's rows still held every third of a lease, from a thread of
+    its own: one slow answer (up to ``MAIL_DATA_TIMEOUT``, longer than a lease) never lets the
+    claim expire under another worker while this one is alive.
+
+    Rows whose outcome is written are no longer held (``claimed_by`` is cleared), so the renewal
+    can name the whole batch.
+    """
+
+    def __init__(self, worker_id: str, ids: list[int]):
+        self.worker_id = worker_id
+        self.ids = ids
+        self.app = current_app._get_current_object()
+        self.period = float(self.app.config["MAIL_LEASE_SECONDS"]) / 3
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="mail-lease", daemon=True)
+
+    def __enter__(self) -> "_LeaseKeeper":
+        if self.ids:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _run(self) -> None:
+        lease = timedelta(seconds=self.period * 3)
+        while not self.stopping.wait(self.period):
+            try:
+                with self.app.app_context():
+                    until = database_now() + lease
+                    db.session.execute(
+                        _RENEW, {"ids": self.ids, "worker_id": self.worker_id, "until": until}
+                    )
+                    db.session.commit()
+            except Exception:
+                log.warning("Could not renew the lease on batch %s; trying again.", self.ids[:3])
+
+
+def _send(session, key: int, message: Message) -> transport.Result:
+    """Send one message; an unexpected error (a bug) fails that message and, since the session
+    may be left mid-transaction, ends the batch like a lost connection."""
+    try:
+        return session.send(key, message)
+    except Exception as exc:
+        log.exception("Could not send outbox message %s", key)
+        detail = f"Could not send the message: {type(exc).__name__}: {exc}"
+        return transport.Result(Outcome.PERMANENT, detail, connection_failed=True)
 
 
 def _production_builder() -> Builder:
@@ -224,7 +302,7 @@ def _load(ids: list[int]) -> list[OutboxMessage]:
     )
 
 
-def _obsolete_reason(row: OutboxMessage) -> str:
+def _obsolete_reason(row: OutboxMessage, now: datetime) -> str:
     """Why a claimed message must not go out any more, or ``""``.
 
     The services withdraw messages when things change; this is the last look before sending,
@@ -239,9 +317,34 @@ def _obsolete_reason(row: OutboxMessage) -> str:
             return "The registration is no longer confirmed."
         if event.status != EventStatus.PUBLISHED:
             return "The event is no longer published."
-        if event.starts_at <= clock.now():
+        if event.starts_at <= now:
             return "The event has already started."
     return ""
+
+
+def _superseded_reminders(rows: list[OutboxMessage], now: datetime) -> dict[int, str]:
+    """Reminders overdue behind a later one for the same registration (after a worker outage):
+    only the latest goes out, saying how long is left now."""
+    reminders = [row for row in rows if row.kind == MessageKind.REMINDER]
+    if not reminders:
+        return {}
+    latest_due = dict(
+        db.session.execute(
+            select(OutboxMessage.registration_id, func.max(OutboxMessage.due_at))
+            .where(
+                OutboxMessage.kind == MessageKind.REMINDER,
+                OutboxMessage.status == MessageStatus.PENDING,
+                OutboxMessage.due_at <= now,
+                OutboxMessage.registration_id.in_({row.registration_id for row in reminders}),
+            )
+            .group_by(OutboxMessage.registration_id)
+        ).all()
+    )
+    return {
+        row.id: "A later reminder replaces it."
+        for row in reminders
+        if row.registration_id in latest_due and row.due_at < latest_due[row.registration_id]
+    }
 
 
 @dataclass(frozen=True)
@@ -287,17 +390,60 @@ _MARK_OTHER = (
 )
 
 
-class _Outcomes:
-    """The batch's outcomes, written with as few statements as the database allows."""
+#: Rows claimed but not tried (the connection dropped, or the worker is stopping): back to
+#: the queue as they were, due at once.
+_RELEASE = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+        _OUTBOX.c.claimed_by == bindparam("worker_id"),
+        _OUTBOX.c.status == MessageStatus.PENDING,
+    )
+    .values(claimed_until=None, claimed_by=None)
+)
 
-    def __init__(self, batch: _Batch):
+#: The lease of the rows still held, renewed while the batch is in flight (:class:`_LeaseKeeper`).
+_RENEW = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+        _OUTBOX.c.claimed_by == bindparam("worker_id"),
+        _OUTBOX.c.status == MessageStatus.PENDING,
+    )
+    .values(claimed_until=bindparam("until"))
+)
+
+#: Tries of an outcome write when the database connection drops, and the pause between them.
+_WRITE_TRIES = 5
+_WRITE_PAUSE = 0.5
+
+
+class _Outcomes:
+    """The batch's outcomes, written every few messages with as few statements as the
+    database allows."""
+
+    def __init__(self, batch: _Batch, worker_id: str):
         self.batch = batch
+        self.worker_id = worker_id
         self.claimed: dict[int, _Claimed] = {}
         self.sent_ids: list[int] = []
         self.others: list[dict] = []
+        self.retried: list[tuple[int, str]] = []
+        config = current_app.config
+        self.group = max(int(config["MAIL_OUTCOME_GROUP"]), 1)
+        self.interval = float(config["MAIL_OUTCOME_INTERVAL"])
+        self.last_write = time.monotonic()
 
     def track(self, row: OutboxMessage) -> None:
         self.claimed[row.id] = _Claimed(row.id, row.kind, row.attempts, row.due_at)
+
+    def record(self, row_id: int, result: transport.Result) -> None:
+        if result.outcome == Outcome.SENT:
+            self.sent(row_id)
+        elif result.outcome == Outcome.PERMANENT:
+            self.fail(row_id, result.detail)
+        else:
+            self.retry_later(row_id, result.detail)
 
     def sent(self, row_id: int) -> None:
         self.sent_ids.append(row_id)
@@ -320,10 +466,18 @@ class _Outcomes:
         if claimed.attempts >= len(delays):
             self.fail(row_id, f"Gave up after {claimed.attempts + 1} attempts: {reason}")
             return
-        due_at = clock.now() + timedelta(seconds=delays[claimed.attempts])
-        self._other(claimed, MessageStatus.PENDING, claimed.attempts + 1, due_at, reason)
+        self.retried.append((row_id, reason))
         self.batch.retried_ids.add(row_id)
         self.batch.report.retried += 1
+        log.info("Outbox message %s (%s) will be retried: %s", claimed.id, claimed.kind, reason)
+
+    def _schedule_retries(self, now: datetime) -> None:
+        delays = current_app.config["MAIL_RETRY_DELAYS"]
+        for row_id, reason in self.retried:
+            claimed = self.claimed[row_id]
+            due_at = now + timedelta(seconds=delays[claimed.attempts])
+            self._other(claimed, MessageStatus.PENDING, claimed.attempts + 1, due_at, reason)
+        self.retried = []
 
     def _other(
         self,
@@ -343,14 +497,52 @@ class _Outcomes:
             }
         )
 
-    def write(self) -> None:
-        """Record every outcome. A row deleted meanwhile (with its event) is not updated, and
-        not counted as sent."""
+    def write_if_due(self) -> None:
+        """Write the outcomes so far after a group of messages or a few seconds."""
+        pending = len(self.sent_ids) + len(self.others) + len(self.retried)
+        if pending >= self.group or time.monotonic() - self.last_write >= self.interval:
+            self.write()
+
+    def write(self, release: list[int] = ()) -> None:
+        """Record the outcomes so far and give ``release`` back; retried when the database
+        connection drops. A row deleted meanwhile (with its event) is not updated, and not
+        counted as sent."""
+        for attempt in range(1, _WRITE_TRIES + 1):
+            try:
+                sent = self._write_once(list(release))
+                db.session.commit()
+            except DBAPIError as exc:
+                db.session.rollback()
+                if attempt == _WRITE_TRIES or not _connection_trouble(exc):
+                    raise
+                log.warning("Writing mail outcomes failed (%s); trying again.", type(exc).__name__)
+                time.sleep(_WRITE_PAUSE * attempt)
+                continue
+            break
+        self.batch.report.sent += sent
+        self.sent_ids, self.others = [], []
+        self.last_write = time.monotonic()
+
+    def _write_once(self, release: list[int]) -> int:
+        now = database_now()
+        if self.retried:
+            self._schedule_retries(now)
+        sent = 0
         if self.sent_ids:
-            marked = db.session.execute(_MARK_SENT, {"ids": self.sent_ids, "now": clock.now()})
-            self.batch.report.sent += len(marked.all())
+            marked = db.session.execute(_MARK_SENT, {"ids": self.sent_ids, "now": now})
+            sent = len(marked.all())
         if self.others:
             db.session.execute(_MARK_OTHER, self.others)
+        if release:
+            db.session.execute(_RELEASE, {"ids": release, "worker_id": self.worker_id})
+        return sent
+
+
+def _connection_trouble(exc: DBAPIError) -> bool:
+    """Whether ``exc`` is a lost or refused connection (worth a new one), not a bad statement."""
+    from sqlalchemy.exc import OperationalError
+
+    return exc.connection_invalidated or isinstance(exc, OperationalError)
 
 
 # -- the background thread of `make run` ------------------------------------------------------
@@ -360,7 +552,8 @@ def start_background_dispatcher(app: Flask) -> "BackgroundDispatcher":
     """Poll the outbox every ``MAIL_DISPATCHER_INTERVAL`` seconds in a daemon thread.
 
     For development (``make run``); production runs ``flask send-mail`` as its own service.
-    Errors are logged and the thread carries on at the next poll.
+    Errors are logged and the thread carries on at the next poll. When the process exits, the
+    thread finishes the message in flight and releases the rest of its claims.
     """
     running = app.extensions.get("mail_dispatcher")
     if running is not None and running.thread.is_alive():
@@ -368,6 +561,7 @@ def start_background_dispatcher(app: Flask) -> "BackgroundDispatcher":
     dispatcher = BackgroundDispatcher(app)
     app.extensions["mail_dispatcher"] = dispatcher
     dispatcher.thread.start()
+    atexit.register(dispatcher.stop, float(app.config["MAIL_STOP_GRACE"]))
     return dispatcher
 
 
@@ -379,8 +573,13 @@ class BackgroundDispatcher:
         self.thread = threading.Thread(target=self._run, name="mail-dispatcher", daemon=True)
 
     def stop(self, timeout: float | None = None) -> None:
+        """Finish the message in flight, release the rest, and end the thread; a message still
+        waiting for the server's answer after ``timeout`` seconds is given up."""
         self.stopping.set()
         self.thread.join(timeout)
+        if self.thread.is_alive():
+            transport.abort_sessions()
+            self.thread.join(2)
 
     def _run(self) -> None:
         worker_id = default_worker_id()
@@ -389,5 +588,5 @@ class BackgroundDispatcher:
                 with self.app.app_context():
                     dispatch_due(worker_id=worker_id, stop=self.stopping)
             except Exception:
-                self.app.logger.exception("The mail dispatcher failed; it tries again shortly.")
+                log.exception("The mail dispatcher failed; it tries again shortly.")
             self.stopping.wait(self.interval)

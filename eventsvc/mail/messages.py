@@ -508,7 +508,19 @@ def _address(name: str, address: str) -> str:
     if not domain.isascii():
         with contextlib.suppress(UnicodeError):
             domain = domain.encode("idna").decode("ascii")
+    if not local.isascii():
+        return _utf8_address(_single_line(name or ""), f"{local}@{domain}")
     return formataddr((_single_line(name or ""), f"{local}@{domain}"), charset="utf-8")
+
+
+def _utf8_address(name: str, address: str) -> _Folded:
+    """An address only a server offering SMTPUTF8 takes, where headers carry UTF-8 as it is
+    (RFC 6532): the name encoded as usual, the address kept as raw bytes (surrogate escapes,
+    which the generator writes back as the original bytes)."""
+    shown = (
+        formataddr((name, "x@x.invalid"), charset="utf-8")[: -len("<x@x.invalid>")] if name else ""
+    )
+    return _Folded(f"{shown}<{address}>".encode().decode("ascii", "surrogateescape"))
 
 
 @lru_cache(maxsize=1024)

@@ -8,10 +8,14 @@ With no ``MAIL_SERVER`` configured, each message is written to ``<instance>/mail
 where a newcomer can open it in a mail client.
 """
 
+import contextlib
 import enum
 import io
+import os
 import re
 import smtplib
+import socket
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.generator import BytesGenerator
@@ -21,7 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
-from flask_mail import Connection
 
 from eventsvc import clock
 from eventsvc.extensions import mail
@@ -31,13 +34,16 @@ class Outcome(enum.StrEnum):
     SENT = "sent"
     TEMPORARY = "temporary"  # try again later: connection trouble, 4xx
     PERMANENT = "permanent"  # the server refused it for good: 5xx
+    #: The whole message went out but the server's answer never came: it may have been accepted.
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
     detail: str = ""
-    #: The server could not be reached or dropped the session (not an answer about this message).
+    #: The server could not be reached or dropped the session: the session is over, and the
+    #: messages after this one were not tried.
     connection_failed: bool = False
 
 
@@ -45,49 +51,111 @@ SENT = Result(Outcome.SENT)
 
 
 def send_batch(messages: Mapping[int, Message]) -> dict[int, Result]:
-    """Send ``messages`` (id → message) and return what became of each one."""
-    if not messages:
-        return {}
+    """Send ``messages`` (id → message) over one session, stopping when it breaks.
+
+    Returns what became of each message tried; those after a lost connection are left out.
+    """
+    results: dict[int, Result] = {}
+    with open_session() as session:
+        for key, message in messages.items():
+            results[key] = session.send(key, message)
+            if results[key].connection_failed:
+                break
+    return results
+
+
+def open_session() -> "FileSession | SMTPSession":
+    """A session that sends one message at a time: SMTP, or ``.eml`` files without a server."""
     if not current_app.config.get("MAIL_SERVER"):
-        return _write_files(messages)
-    return _send_smtp(messages)
+        return FileSession(mail_folder())
+    return SMTPSession()
 
 
 def mail_folder() -> Path:
     return Path(current_app.instance_path) / "mail"
 
 
-def _write_files(messages: Mapping[int, Message]) -> dict[int, Result]:
-    folder = mail_folder()
-    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
-    results = {}
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return dict.fromkeys(messages, Result(Outcome.TEMPORARY, str(exc)))
-    for key, message in messages.items():
+class FileSession:
+    """``.eml`` files in ``folder``, each written whole under a temporary name and renamed, so a
+    full disk leaves no partial file; a message already written is not written again."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
+
+    def __enter__(self) -> "FileSession":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    def send(self, key: int, message: Message) -> Result:
         try:
-            (folder / f"{stamp}-{key}.eml").write_bytes(message.as_bytes())
-            results[key] = SENT
-        except OSError as exc:
-            results[key] = Result(Outcome.TEMPORARY, str(exc))
-    return results
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self._already_written(key, message):
+                _write_atomically(self.folder / f"{self.stamp}-{key}.eml", message.as_bytes())
+        except OSError as exc:  # a full disk takes no more: like a server gone, end the batch
+            return _unreachable(_describe(exc))
+        return SENT
+
+    def _already_written(self, key: int, message: Message) -> bool:
+        """A file for this outbox row with this Message-ID (a retry after the outcome was lost)."""
+        marker = f"Message-ID: {message['Message-ID']}".encode()
+        return any(marker in path.read_bytes() for path in self.folder.glob(f"*-{key}.eml"))
 
 
-class _TimedConnection(Connection):
-    """Flask-Mail's connection with a socket timeout, so a silent server cannot hang a worker."""
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
-    def configure_host(self) -> smtplib.SMTP:
-        timeout = current_app.config.get("MAIL_TIMEOUT") or None
-        state = self.mail
-        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
-        host = smtp_class(state.server, state.port, timeout=timeout)
-        host.set_debuglevel(int(state.debug))
-        if state.use_tls:
-            host.starttls()
-        if state.username and state.password:
-            host.login(state.username, state.password)
-        return host
+
+class _PhasedSMTPMixin:
+    """smtplib's client with one timeout for connecting and commands and another, longer one
+    for the server's answer after the message body (RFC 5321 §4.5.3.2 asks for 10 minutes).
+
+    ``body_sent`` tells whether the last ``DATA`` got as far as the final dot: a session lost
+    after that leaves the message's fate unknown.
+    """
+
+    reply_timeout: float | None = None
+    body_sent = False
+
+    def data(self, msg):
+        self.body_sent = False
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            self.close()  # what smtplib does too: the session state is unclear
+            raise smtplib.SMTPDataError(code, reply)
+        if isinstance(msg, str):
+            msg = smtplib._fix_eols(msg).encode("ascii")
+        body = smtplib._quote_periods(msg)
+        if body[-2:] != smtplib.bCRLF:
+            body += smtplib.bCRLF
+        self.send(body + b"." + smtplib.bCRLF)
+        self.body_sent = True
+        self.sock.settimeout(self.reply_timeout)
+        try:
+            return self.getreply()
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+
+
+class _SMTP(_PhasedSMTPMixin, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_PhasedSMTPMixin, smtplib.SMTP_SSL):
+    pass
 
 
 def _connect() -> smtplib.SMTP:
@@ -97,75 +165,135 @@ def _connect() -> smtplib.SMTP:
     is always used (tests send to a real SMTP server on loopback), unless
     ``MAIL_SUPPRESS_SEND`` is set explicitly.
     """
+    config = current_app.config
     state = mail.connect().mail
-    return _TimedConnection(state).configure_host()
+    smtp_class = _SMTP_SSL if state.use_ssl else _SMTP
+    host = smtp_class(state.server, state.port, timeout=config.get("MAIL_TIMEOUT") or None)
+    host.reply_timeout = config.get("MAIL_DATA_TIMEOUT") or None
+    host.set_debuglevel(int(state.debug))
+    if state.use_tls:
+        host.starttls()
+    if state.username and state.password:
+        host.login(state.username, state.password)
+    return host
 
 
-def _send_smtp(messages: Mapping[int, Message]) -> dict[int, Result]:
-    if current_app.config.get("MAIL_SUPPRESS_SEND"):
-        return dict.fromkeys(messages, SENT)
-    try:
-        host = _connect()
-    except (OSError, smtplib.SMTPException) as exc:
-        return dict.fromkeys(messages, _unreachable(_describe(exc)))
-    results: dict[int, Result] = {}
-    try:
-        for key, message in messages.items():
-            results[key] = _send_one(host, message)
-    except _ConnectionLost as lost:
-        unsent = _unreachable(lost.detail)
-        results.update((key, unsent) for key in messages if key not in results)
-    finally:
-        _quit(host)
-    return results
+_open_sessions: "weakref.WeakSet[SMTPSession]" = weakref.WeakSet()
+
+
+def abort_sessions() -> None:
+    """Cut every open SMTP connection of this process (a stopping worker's last resort): a
+    message waiting for its answer ends as an unknown outcome."""
+    for session in list(_open_sessions):
+        session.abort()
+
+
+class SMTPSession:
+    """One SMTP connection, opened at the first message; a lost one ends the session."""
+
+    def __init__(self):
+        self.host: smtplib.SMTP | None = None
+        self.broken = False
+        self.suppressed = bool(current_app.config.get("MAIL_SUPPRESS_SEND"))
+
+    def __enter__(self) -> "SMTPSession":
+        _open_sessions.add(self)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _open_sessions.discard(self)
+        if self.host is not None:
+            _quit(self.host)
+            self.host = None
+
+    def abort(self) -> None:
+        host = self.host
+        if host is not None and host.sock is not None:
+            with contextlib.suppress(OSError):
+                host.sock.shutdown(socket.SHUT_RDWR)
+
+    def send(self, key: int, message: Message) -> Result:
+        if self.suppressed:
+            return SENT
+        if self.broken:
+            return _unreachable("The connection was lost earlier in this session.")
+        if self.host is None:
+            try:
+                self.host = _connect()
+            except (OSError, smtplib.SMTPException) as exc:
+                return self._lost(Result(Outcome.TEMPORARY, _describe(exc)))
+        result = _send_one(self.host, message)
+        if result.connection_failed:
+            return self._lost(result)
+        return result
+
+    def _lost(self, result: Result) -> Result:
+        self.broken = True
+        if self.host is not None:
+            self.host.close()
+            self.host = None
+        return Result(result.outcome, result.detail, connection_failed=True)
 
 
 def _unreachable(detail: str) -> Result:
     return Result(Outcome.TEMPORARY, detail, connection_failed=True)
 
 
-class _ConnectionLost(Exception):
-    """The session broke: this message and the rest of the batch were not sent."""
-
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
-
-
 def _send_one(host: smtplib.SMTP, message: Message) -> Result:
+    host.body_sent = False
     try:
         _submit(host, message)
     except smtplib.SMTPRecipientsRefused as exc:
         return _classify_refusals(exc.recipients)
     except smtplib.SMTPResponseException as exc:
         if exc.smtp_code == 421:
-            raise _ConnectionLost(_describe(exc)) from exc
+            return _unreachable(_describe(exc))
         return _by_code(exc.smtp_code, _describe(exc))
     except smtplib.SMTPServerDisconnected as exc:
-        raise _ConnectionLost(_describe(exc)) from exc
+        return _lost_in_flight(host, exc)
     except (smtplib.SMTPException, ValueError) as exc:
         # Refused before the server saw it (e.g. an address needing SMTPUTF8 the server lacks).
         return Result(Outcome.PERMANENT, _describe(exc))
     except OSError as exc:
-        raise _ConnectionLost(_describe(exc)) from exc
+        return _lost_in_flight(host, exc)
     return SENT
+
+
+def _lost_in_flight(host: smtplib.SMTP, exc: Exception) -> Result:
+    """The session broke during this message: unknown if the whole body had gone out."""
+    if host.body_sent:
+        detail = f"No answer after the message was sent ({_describe(exc)}); it may have arrived."
+        return Result(Outcome.UNKNOWN, detail, connection_failed=True)
+    return _unreachable(_describe(exc))
 
 
 def _submit(host: smtplib.SMTP, message: Message) -> None:
     """``host.send_message(message)``, flattening each body in one piece (:class:`_Generator`).
 
     Messages that need more of ``send_message`` than taking the envelope from ``From`` and
-    ``To``/``Cc`` (``Sender``, ``Bcc`` or ``Resent-*`` headers, or an address that is not ASCII
-    and needs SMTPUTF8) are handed to ``send_message`` itself.
+    ``To``/``Cc`` (``Sender``, ``Bcc`` or ``Resent-*`` headers) are handed to ``send_message``
+    itself. An address that is not ASCII goes out with SMTPUTF8 (RFC 6531) when the server offers
+    it, and is refused for good when it does not.
     """
     envelope = _plain_envelope(message)
     if envelope is None:
         host.send_message(message)
         return
     sender, recipients = envelope
+    options: tuple[str, ...] = ()
+    policy = message.policy
+    if not "".join([sender, *recipients]).isascii():
+        host.ehlo_or_helo_if_needed()
+        if not host.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError(
+                "The address is not ASCII and the mail server does not offer SMTPUTF8."
+            )
+        options = ("SMTPUTF8", "BODY=8BITMIME")
+        if hasattr(policy, "utf8"):
+            policy = policy.clone(utf8=True)
     buffer = io.BytesIO()
-    _Generator(buffer).flatten(message, linesep="\r\n")
-    host.sendmail(sender, recipients, buffer.getvalue())
+    _Generator(buffer, policy=policy).flatten(message, linesep="\r\n")
+    host.sendmail(sender, recipients, buffer.getvalue(), options)
 
 
 _SPECIAL_HEADERS = ("Sender", "Bcc", "Resent-Date", "Resent-Bcc")
@@ -176,14 +304,20 @@ def _plain_envelope(message: Message) -> tuple[str, list[str]] | None:
     if any(name in message for name in _SPECIAL_HEADERS):
         return None
     sender = message["From"]
-    recipients = [message[name] for name in ("To", "Cc") if name in message]
+    # Raw values: compat32 turns a header holding raw UTF-8 into an "unknown-8bit" Header.
+    recipients = [str(value) for name, value in message.raw_items() if name.lower() in ("to", "cc")]
     if sender is None or not recipients:
         return None
     sender_address = _sender_address(str(sender))
-    recipient_addresses = [address for _name, address in getaddresses(recipients)]
-    if not "".join([sender_address, *recipient_addresses]).isascii():
-        return None
+    recipient_addresses = [_unescaped(address) for _name, address in getaddresses(recipients)]
     return sender_address, recipient_addresses
+
+
+def _unescaped(address: str) -> str:
+    """An address as text: a UTF-8 header kept as raw bytes reads back as surrogate escapes."""
+    if address.isascii():
+        return address
+    return address.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @lru_cache(maxsize=64)

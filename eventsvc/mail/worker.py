@@ -1,29 +1,35 @@
 """The ``send-mail`` worker: drain the outbox once, or poll it until told to stop."""
 
 import contextlib
-import logging
 import signal
 import sys
 import threading
 
 import click
+from flask import current_app
 
 from eventsvc.extensions import db
+from eventsvc.mail import transport
 from eventsvc.mail.dispatcher import DispatchReport, default_worker_id, dispatch_due, due_count
+from eventsvc.mail.logs import masked_logger
 
-log = logging.getLogger("eventsvc.mail.worker")
+log = masked_logger("eventsvc.mail.worker")
 
 
 def run(*, once: bool, batch_size: int, interval: float) -> DispatchReport:
     """Send what is due; with ``once`` return when nothing is left, else poll every ``interval``.
 
-    SIGTERM or SIGINT ends the worker after the batch in flight, so no claim is left to expire.
-    A polling worker outlives a failed poll (the database restarting, say) and tries again.
+    SIGTERM or SIGINT ends the worker after the message in flight: the rest of its batch is
+    released at once, so no claim is left to expire. A message still waiting for the server's
+    answer ``MAIL_STOP_GRACE`` seconds later is given up as an unknown outcome (retried with
+    the same Message-ID), so the worker exits within 10 s. A polling worker outlives a failed
+    poll (the database restarting, say) and tries again.
     """
     stop = threading.Event()
     worker_id = default_worker_id()
     total = DispatchReport()
-    with _stop_on_signals(stop):
+    grace = float(current_app.config["MAIL_STOP_GRACE"])
+    with _stop_on_signals(stop, grace):
         while not stop.is_set():
             if once:
                 total.add(drain(worker_id, batch_size, stop))
@@ -86,16 +92,20 @@ def in_terminal() -> bool:
 
 
 @contextlib.contextmanager
-def _stop_on_signals(stop: threading.Event):
-    """Turn the first SIGTERM/SIGINT into ``stop``; a second one acts as usual."""
+def _stop_on_signals(stop: threading.Event, grace: float):
+    """Turn the first SIGTERM/SIGINT into ``stop`` (and cut the connection ``grace`` seconds
+    later if the worker is still sending); a second one acts as usual."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def handle(signum, frame):
-        log.info("send-mail: stopping after the current batch.")
+        log.info("send-mail: stopping after the message in flight.")
         stop.set()
+        watchdog = threading.Timer(grace, transport.abort_sessions)
+        watchdog.daemon = True
+        watchdog.start()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

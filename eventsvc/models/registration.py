@@ -1,4 +1,5 @@
 import enum
+import secrets
 from collections import Counter
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     inspect,
     select,
@@ -32,6 +34,11 @@ ZONE_MAX = 64
 #: ``Registration.interpretation_language`` of someone who follows the floor language and needs
 #: no interpreter; ``None`` there means the person stated no preference.
 FOLLOWS_FLOOR = "floor"
+
+
+def new_link_secret() -> str:
+    """The random secret behind a registration's links (see :mod:`eventsvc.services.tokens`)."""
+    return secrets.token_urlsafe(32)
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -71,6 +78,10 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Keys every bearer link of this registration; a new one kills the old links.
+    link_secret: Mapped[str] = mapped_column(String(64), default=new_link_secret)
+    #: Set only on rows migrated from before ``link_secret``: their old id-signed links still work.
+    legacy_links: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship(lazy="joined")
 

@@ -19,7 +19,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services import DomainError
+from eventsvc.services import DomainError, tokens
 from eventsvc.services.locking import lock_event
 
 #: Registering again with the same address re-sends the confirmation, at most this often.
@@ -117,6 +117,7 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
 
     if existing is not None and existing.status == RegistrationStatus.CANCELLED:
         _raise_sequence(event)
+        _start_fresh(existing)
     registration = existing or Registration(event=event, email_normalised=email_normalised)
     _fill(registration, data)
     registration.status = newcomer_status
@@ -131,6 +132,17 @@ def _raise_sequence(event: Event) -> None:
     """One UID per event serves every registrant, so a personal CANCEL and a later invite to the
     same person need SEQUENCE numbers above anything that person's calendar has seen."""
     event.sequence += 1
+
+
+def _start_fresh(registration: Registration) -> None:
+    """A cancelled registration taken up again by the same address is a new place: new links
+    (the old ones stop working), nothing kept from before, consent asked again, and the back of
+    the queue."""
+    tokens.rotate_secret(registration)
+    registration.consent_at = None
+    registration.consent_version = ""
+    registration.promoted_at = None
+    registration.created_at = clock.now()
 
 
 def _fill(registration: Registration, data: RegistrationData) -> None:

@@ -15,6 +15,9 @@ from tests.smtp_sink import SMTPSink, _Handler
 
 class _ObservingHandler(_Handler):
     async def handle_DATA(self, server, session, envelope):
+        with self.sink.lock:
+            self.sink.data_commands += 1
+            fault = self.sink.faults.pop(self.sink.data_commands, None)
         if self.sink.delay:
             await asyncio.sleep(self.sink.delay)
         if (
@@ -22,9 +25,23 @@ class _ObservingHandler(_Handler):
             and len(self.sink.messages) >= self.sink.closing_after
         ):
             return "421 4.3.2 Service shutting down"
+        if fault == DROP_BEFORE_STORING:
+            server.transport.abort()
+            return "250 never heard"
+        if fault in ("421", "451"):
+            return f"{fault} 4.3.0 Try again later"
         with self.sink.lock:
             self.sink.peers.append(session.peer)
-        return await super().handle_DATA(server, session, envelope)
+        answer = await super().handle_DATA(server, session, envelope)
+        if fault == DROP_AFTER_STORING:
+            server.transport.abort()
+        return answer
+
+
+#: Faults a sink can play at its n-th DATA command (``sink.faults[n] = ...``): the connection
+#: dropped once the body arrived, before or after the message was kept; or a 421/451 answer.
+DROP_BEFORE_STORING = "drop before storing"
+DROP_AFTER_STORING = "drop after storing"
 
 
 class ObservingSink(SMTPSink):
@@ -37,6 +54,9 @@ class ObservingSink(SMTPSink):
         self.delay = 0.0
         #: Answer 421 (closing) to every message after this many were accepted.
         self.closing_after: int | None = None
+        #: What to do at the n-th DATA command (1-based), once each.
+        self.faults: dict[int, str] = {}
+        self.data_commands = 0
 
     def start(self) -> "ObservingSink":
         from aiosmtpd.controller import Controller

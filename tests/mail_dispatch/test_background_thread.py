@@ -94,3 +94,67 @@ def test_thread_runs_only_in_the_serving_process(
     with click.Context(click.Command(command), info_name=command) as ctx:
         ctx.params.update(params)
         assert _is_serving_process(_Serving()) is serves
+
+
+def test_stopping_the_thread_mid_batch_releases_its_claims_and_a_restart_sends_each_once(
+    app, smtp, make_event, make_registration, threaded_app
+):
+    event = make_event()
+    for n in range(8):
+        make_registration(event, email=f"p{n}@example.org")
+    smtp.delay = 0.2
+    deadline = time.monotonic() + 60
+    while len(smtp.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+    threaded_app.extensions["mail_dispatcher"].stop(timeout=10)
+
+    rows = outbox_rows(MessageKind.CONFIRMATION)
+    assert all(row.claimed_until is None for row in rows), "no claim left to expire"
+    assert any(row.status == MessageStatus.PENDING for row in rows)
+    smtp.delay = 0
+    from eventsvc.mail.dispatcher import start_background_dispatcher
+
+    restarted = start_background_dispatcher(threaded_app)
+    deadline = time.monotonic() + 60
+    while len(smtp.messages) < 8 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    restarted.stop(timeout=10)
+    assert sorted(smtp.message_ids()) == sorted(row.message_id for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("command", "run_main", "setting", "starts"),
+    [
+        ("run", None, None, True),  # flask run / make run: on unless switched off
+        (None, "true", None, True),  # the reloader's serving child
+        (None, None, None, False),  # gunicorn: `flask send-mail` does the sending
+        (None, None, True, True),  # switched on explicitly under any server
+        ("run", None, False, False),  # switched off explicitly
+    ],
+)
+def test_thread_is_on_under_flask_run_and_off_under_gunicorn_unless_set(
+    monkeypatch, command, run_main, setting, starts
+):
+    import eventsvc.mail as mail_package
+
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    if run_main:
+        monkeypatch.setenv("WERKZEUG_RUN_MAIN", run_main)
+    started = []
+    monkeypatch.setattr(
+        "eventsvc.mail.dispatcher.start_background_dispatcher", lambda app: started.append(app)
+    )
+
+    class Served:
+        testing = False
+        config = {"MAIL_DISPATCHER_THREAD": setting}
+
+    if command is None:
+        mail_package.init_app(Served())
+    else:
+        with click.Context(click.Command(command), info_name=command) as ctx:
+            ctx.params.update({"reload": False})
+            mail_package.init_app(Served())
+    assert bool(started) is starts

@@ -49,13 +49,31 @@ def test_reminders_wait_for_their_due_time(smtp_app, smtp, make_event, make_regi
     make_registration(event)
     dispatch_due(build=build)
     reminders = outbox_rows(MessageKind.REMINDER)
-    assert reminders and all(row.status == MessageStatus.PENDING for row in reminders)
+    assert len(reminders) == 2 and all(row.status == MessageStatus.PENDING for row in reminders)
+
+    for offset in (timedelta(days=1), timedelta(minutes=60)):
+        clock.freeze(event.starts_at - offset + timedelta(minutes=1))
+        assert dispatch_due(build=build).sent == 1
+
+    assert all(row.status == MessageStatus.SENT for row in outbox_rows(MessageKind.REMINDER))
+
+
+def test_after_an_outage_only_the_latest_overdue_reminder_goes_out(
+    smtp_app, smtp, make_event, make_registration, build
+):
+    event = make_event()
+    person = make_registration(event)
+    dispatch_due(build=build)
 
     clock.freeze(event.starts_at - timedelta(minutes=30))
     report = dispatch_due(build=build)
 
-    assert report.sent == len(reminders)
-    assert all(row.status == MessageStatus.SENT for row in outbox_rows(MessageKind.REMINDER))
+    assert (report.sent, report.cancelled) == (1, 1)
+    day_before, hour_before = outbox_rows(MessageKind.REMINDER)
+    assert day_before.status == MessageStatus.CANCELLED
+    assert day_before.last_error == "A later reminder replaces it."
+    assert hour_before.status == MessageStatus.SENT
+    assert len(smtp.to(person.email)) == 2  # the confirmation and one reminder
 
 
 def test_a_batch_goes_over_one_connection(smtp_app, smtp, make_event, make_registration, build):
@@ -93,29 +111,26 @@ def test_limit_stops_after_that_many_messages(smtp_app, smtp, make_event, make_r
 def test_mail_server_down_then_back_delivers_every_message_exactly_once(
     smtp_app, smtp, make_event, make_registration, frozen_clock, build
 ):
+    """Each run tries one message (it counts the attempt) and leaves the rest as they were."""
     smtp.stop()
     event = make_event()
     people = [make_registration(event) for _ in range(4)]
     assert all(p.status == "confirmed" for p in people)
 
-    first = dispatch_due(build=build)
-    assert (first.sent, first.retried) == (0, 4)
-    due_after_first = {row.id: row.due_at for row in confirmations()}
+    for run in range(1, 5):
+        report = dispatch_due(build=build)
+        assert (report.sent, report.retried) == (0, 1)
+        attempts = sorted(row.attempts for row in confirmations())
+        assert attempts == [0] * (4 - run) + [1] * run
     for row in confirmations():
         assert row.status == MessageStatus.PENDING
-        assert row.attempts == 1
         assert row.due_at == frozen_clock.now + timedelta(seconds=RETRY_DELAYS[0])
         assert "Connection" in row.last_error
+        assert row.claimed_until is None
     assert dispatch_due(build=build).handled == 0, "nothing is due before the retry time"
 
-    frozen_clock.advance(timedelta(seconds=RETRY_DELAYS[0]))
-    assert dispatch_due(build=build).retried == 4
-    for row in confirmations():
-        assert row.attempts == 2
-        assert row.due_at - due_after_first[row.id] == timedelta(seconds=RETRY_DELAYS[1])
-
     smtp.start()
-    frozen_clock.advance(timedelta(seconds=RETRY_DELAYS[1]))
+    frozen_clock.advance(timedelta(seconds=RETRY_DELAYS[0]))
     assert dispatch_due(build=build).sent == 4
     frozen_clock.advance(timedelta(hours=1))
     dispatch_due(build=build)
@@ -136,12 +151,14 @@ def test_a_run_stops_at_the_first_batch_the_server_cannot_take(
 
     report = dispatch_due(batch_size=2, build=build)
 
-    assert (report.batches, report.retried) == (1, 2)
+    assert (report.batches, report.retried) == (1, 1)
     untouched = [row for row in confirmations() if row.attempts == 0]
-    assert len(untouched) == 3 and all(row.status == MessageStatus.PENDING for row in untouched)
+    assert len(untouched) == 4
+    for row in untouched:
+        assert (row.status, row.last_error, row.claimed_until) == (MessageStatus.PENDING, "", None)
 
 
-def test_server_closing_mid_batch_retries_the_rest_of_the_batch(
+def test_server_closing_mid_batch_counts_one_attempt_and_requeues_the_rest_at_once(
     smtp_app, smtp, make_event, make_registration, frozen_clock, build
 ):
     event = make_event()
@@ -151,12 +168,16 @@ def test_server_closing_mid_batch_retries_the_rest_of_the_batch(
 
     report = dispatch_due(batch_size=5, build=build)
 
-    assert (report.sent, report.retried) == (2, 3)
-    retried = [row for row in confirmations() if row.status == MessageStatus.PENDING]
-    assert len(retried) == 3 and all(row.last_error.startswith("421") for row in retried)
+    assert (report.sent, report.retried) == (2, 1)
+    (closed,) = [row for row in confirmations() if row.attempts == 1 and row.last_error]
+    assert closed.last_error.startswith("421") and closed.status == MessageStatus.PENDING
+    untouched = [row for row in confirmations() if row.attempts == 0]
+    assert len(untouched) == 2
+    assert all(row.due_at <= frozen_clock.now and row.claimed_until is None for row in untouched)
     smtp.closing_after = None
+    assert dispatch_due(build=build).sent == 2, "the untouched rest goes at once"
     frozen_clock.advance(timedelta(seconds=RETRY_DELAYS[0]))
-    assert dispatch_due(build=build).sent == 3
+    assert dispatch_due(build=build).sent == 1
     assert sorted(Counter(smtp.message_ids()).values()) == [1] * 5
 
 

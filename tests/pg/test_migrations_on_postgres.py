@@ -27,3 +27,10 @@ def test_init_db_runs_again_safely_on_postgres(app, runner):
     again = runner.invoke(args=["init-db"])
     assert again.exit_code == 0, again.output
     assert "latest revision" in again.output
+
+
+def test_links_mailed_before_the_upgrade_keep_working_on_postgres(app):
+    from tests.test_migrations import check_links_survive_the_upgrade
+
+    db.drop_all()
+    check_links_survive_the_upgrade(app, db.engine)
