@@ -7,13 +7,26 @@ a ``before_request`` hook so that a route added later cannot forget it. Only the
 
 from functools import wraps
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventsvc.extensions import login_manager
 
-OPEN_ENDPOINTS = frozenset({"organiser.login"})
+OPEN_ENDPOINTS = frozenset(
+    {
+        "organiser.login",
+        "organiser.second_factor",
+        "organiser.forgot_password",
+        "organiser.choose_password",
+    }
+)
+
+#: Reachable by a signed-in organiser who must still set up a second factor.
+SETUP_ENDPOINTS = frozenset(
+    {"organiser.account", "organiser.second_factor_setup", "organiser.logout"}
+)
 
 
 def protect(bp: Blueprint) -> None:
@@ -28,6 +41,9 @@ def protect(bp: Blueprint) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if _must_set_up_second_factor() and request.endpoint not in SETUP_ENDPOINTS:
+            flash(_("Please set up a second factor to go on using the workspace."), "info")
+            return redirect(url_for("organiser.second_factor_setup"))
         return None
 
     @bp.after_request
@@ -35,6 +51,12 @@ def protect(bp: Blueprint) -> None:
         """Workspace pages carry personal data: no shared or back-button caches."""
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _must_set_up_second_factor() -> bool:
+    return bool(current_app.config.get("REQUIRE_SECOND_FACTOR")) and not (
+        current_user.has_second_factor
+    )
 
 
 def admin_required(view):

@@ -1,0 +1,94 @@
+"""Optional second factor for organisers: TOTP (RFC 6238) codes and single-use recovery codes.
+
+The secret is chosen when the organiser starts setting up and stored only once they have typed a
+code their app made from it. Recovery codes are random (40 bits each, and tried only under the
+sign-in limits), so a SHA-256 of each is enough to store them; one is crossed out when used.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+import pyotp
+import segno
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from eventsvc.extensions import db
+from eventsvc.models import Organiser
+from eventsvc.services import DomainError, organisers
+
+RECOVERY_CODE_COUNT = 10
+
+
+class SecondFactorError(DomainError):
+    """A code that does not match, or a change refused."""
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(organiser: Organiser, secret: str) -> str:
+    issuer = current_app.config.get("SITE_NAME") or "eventsvc"
+    return pyotp.TOTP(secret).provisioning_uri(name=organiser.email, issuer_name=issuer)
+
+
+def qr_code_data_uri(uri: str) -> str:
+    """An SVG QR code of ``uri`` as a ``data:`` URI (the page's CSP allows data: images)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def _totp_matches(secret: str, code: str) -> bool:
+    digits = "".join(code.split())
+    return digits.isdigit() and pyotp.TOTP(secret).verify(digits, valid_window=1)
+
+
+def turn_on(organiser: Organiser, secret: str, code: str) -> list[str]:
+    """Store ``secret`` if ``code`` comes from it; return the new recovery codes (shown once)."""
+    if not _totp_matches(secret, code):
+        raise SecondFactorError(_l("This code does not match: check your phone's time and retry."))
+    organiser.totp_secret = secret
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    organiser.recovery_codes = [_digest(code) for code in codes]
+    organiser.sign_out_everywhere()
+    organisers.record_change(organisers.SECOND_FACTOR_ON, organiser, organiser)
+    db.session.commit()
+    return codes
+
+
+def turn_off(organiser: Organiser, password: str, actor: Organiser | None = None) -> None:
+    """The organiser's own password is required; an admin (``actor``) may do it for someone
+    who lost their phone and codes."""
+    if actor is None and not organiser.check_password(password):
+        raise SecondFactorError(_l("The current password is not right."))
+    organiser.totp_secret = None
+    organiser.recovery_codes = []
+    organiser.sign_out_everywhere()
+    organisers.record_change(organisers.SECOND_FACTOR_OFF, organiser, actor or organiser)
+    db.session.commit()
+
+
+def verify(organiser: Organiser, code: str) -> bool:
+    """Whether ``code`` is a current TOTP code or an unused recovery code (then used up)."""
+    if organiser.totp_secret and _totp_matches(organiser.totp_secret, code):
+        return True
+    digest = _digest(code)
+    remaining = list(organiser.recovery_codes or [])
+    for stored in remaining:
+        if hmac.compare_digest(stored, digest):
+            remaining.remove(stored)
+            organiser.recovery_codes = remaining
+            db.session.commit()
+            return True
+    return False
+
+
+def _new_recovery_code() -> str:
+    raw = secrets.token_hex(5)  # 10 hex digits, in two groups for reading
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _digest(code: str) -> str:
+    normalised = "".join(code.split()).replace("-", "").casefold()
+    return hashlib.sha256(normalised.encode()).hexdigest()
