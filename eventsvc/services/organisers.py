@@ -21,7 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash
 
@@ -411,8 +411,17 @@ def failures_of(organiser: Organiser) -> int:
 _TOKEN_SALT = "eventsvc.account-password"
 
 
+class _ClockSigner(TimestampSigner):
+    """Dates links by the app's clock (:mod:`eventsvc.clock`), as everything else is."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_TOKEN_SALT)
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=_TOKEN_SALT, signer=_ClockSigner
+    )
 
 
 def _fingerprint(organiser: Organiser) -> str:
