@@ -11,8 +11,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
-from eventsvc.extensions import login_manager
+from eventsvc.extensions import db, login_manager
+from eventsvc.models import Event
+from eventsvc.services import assignments
 
 OPEN_ENDPOINTS = frozenset(
     {
@@ -44,6 +47,7 @@ def protect(bp: Blueprint) -> None:
         if _must_set_up_second_factor() and request.endpoint not in SETUP_ENDPOINTS:
             flash(_("Please set up a second factor to go on using the workspace."), "info")
             return redirect(url_for("organiser.second_factor_setup"))
+        _require_assignment()
         return None
 
     @bp.after_request
@@ -51,6 +55,17 @@ def protect(bp: Blueprint) -> None:
         """Workspace pages carry personal data: no shared or back-button caches."""
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _require_assignment() -> None:
+    """404 for an event the organiser is not assigned to, on every route naming one (its
+    page, attendees, exports, erasure, announcements…); as if it did not exist."""
+    slug = (request.view_args or {}).get("slug")
+    if slug is None or current_user.is_admin:
+        return
+    event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+    if event_id is not None and not assignments.may_access(current_user, event_id):
+        abort(404)
 
 
 def _must_set_up_second_factor() -> bool:

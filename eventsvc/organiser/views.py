@@ -92,13 +92,15 @@ def logout():
 @bp.get("/")
 def dashboard():
     return render_template(
-        "organiser/dashboard.html", rows=overview.event_rows(), queue=overview.queue_state()
+        "organiser/dashboard.html",
+        rows=overview.event_rows(_actor()),
+        queue=overview.queue_state(),
     )
 
 
 @bp.get("/events")
 def event_list():
-    return render_template("organiser/events.html", rows=overview.event_rows())
+    return render_template("organiser/events.html", rows=overview.event_rows(_actor()))
 
 
 def _actor() -> Organiser:
