@@ -185,3 +185,15 @@ def test_invitation_link_lasts_a_week(client, frozen_clock):
     assert organisers.organiser_for_token(token) is not None
     frozen_clock.advance(timedelta(hours=2))
     assert organisers.organiser_for_token(token) is None
+
+
+def test_a_failed_invitation_shows_on_the_dashboard(smtp_app, smtp, admin):
+    smtp.refuse("bounce@example.org")
+    organisers.create_organiser(organisers.NewOrganiser(email="bounce@example.org"))
+    dispatch_due(batch_size=10)
+
+    page = admin.get("/organiser/")
+
+    assert page.status_code == 200
+    assert "bounce@example.org" in page.text
+    assert "Organiser invitation" in page.text
