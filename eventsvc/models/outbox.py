@@ -27,6 +27,12 @@ class MessageKind(enum.StrEnum):
     SIGN_IN_FAILURES = "sign_in_failures"  # repeated failed sign-ins on your account
 
 
+#: Kinds sent to an organiser account rather than to a registrant.
+ORGANISER_KINDS = frozenset(
+    {MessageKind.INVITATION, MessageKind.PASSWORD_RESET, MessageKind.SIGN_IN_FAILURES}
+)
+
+
 class MessageStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
