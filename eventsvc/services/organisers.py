@@ -42,6 +42,9 @@ from eventsvc.services import DomainError, audit
 log = logging.getLogger(__name__)
 
 
+#: New-password mails one account can get in an hour, however often the form is sent.
+RESET_MAILS_PER_HOUR = 3
+
 ACCOUNT_CREATED = "account_created"
 ACCOUNT_INVITED = "account_invited"
 INVITATION_SENT = "invitation_sent"
@@ -459,8 +462,22 @@ def request_password_reset(address: str) -> None:
     organiser = find_by_email(address)
     if organiser is None or not organiser.active:
         return
+    if _mailed_lately(organiser, MessageKind.PASSWORD_RESET, RESET_MAILS_PER_HOUR):
+        return  # nobody can flood an organiser's mailbox through this form
     enqueue_for_organiser(MessageKind.PASSWORD_RESET, organiser)
     db.session.commit()
+
+
+def _mailed_lately(organiser: Organiser, kind: MessageKind, at_most: int) -> bool:
+    """Whether ``organiser`` got ``at_most`` messages of ``kind`` in the last hour."""
+    count = db.session.scalar(
+        select(func.count()).where(
+            OutboxMessage.organiser_id == organiser.id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.created_at > clock.now() - timedelta(hours=1),
+        )
+    )
+    return count >= at_most
 
 
 def reset_password(organiser: Organiser, password: str) -> None:

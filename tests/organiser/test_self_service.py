@@ -197,3 +197,13 @@ def test_a_failed_invitation_shows_on_the_dashboard(smtp_app, smtp, admin):
     assert page.status_code == 200
     assert "bounce@example.org" in page.text
     assert "Organiser invitation" in page.text
+
+
+def test_forgot_password_cannot_flood_the_owners_mailbox(client, organiser_account, frozen_clock):
+    for _ in range(10):
+        forgot(client, organiser_account.email)
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 3
+
+    frozen_clock.advance(timedelta(hours=1, seconds=1))
+    forgot(client, organiser_account.email)
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 4
