@@ -35,6 +35,8 @@ class Organiser(UserMixin, db.Model):
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Base32 TOTP secret once a second factor is confirmed (``None``: password only).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The 30-second step of the last code accepted: no code is accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     #: Hashes of the recovery codes not yet used.
     recovery_codes: Mapped[list] = mapped_column(JSON, default=list)
 

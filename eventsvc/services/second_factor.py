@@ -14,6 +14,7 @@ import segno
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import Organiser
 from eventsvc.services import DomainError, organisers
@@ -39,16 +40,31 @@ def qr_code_data_uri(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
-def _totp_matches(secret: str, code: str) -> bool:
+def _matching_step(secret: str, code: str) -> int | None:
+    """The 30-second step (previous, current or next) whose code ``code`` is, else ``None``."""
     digits = "".join(code.split())
-    return digits.isdigit() and pyotp.TOTP(secret).verify(digits, valid_window=1)
+    if not digits.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = clock.now()
+    current = totp.timecode(now)
+    for offset in (0, -1, 1):
+        if hmac.compare_digest(totp.at(now, counter_offset=offset), digits):
+            return current + offset
+    return None
+
+
+def _totp_matches(secret: str, code: str) -> bool:
+    return _matching_step(secret, code) is not None
 
 
 def turn_on(organiser: Organiser, secret: str, code: str) -> list[str]:
     """Store ``secret`` if ``code`` comes from it; return the new recovery codes (shown once)."""
-    if not _totp_matches(secret, code):
+    step = _matching_step(secret, code)
+    if step is None:
         raise SecondFactorError(_l("This code does not match: check your phone's time and retry."))
     organiser.totp_secret = secret
+    organiser.totp_last_step = step
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     organiser.recovery_codes = [_digest(code) for code in codes]
     organiser.sign_out_everywhere()
@@ -71,7 +87,12 @@ def turn_off(organiser: Organiser, password: str, actor: Organiser | None = None
 
 def verify(organiser: Organiser, code: str) -> bool:
     """Whether ``code`` is a current TOTP code or an unused recovery code (then used up)."""
-    if organiser.totp_secret and _totp_matches(organiser.totp_secret, code):
+    step = _matching_step(organiser.totp_secret, code) if organiser.totp_secret else None
+    if step is not None:
+        if step <= (organiser.totp_last_step or 0):
+            return False  # a code works once (RFC 6238, 5.2): a code seen over a shoulder
+        organiser.totp_last_step = step
+        db.session.commit()
         return True
     digest = _digest(code)
     remaining = list(organiser.recovery_codes or [])

@@ -1,10 +1,12 @@
 """Optional TOTP second factor with single-use recovery codes, and the setting to require it."""
 
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
 
+from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.services import second_factor
 from tests.organiser.conftest import PASSWORD, sign_in
@@ -15,11 +17,17 @@ def set_up(client) -> tuple[str, list[str]]:
     page = client.get("/organiser/account/second-factor").text
     assert 'src="data:image/svg+xml' in page  # the QR code
     secret = re.search(r"<code>([A-Z2-7]{32})</code>", page).group(1)
-    shown = client.post("/organiser/account/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    shown = client.post("/organiser/account/second-factor", data={"code": code_now(secret)})
     assert shown.status_code == 200, shown.text
     codes = re.findall(r"<code>([0-9a-f]{5}-[0-9a-f]{5})</code>", shown.text)
     assert len(codes) == second_factor.RECOVERY_CODE_COUNT
+    clock.freeze(clock.now() + timedelta(seconds=30))  # the code typed at set-up is used up
     return secret, codes
+
+
+def code_now(secret: str) -> str:
+    """The code an authenticator app shows at the app's (frozen) time."""
+    return pyotp.TOTP(secret).at(clock.now())
 
 
 def code_step(client, code):
@@ -37,8 +45,22 @@ def test_with_a_second_factor_the_password_alone_does_not_sign_in(
     assert browser.get("/organiser/").status_code == 302
 
     assert "This code is not right." in code_step(browser, "000000").text
-    assert code_step(browser, pyotp.TOTP(secret).now()).status_code == 302
+    assert code_step(browser, code_now(secret)).status_code == 302
     assert browser.get("/organiser/").status_code == 200
+
+
+def test_a_totp_code_works_once(app, organiser, organiser_account, frozen_clock):
+    secret, _codes = set_up(organiser)
+    code = code_now(secret)
+    first, second = app.test_client(), app.test_client()
+
+    sign_in(first, organiser_account.email)
+    assert code_step(first, code).status_code == 302
+    sign_in(second, organiser_account.email)
+    assert "This code is not right." in code_step(second, code).text
+
+    frozen_clock.advance(timedelta(seconds=30))
+    assert code_step(second, code_now(secret)).status_code == 302
 
 
 def test_a_recovery_code_works_once(app, organiser, organiser_account):
