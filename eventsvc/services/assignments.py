@@ -15,8 +15,10 @@ UNASSIGNED = "organiser_unassigned"
 
 
 def may_access(organiser: Organiser, event_id: int) -> bool:
-    if organiser.is_admin:
-        return True
+    return organiser.is_admin or is_assigned(organiser, event_id)
+
+
+def is_assigned(organiser: Organiser, event_id: int) -> bool:
     return bool(
         db.session.scalar(
             select(
@@ -66,8 +68,8 @@ def candidates(event: Event) -> list[Organiser]:
 
 
 def assign(event: Event, organiser: Organiser, actor: Organiser) -> None:
-    if may_access(organiser, event.id) and not organiser.is_admin:
-        return
+    if is_assigned(organiser, event.id):
+        return  # a second click changes nothing
     db.session.add(EventAssignment(event_id=event.id, organiser_id=organiser.id))
     audit.record(ASSIGNED, event, actor, account=organiser.email)
     db.session.commit()

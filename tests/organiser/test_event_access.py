@@ -131,3 +131,16 @@ def test_every_erasure_is_in_the_audit_log(organiser, organiser_account, theirs)
     [entry] = audit_entries(event, "registration_erased")
     assert entry.organiser_id == organiser_account.id
     assert entry.details["registration_id"] == registration.id
+
+
+def test_assigning_twice_changes_nothing(admin, admin_account, organiser_account, theirs):
+    event, _registration = theirs
+
+    for _ in range(2):
+        response = admin.post(
+            f"/organiser/events/{event.slug}/assignees", data={"organiser_id": admin_account.id}
+        )
+        assert response.status_code == 302
+
+    assigned = db.session.scalars(select(EventAssignment.organiser_id)).all()
+    assert sorted(assigned) == sorted([admin_account.id, organiser_account.id])
