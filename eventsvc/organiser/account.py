@@ -40,6 +40,7 @@ def signed_in(organiser: Organiser, target: str | None):
             "next": target or "",
         }
         return redirect(url_for(".second_factor"))
+    organisers.signed_in(organiser, request.remote_addr or "")
     sessions.start(organiser)
     return redirect(target or url_for(".dashboard"))
 
@@ -75,6 +76,7 @@ def second_factor():
             error = organisers.SignInThrottled(minutes).message
         elif totp.verify(organiser, form.code.data):
             target = session.pop(_PENDING)["next"] or None
+            organisers.signed_in(organiser, source)
             sessions.start(organiser)
             return redirect(target or url_for(".dashboard"))
         else:

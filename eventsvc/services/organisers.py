@@ -320,9 +320,16 @@ def authenticate(address: str, password: str, source: str) -> Organiser:
     if not right or organiser is None or not organiser.active:
         record_failure(typed, source, organiser)
         raise _refused()
-    _forget_failures(typed, source)
-    db.session.commit()
     return organiser
+
+
+def signed_in(organiser: Organiser, source: str) -> None:
+    """Every step passed (password, and code if any): forget this source's failures.
+
+    Not after the password alone, or someone who knows it could guess codes without end.
+    """
+    _forget_failures(organiser.email, source)
+    db.session.commit()
 
 
 def _check_against_nothing(password: str) -> bool:

@@ -97,6 +97,20 @@ def test_wrong_codes_count_as_failed_sign_ins(app, organiser, organiser_account)
     assert "Too many attempts" in code_step(browser, "000000").text
 
 
+def test_knowing_the_password_does_not_allow_guessing_codes_without_end(
+    app, organiser, organiser_account
+):
+    set_up(organiser)
+    browser = app.test_client()
+    for _ in range(3):
+        sign_in(browser, organiser_account.email)
+        code_step(browser, "000000")
+        code_step(browser, "111111")
+
+    sign_in(browser, organiser_account.email)
+    assert "Too many attempts" in code_step(browser, "000000").text
+
+
 def test_turning_it_off_needs_the_password(organiser, organiser_account):
     set_up(organiser)
 
