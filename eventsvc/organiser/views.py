@@ -94,7 +94,7 @@ def dashboard():
     return render_template(
         "organiser/dashboard.html",
         rows=overview.event_rows(_actor()),
-        queue=overview.queue_state(),
+        queue=overview.queue_state(_actor()),
     )
 
 

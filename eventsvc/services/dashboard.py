@@ -93,8 +93,11 @@ def event_row(event: Event, now: datetime | None = None) -> EventRow:
     return EventRow(event, counts, event.is_past(now or clock.now()))
 
 
-def queue_state(now: datetime | None = None, failures_shown: int = 10) -> QueueState:
-    """Counts of the outbox by state, and the latest failures with their reasons."""
+def queue_state(
+    viewer: Organiser | None = None, now: datetime | None = None, failures_shown: int = 10
+) -> QueueState:
+    """Counts of the outbox by state, and the latest failures with their reasons (those of the
+    events ``viewer`` may see: the recipients' addresses are attendee data)."""
     now = now or clock.now()
     pending = OutboxMessage.status == MessageStatus.PENDING
     counts = db.session.execute(
@@ -108,13 +111,15 @@ def queue_state(now: datetime | None = None, failures_shown: int = 10) -> QueueS
             ),
         )
     ).one()
-    failures = list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .options(joinedload(OutboxMessage.event))
-            .where(OutboxMessage.status == MessageStatus.FAILED)
-            .order_by(OutboxMessage.id.desc())
-            .limit(failures_shown)
-        )
+    failed = (
+        select(OutboxMessage)
+        .options(joinedload(OutboxMessage.event))
+        .where(OutboxMessage.status == MessageStatus.FAILED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(failures_shown)
     )
+    visible = assignments.visible_event_ids(viewer) if viewer is not None else None
+    if visible is not None:
+        failed = failed.where(OutboxMessage.event_id.in_(visible))
+    failures = list(db.session.scalars(failed))
     return QueueState(*counts, recent_failures=failures)

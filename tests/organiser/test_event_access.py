@@ -144,3 +144,16 @@ def test_assigning_twice_changes_nothing(admin, admin_account, organiser_account
 
     assigned = db.session.scalars(select(EventAssignment.organiser_id)).all()
     assert sorted(assigned) == sorted([admin_account.id, organiser_account.id])
+
+
+def test_mail_failures_on_the_dashboard_follow_the_assignment(
+    smtp_app, smtp, organiser, colleague, admin, theirs
+):
+    from eventsvc.mail.dispatcher import dispatch_due
+
+    smtp.refuse("ana@example.org")
+    dispatch_due(batch_size=10)
+
+    assert "ana@example.org" in organiser.get("/organiser/").text
+    assert "ana@example.org" in admin.get("/organiser/").text
+    assert "ana@example.org" not in colleague.get("/organiser/").text
