@@ -4,7 +4,17 @@
 Rules live in :mod:`eventsvc.services.organisers` and :mod:`eventsvc.services.second_factor`.
 """
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -109,7 +119,7 @@ def choose_password(token):
     """The page an invitation or a reset link opens: choose a password, then sign in."""
     organiser = organisers.organiser_for_token(token)
     if organiser is None:
-        return render_template("organiser/link_expired.html"), 410
+        return _no_referrer(render_template("organiser/link_expired.html"), 410)
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
@@ -119,9 +129,15 @@ def choose_password(token):
         else:
             flash(_("Your password is set. Sign in with it now."), "success")
             return redirect(url_for(".login"))
-    return render_template("organiser/choose_password.html", form=form, organiser=organiser), (
-        422 if form.errors else 200
-    )
+    page = render_template("organiser/choose_password.html", form=form, organiser=organiser)
+    return _no_referrer(page, 422 if form.errors else 200)
+
+
+def _no_referrer(page: str, status: int):
+    """The link's token is in this page's address: never send it on in a Referer."""
+    response = make_response(page, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _me() -> Organiser:

@@ -82,6 +82,15 @@ def test_reset_link_expires(smtp_app, smtp, client, organiser_account, frozen_cl
     assert client.get(path).status_code == 410
 
 
+def test_the_password_page_never_passes_its_token_on(client, organiser_account):
+    token = organisers.password_token(organiser_account, MessageKind.PASSWORD_RESET)
+
+    response = client.get(f"/organiser/password/choose/{token}")
+
+    assert response.status_code == 200
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_a_forged_link_opens_nothing(client, organiser_account):
     assert client.get("/organiser/password/choose/not-a-token").status_code == 410
 
