@@ -3,7 +3,13 @@
 from eventsvc.models.announcement import Announcement
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
-from eventsvc.models.organiser import EventAssignment, Organiser, Role, SignInFailure
+from eventsvc.models.organiser import (
+    EventAssignment,
+    Organiser,
+    Role,
+    SignInFailure,
+    SiteSetting,
+)
 from eventsvc.models.outbox import MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.registration import Registration, RegistrationStatus
@@ -26,4 +32,5 @@ __all__ = [
     "RegistrationStatus",
     "Role",
     "SignInFailure",
+    "SiteSetting",
 ]

@@ -97,3 +97,10 @@ class EventAssignment(db.Model):
     organiser_id: Mapped[int] = mapped_column(
         ForeignKey("organiser.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class SiteSetting(db.Model):
+    """A setting that administrators change in the workspace (``REQUIRE_SECOND_FACTOR``…)."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -7,7 +7,7 @@ a ``before_request`` hook so that a route added later cannot forget it. Only the
 
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db, login_manager
 from eventsvc.models import Event
-from eventsvc.services import assignments
+from eventsvc.services import assignments, second_factor
 
 OPEN_ENDPOINTS = frozenset(
     {
@@ -69,9 +69,7 @@ def _require_assignment() -> None:
 
 
 def _must_set_up_second_factor() -> bool:
-    return bool(current_app.config.get("REQUIRE_SECOND_FACTOR")) and not (
-        current_user.has_second_factor
-    )
+    return not current_user.has_second_factor and second_factor.required()
 
 
 def admin_required(view):

@@ -55,6 +55,11 @@ def signed_in(organiser: Organiser, target: str | None):
     return redirect(target or url_for(".dashboard"))
 
 
+@bp.app_template_global()
+def second_factor_required() -> bool:
+    return totp.required()
+
+
 def _pending_organiser() -> Organiser | None:
     pending = session.get(_PENDING)
     if not isinstance(pending, dict) or not isinstance(pending.get("id"), int):
@@ -255,4 +260,20 @@ def organiser_second_factor_off(organiser_id):
     target = _account_or_404(organiser_id)
     totp.turn_off(target, "", actor=_me())
     flash(_("The second factor of %(email)s is turned off.", email=target.email), "success")
+    return redirect(url_for(".organiser_list"))
+
+
+@bp.post("/organisers/second-factor-required")
+@admin_required
+def require_second_factor():
+    on = request.form.get("required") == "1"
+    try:
+        totp.set_required(on, _me())
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+    else:
+        if on:
+            flash(_("Every organiser must now set up a second factor."), "success")
+        else:
+            flash(_("The second factor is now optional."), "success")
     return redirect(url_for(".organiser_list"))

@@ -57,6 +57,8 @@ SIGN_IN_UNLOCKED = "sign_in_unlocked"
 SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
 SECOND_FACTOR_ON = "second_factor_on"
 SECOND_FACTOR_OFF = "second_factor_off"
+SECOND_FACTOR_REQUIRED = "second_factor_required"
+SECOND_FACTOR_OPTIONAL = "second_factor_optional"
 
 #: Audit log labels of account changes (recorded without an event).
 ACCOUNT_ACTION_LABELS = {
@@ -72,6 +74,8 @@ ACCOUNT_ACTION_LABELS = {
     SIGNED_OUT_EVERYWHERE: _l("Signed out everywhere"),
     SECOND_FACTOR_ON: _l("Second factor turned on"),
     SECOND_FACTOR_OFF: _l("Second factor turned off"),
+    SECOND_FACTOR_REQUIRED: _l("Second factor required of every organiser"),
+    SECOND_FACTOR_OPTIONAL: _l("Second factor made optional"),
 }
 
 

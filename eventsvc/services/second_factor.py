@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import Organiser
+from eventsvc.models import Organiser, SiteSetting
 from eventsvc.services import DomainError, organisers
 
 RECOVERY_CODE_COUNT = 10
@@ -24,6 +24,33 @@ RECOVERY_CODE_COUNT = 10
 
 class SecondFactorError(DomainError):
     """A code that does not match, or a change refused."""
+
+
+REQUIRED = "require_second_factor"
+
+
+def required() -> bool:
+    """Whether every organiser must have a second factor: ``REQUIRE_SECOND_FACTOR`` in the
+    settings, or the administrators' choice on the Organisers page."""
+    if current_app.config.get("REQUIRE_SECOND_FACTOR"):
+        return True
+    setting = db.session.get(SiteSetting, REQUIRED)
+    return bool(setting and setting.value.get("on"))
+
+
+def set_required(on: bool, actor: Organiser) -> None:
+    """Refused to an admin without a second factor: they would be the first one stopped."""
+    if on and not actor.has_second_factor:
+        raise SecondFactorError(_l("Set up your own second factor first, on your account page."))
+    setting = db.session.get(SiteSetting, REQUIRED) or SiteSetting(key=REQUIRED)
+    setting.value = {"on": bool(on)}
+    db.session.add(setting)
+    organisers.record_change(
+        organisers.SECOND_FACTOR_REQUIRED if on else organisers.SECOND_FACTOR_OPTIONAL,
+        actor,
+        actor,
+    )
+    db.session.commit()
 
 
 def new_secret() -> str:

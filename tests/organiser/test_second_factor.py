@@ -148,3 +148,30 @@ class TestRequired:
         set_up(organiser)
 
         assert organiser.get("/organiser/events").status_code == 200
+
+
+def test_an_admin_requires_it_of_every_organiser_from_the_organisers_page(admin, organiser):
+    refused = admin.post("/organiser/organisers/second-factor-required", data={"required": "1"})
+    assert refused.status_code == 302
+    assert organiser.get("/organiser/events").status_code == 200  # not without their own
+    set_up(admin)
+    assert "Require it of every organiser" in admin.get("/organiser/organisers").text
+
+    admin.post("/organiser/organisers/second-factor-required", data={"required": "1"})
+
+    response = organiser.get("/organiser/events")
+    assert response.headers["Location"] == "/organiser/account/second-factor"
+    page = admin.get("/organiser/organisers").text
+    assert "Second factor required of every organiser" in page
+
+    admin.post("/organiser/organisers/second-factor-required", data={"required": "0"})
+    assert organiser.get("/organiser/events").status_code == 200
+
+
+def test_plain_organisers_cannot_change_the_requirement(organiser):
+    response = organiser.post(
+        "/organiser/organisers/second-factor-required", data={"required": "1"}
+    )
+
+    assert response.status_code == 403
+    assert organiser.get("/organiser/events").status_code == 200

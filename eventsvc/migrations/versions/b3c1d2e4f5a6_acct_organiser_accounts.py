@@ -1,5 +1,5 @@
 """acct: organiser accounts (sign-in failures, session generation, invitations, second
-factor, per-event assignment, outbox messages to organisers)
+factor and the admins' setting to require it, per-event assignment, outbox messages to organisers)
 
 The per-account lock (failed_logins, locked_until) goes: failures are counted per address and
 source in sign_in_failure. Each event is assigned to the organiser who created it, as the audit
@@ -35,6 +35,11 @@ def upgrade():
         batch_op.create_index('ix_sign_in_failure_account_source', ['account', 'source', 'failed_at'], unique=False)
         batch_op.create_index('ix_sign_in_failure_source', ['source', 'failed_at'], unique=False)
 
+    op.create_table('site_setting',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_site_setting'))
+    )
     op.create_table('event_assignment',
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('organiser_id', sa.Integer(), nullable=False),
@@ -99,6 +104,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_event_assignment_organiser_id'))
 
     op.drop_table('event_assignment')
+    op.drop_table('site_setting')
     with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
         batch_op.drop_index('ix_sign_in_failure_source')
         batch_op.drop_index('ix_sign_in_failure_account_source')
