@@ -131,17 +131,27 @@ def _import(importer, content: bytes, source: str, check: bool = False) -> None:
     help="admin manages organiser accounts (default for a new account: organiser).",
 )
 @click.option(
+    "--password",
+    "ask_password",
+    is_flag=True,
+    help="Type the password here instead of mailing an invitation (e.g. the first admin).",
+)
+@click.option(
     "--password-stdin",
     is_flag=True,
-    help="Read the password from the first line of standard input instead of prompting.",
+    help="Read the password from the first line of standard input (scripts and tests).",
 )
 @click.option(
     "--reset",
     is_flag=True,
-    help="The account exists: set a new password (and --name/--role if given), lift any lock.",
+    help="The account exists: mail it a link to choose a new password (or set the one given "
+    "with --password/--password-stdin), lift the sign-in limits, end its sessions.",
 )
-def create_organiser_command(email, name, role, password_stdin, reset):
-    """Create an organiser account (or, with --reset, give an existing one a new password)."""
+def create_organiser_command(email, name, role, ask_password, password_stdin, reset):
+    """Invite an organiser by mail to choose their password (or, with --reset, an existing one).
+
+    With --password or --password-stdin the password is set here instead.
+    """
     from eventsvc.services import DomainError, organisers
 
     existing = organisers.find_by_email(email)
@@ -151,23 +161,53 @@ def create_organiser_command(email, name, role, password_stdin, reset):
         )
     if existing is None and reset:
         raise click.ClickException(f"No account exists for {email}; leave out --reset.")
+    password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
+    elif ask_password:
+        password = _prompt_new_password(organisers)
     try:
         if existing is not None:
-            organisers.update_account(existing, password=password, name=name or None, role=role)
-            click.echo(f"New password set for {existing.email}.")
+            _reset(organisers, existing, password, name, role)
         else:
             created = organisers.create_organiser(
                 organisers.NewOrganiser(
                     email=email, password=password, name=name, role=role or "organiser"
                 )
             )
-            click.echo(f"Created {created.role} account {created.email}.")
+            if password is None:
+                click.echo(
+                    f"Invited {created.email} ({created.role}): the mail with the link to choose "
+                    "a password goes out with the outbox (flask send-mail, or make run)."
+                )
+            else:
+                click.echo(f"Created {created.role} account {created.email}.")
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
+
+
+def _prompt_new_password(organisers) -> str:
+    """Ask until the password meets the rules, and only then ask for it again."""
+    while True:
+        password = click.prompt("Password", hide_input=True)
+        try:
+            organisers.check_password_strength(password)
+        except organisers.AccountError as problem:
+            click.echo(str(problem.message), err=True)
+            continue
+        if click.prompt("Password again", hide_input=True) == password:
+            return password
+        click.echo("The two passwords differ; start again.", err=True)
+
+
+def _reset(organisers, account, password, name, role) -> None:
+    if password is not None:
+        organisers.update_account(account, password=password, name=name or None, role=role)
+        click.echo(f"New password set for {account.email}.")
+        return
+    organisers.unlock(account)
+    organisers.request_password_reset(account.email)
+    click.echo(f"A link to choose a new password is queued for {account.email}.")
 
 
 def init_app(app: Flask) -> None:

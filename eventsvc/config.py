@@ -66,3 +66,22 @@ PROXY_FIX_HOPS = 0
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Organiser accounts (see docs/production.md, "Security").
+# Failed sign-ins counted over this sliding window, per (typed address, client address) and per
+# client address; never per account alone, so nobody elsewhere can lock the owner out.
+SIGN_IN_WINDOW_MINUTES = 15
+SIGN_IN_FAILURES_PER_ADDRESS_AND_SOURCE = 5
+SIGN_IN_FAILURES_PER_SOURCE = 30
+# The account's owner is mailed once per window when the failures on it reach this number.
+SIGN_IN_NOTICE_AFTER = 10
+# Sessions end after this long without a request, and this long after signing in, whatever.
+SESSION_IDLE_TIMEOUT = 8 * 3600  # seconds
+SESSION_ABSOLUTE_TIMEOUT = 14 * 24 * 3600  # seconds
+# How long the links to choose a password stay valid.
+PASSWORD_RESET_MAX_AGE = 3600  # seconds
+INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds
+# Every organiser must set up a second factor (TOTP) before using the workspace.
+REQUIRE_SECOND_FACTOR = False
+# werkzeug hash method for passwords; only tests may choose a cheaper one than scrypt.
+PASSWORD_HASH_METHOD = "scrypt"

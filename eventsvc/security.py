@@ -104,6 +104,8 @@ def _check_production_settings(app: Flask) -> None:
         refuse_generated_secret_key(app)
     if problems := identity.placeholders(app):
         raise InsecureConfiguration(" ".join(problems))
+    if not str(app.config.get("PASSWORD_HASH_METHOD") or "scrypt").startswith("scrypt"):
+        raise InsecureConfiguration("PASSWORD_HASH_METHOD must stay scrypt in production.")
     if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         log.warning(
             "Rate limits are counted in memory, per process: with several workers set "

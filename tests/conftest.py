@@ -63,6 +63,8 @@ def app(tmp_path, monkeypatch, app_config, database_uri):
         "MAIL_DEFAULT_SENDER": ("OMEP events", "events@events.test"),
         "PUBLIC_BASE_URL": "http://events.test",
         "MAIL_RETRY_DELAYS": [0, 0, 0],
+        # scrypt costs 0.1 s a hash; tests check organiser passwords by the hundred.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **app_config,
     }
     app = create_app(config)

@@ -308,6 +308,8 @@ def _obsolete_reason(row: OutboxMessage, now: datetime) -> str:
     The services withdraw messages when things change; this is the last look before sending,
     for what changed since (personal data erased, a reminder whose event has begun).
     """
+    if row.organiser_id is not None:
+        return "" if row.organiser.active else "The organiser account is deactivated."
     registration = row.registration
     if registration is None or registration.anonymised_at is not None:
         return "The registration's personal data has been erased."

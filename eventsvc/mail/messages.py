@@ -100,6 +100,8 @@ class _Draft:
 
 def build(message: OutboxMessage) -> Message:
     """The email for ``message``, complete with headers, rendered from current state."""
+    if message.organiser_id is not None:
+        return _build_for_organiser(message)
     registration = message.registration
     with force_locale(registration.language):
         link = ics.manage_url(registration)
@@ -279,6 +281,62 @@ def _paragraphs(body: str) -> tuple[tuple[str, ...], ...]:
     """Plain text as paragraphs (split on blank lines) of lines, for the HTML part."""
     blocks = re.split(r"\n\s*\n", body.replace("\r\n", "\n").strip())
     return tuple(tuple(block.split("\n")) for block in blocks if block.strip())
+
+
+# --- to organiser accounts ----------------------------------------------------------------------
+
+
+def _build_for_organiser(message: OutboxMessage) -> Message:
+    """An invitation, a password link or a sign-in notice, in the organiser's language.
+
+    The password link is signed now, from the account's current password: a link mailed
+    before the password changed is dead on arrival.
+    """
+    from eventsvc.services import organisers
+
+    organiser = message.organiser
+    config = current_app.config
+    lang = organiser.locale or config["DEFAULT_LOCALE"]
+    with force_locale(lang):
+        context = {
+            "lang": lang,
+            "name": organiser.name or organiser.email,
+            "email": organiser.email,
+            "organiser_name": config["ORGANIZER_NAME"],
+            "site_name": config.get("SITE_NAME") or _("Events"),
+            "workspace_url": external_url("organiser.dashboard"),
+        }
+        if message.kind in (MessageKind.INVITATION, MessageKind.PASSWORD_RESET):
+            token = organisers.password_token(organiser, message.kind)
+            context["link"] = external_url("organiser.choose_password", token=token)
+        if message.kind == MessageKind.INVITATION:
+            subject = _("Your invitation to the organiser workspace")
+            template = "account_invitation"
+            context["days"] = int(config["INVITATION_MAX_AGE"]) // 86400
+        elif message.kind == MessageKind.PASSWORD_RESET:
+            subject = _("Choose a new password")
+            template = "account_password_reset"
+            context["minutes"] = int(config["PASSWORD_RESET_MAX_AGE"]) // 60
+        else:
+            subject = _("Failed sign-ins on your organiser account")
+            template = "account_sign_in_failures"
+            context["failures"] = int((message.payload or {}).get("failures", 0))
+            context["window"] = int(config["SIGN_IN_WINDOW_MINUTES"])
+            context["account_url"] = external_url("organiser.account")
+        context["subject"] = subject
+        environment = current_app.jinja_env
+        text = _tidy(environment.get_template(f"email/{template}.txt").render(context))
+        html = _tidy(environment.get_template(f"email/{template}.html").render(context))
+    email = _assemble(text, html, None)
+    email["From"] = _sender()
+    email["To"] = _address(organiser.name, organiser.email)
+    email["Subject"] = _subject(subject)
+    email["Date"] = format_datetime(clock.now(), usegmt=True)
+    email["Message-ID"] = message.message_id
+    email["MIME-Version"] = "1.0"
+    email["Content-Language"] = lang
+    email["Auto-Submitted"] = "auto-generated"
+    return email
 
 
 # --- context -----------------------------------------------------------------------------------

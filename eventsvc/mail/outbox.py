@@ -15,6 +15,7 @@ from eventsvc.models import (
     Event,
     MessageKind,
     MessageStatus,
+    Organiser,
     OutboxMessage,
     Registration,
     RegistrationStatus,
@@ -39,6 +40,21 @@ def enqueue(
         registration=registration,
         event_id=registration.event_id or registration.event.id,
         due_at=due_at or clock.now(),
+        payload=payload or {},
+        message_id=new_message_id(),
+    )
+    db.session.add(message)
+    return message
+
+
+def enqueue_for_organiser(
+    kind: MessageKind, organiser: Organiser, *, payload: dict | None = None
+) -> OutboxMessage:
+    """Add a message to an organiser account (invitation, password link, sign-in notice)."""
+    message = OutboxMessage(
+        kind=kind,
+        organiser=organiser,
+        due_at=clock.now(),
         payload=payload or {},
         message_id=new_message_id(),
     )

@@ -3,7 +3,13 @@
 from eventsvc.models.announcement import Announcement
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
-from eventsvc.models.organiser import Organiser, Role
+from eventsvc.models.organiser import (
+    EventAssignment,
+    Organiser,
+    Role,
+    SignInFailure,
+    SiteSetting,
+)
 from eventsvc.models.outbox import MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.registration import Registration, RegistrationStatus
@@ -12,6 +18,7 @@ __all__ = [
     "Announcement",
     "AuditEntry",
     "Event",
+    "EventAssignment",
     "EventContent",
     "EventPartner",
     "EventStatus",
@@ -24,4 +31,6 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "Role",
+    "SignInFailure",
+    "SiteSetting",
 ]

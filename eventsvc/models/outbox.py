@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models.event import Event
+from eventsvc.models.organiser import Organiser
 from eventsvc.models.registration import Registration
 from eventsvc.models.types import UTCDateTime, str_enum
 
@@ -20,6 +21,16 @@ class MessageKind(enum.StrEnum):
     EVENT_CANCELLED = "event_cancelled"  # METHOD:CANCEL for everyone
     REGISTRATION_CANCELLED = "registration_cancelled"  # METHOD:CANCEL for one person
     ANNOUNCEMENT = "announcement"  # an organiser's message
+    # To an organiser account (``organiser_id`` set, no registration):
+    INVITATION = "invitation"  # choose your password
+    PASSWORD_RESET = "password_reset"  # "forgot your password?" link
+    SIGN_IN_FAILURES = "sign_in_failures"  # repeated failed sign-ins on your account
+
+
+#: Kinds sent to an organiser account rather than to a registrant.
+ORGANISER_KINDS = frozenset(
+    {MessageKind.INVITATION, MessageKind.PASSWORD_RESET, MessageKind.SIGN_IN_FAILURES}
+)
 
 
 class MessageStatus(enum.StrEnum):
@@ -47,10 +58,16 @@ class OutboxMessage(db.Model):
     status: Mapped[MessageStatus] = mapped_column(
         str_enum(MessageStatus, length=24), default=MessageStatus.PENDING
     )
-    registration_id: Mapped[int] = mapped_column(
+    registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), index=True
+    )
+    #: The account an organiser message goes to (then no registration nor event).
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser.id", ondelete="CASCADE"), index=True
+    )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -61,8 +78,9 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    registration: Mapped[Registration] = relationship(lazy="joined")
-    event: Mapped[Event] = relationship()
+    registration: Mapped[Registration | None] = relationship(lazy="joined")
+    event: Mapped[Event | None] = relationship()
+    organiser: Mapped[Organiser | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

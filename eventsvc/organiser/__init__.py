@@ -2,8 +2,9 @@
 
 from flask import Blueprint
 
-from eventsvc.extensions import db, login_manager
+from eventsvc.extensions import login_manager
 from eventsvc.models import Organiser
+from eventsvc.organiser import sessions
 from eventsvc.organiser.access import protect
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -11,13 +12,14 @@ protect(bp)
 
 
 @login_manager.user_loader
-def load_organiser(organiser_id: str) -> Organiser | None:
-    organiser = db.session.get(Organiser, int(organiser_id))
-    return organiser if organiser is not None and organiser.active else None
+def load_organiser(session_id: str) -> Organiser | None:
+    return sessions.load(session_id)
 
 
 from eventsvc.organiser import (  # noqa: E402,F401
+    account,
     announcements,
+    assignment,
     attendees,
     exports,
     stats,

@@ -7,13 +7,29 @@ a ``before_request`` hook so that a route added later cannot forget it. Only the
 
 from functools import wraps
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
-from eventsvc.extensions import login_manager
+from eventsvc.extensions import db, login_manager
+from eventsvc.models import Event
+from eventsvc.services import assignments, second_factor
 
-OPEN_ENDPOINTS = frozenset({"organiser.login"})
+OPEN_ENDPOINTS = frozenset(
+    {
+        "organiser.login",
+        "organiser.second_factor",
+        "organiser.forgot_password",
+        "organiser.choose_password",
+    }
+)
+
+#: Reachable by a signed-in organiser who must still set up a second factor.
+SETUP_ENDPOINTS = frozenset(
+    {"organiser.account", "organiser.second_factor_setup", "organiser.logout"}
+)
 
 
 def protect(bp: Blueprint) -> None:
@@ -28,6 +44,10 @@ def protect(bp: Blueprint) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if _must_set_up_second_factor() and request.endpoint not in SETUP_ENDPOINTS:
+            flash(_("Please set up a second factor to go on using the workspace."), "info")
+            return redirect(url_for("organiser.second_factor_setup"))
+        _require_assignment()
         return None
 
     @bp.after_request
@@ -35,6 +55,21 @@ def protect(bp: Blueprint) -> None:
         """Workspace pages carry personal data: no shared or back-button caches."""
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _require_assignment() -> None:
+    """404 for an event the organiser is not assigned to, on every route naming one (its
+    page, attendees, exports, erasure, announcements…); as if it did not exist."""
+    slug = (request.view_args or {}).get("slug")
+    if slug is None or current_user.is_admin:
+        return
+    event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+    if event_id is not None and not assignments.may_access(current_user, event_id):
+        abort(404)
+
+
+def _must_set_up_second_factor() -> bool:
+    return not current_user.has_second_factor and second_factor.required()
 
 
 def admin_required(view):

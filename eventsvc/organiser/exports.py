@@ -1,12 +1,13 @@
 """Downloads of an event's registrations as CSV and XLSX, streamed."""
 
 from flask import Response, request, stream_with_context
+from flask_login import current_user
 
 from eventsvc import clock
 from eventsvc.i18n import current_locale
 from eventsvc.organiser import bp
 from eventsvc.organiser.attendees import event_or_404
-from eventsvc.services import exports
+from eventsvc.services import audit, exports
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,6 +28,7 @@ def download(chunks, mimetype: str, filename: str) -> Response:
 @bp.get("/events/<slug>/registrations.csv")
 def export_csv(slug):
     event = event_or_404(slug)
+    audit.record_export(event, current_user._get_current_object(), "csv")
     rows = exports.registration_rows(event.id, current_locale())
     filename = exports.download_name(event.slug, "csv", clock.now().date())
     return download(exports.csv_chunks(rows, csv_delimiter()), CSV_TYPE, filename)
@@ -35,6 +37,7 @@ def export_csv(slug):
 @bp.get("/events/<slug>/registrations.xlsx")
 def export_xlsx(slug):
     event = event_or_404(slug)
+    audit.record_export(event, current_user._get_current_object(), "xlsx")
     rows = exports.registration_rows(event.id, current_locale())
     filename = exports.download_name(event.slug, "xlsx", clock.now().date())
     return download(exports.xlsx_chunks(rows), XLSX_TYPE, filename)

@@ -35,7 +35,7 @@ from eventsvc import clock
 from eventsvc.i18n import language_name
 from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
-from eventsvc.services.organisers import MIN_PASSWORD_LENGTH
+from eventsvc.passwords import MIN_PASSWORD_LENGTH
 
 #: What ``<input type=datetime-local>`` sends (browsers add seconds when a step asks).
 WALL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -100,19 +100,52 @@ class NewOrganiserForm(FlaskForm):
     email = EmailField(_l("Email address"), [DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), [Optional(), Length(max=200)])
     role = SelectField(_l("Role"), default=Role.ORGANISER.value)
-    password = PasswordField(
-        _l("Password"),
-        [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
-        description=_l("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
-    )
-    password_again = PasswordField(
-        _l("Password again"),
-        [DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = role_choices()
+
+
+def _new_password_field():
+    return PasswordField(
+        _l("New password"),
+        [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        description=_l(
+            "At least %(count)s characters, not a common password. A few unrelated words "
+            "make a good one.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
+    )
+
+
+def _password_again_field():
+    return PasswordField(
+        _l("New password again"),
+        [DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = _new_password_field()
+    password_again = _password_again_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), [DataRequired()])
+    password = _new_password_field()
+    password_again = _password_again_field()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), [DataRequired(), Length(max=254)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        [DataRequired(), Length(max=64)],
+        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
+    )
 
 
 class RoleForm(FlaskForm):

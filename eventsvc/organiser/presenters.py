@@ -40,6 +40,9 @@ MESSAGE_KIND_LABELS = {
     MessageKind.EVENT_CANCELLED: _l("Event cancelled"),
     MessageKind.REGISTRATION_CANCELLED: _l("Registration cancelled"),
     MessageKind.ANNOUNCEMENT: _l("Announcement"),
+    MessageKind.INVITATION: _l("Organiser invitation"),
+    MessageKind.PASSWORD_RESET: _l("New-password link"),
+    MessageKind.SIGN_IN_FAILURES: _l("Failed sign-ins notice"),
 }
 
 

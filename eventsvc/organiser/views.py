@@ -14,13 +14,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 from wtforms import FieldList
 
@@ -28,6 +27,7 @@ from eventsvc import ratelimits
 from eventsvc.extensions import db
 from eventsvc.i18n import supported_locales
 from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
+from eventsvc.organiser import account as account_views
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
 from eventsvc.organiser.access import admin_required
 from eventsvc.organiser.forms import (
@@ -66,27 +66,21 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            organiser = organisers.authenticate(form.email.data, form.password.data)
+            organiser = organisers.authenticate(
+                form.email.data, form.password.data, source=request.remote_addr or ""
+            )
         except DomainError as refusal:
             error = refusal.message
         else:
-            _start_session(organiser)
-            return redirect(target or url_for(".dashboard"))
+            return account_views.signed_in(organiser, target)
     form.next.data = target or ""
     return render_template("organiser/login.html", form=form, error=error)
 
 
-def _start_session(organiser: Organiser) -> None:
-    """A fresh session (no fixation), keeping only the chosen language."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(organiser)
-
-
 @bp.post("/logout")
 def logout():
+    """Sign out here and everywhere else: a copy of this session's cookie stops working."""
+    organisers.sign_out_everywhere(_actor(), audited=False)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for(".login"))
@@ -98,13 +92,15 @@ def logout():
 @bp.get("/")
 def dashboard():
     return render_template(
-        "organiser/dashboard.html", rows=overview.event_rows(), queue=overview.queue_state()
+        "organiser/dashboard.html",
+        rows=overview.event_rows(_actor()),
+        queue=overview.queue_state(_actor()),
     )
 
 
 @bp.get("/events")
 def event_list():
-    return render_template("organiser/events.html", rows=overview.event_rows())
+    return render_template("organiser/events.html", rows=overview.event_rows(_actor()))
 
 
 def _actor() -> Organiser:
@@ -360,7 +356,6 @@ def organiser_list():
             created = organisers.create_organiser(
                 organisers.NewOrganiser(
                     email=form.email.data,
-                    password=form.password.data,
                     name=form.name.data or "",
                     role=Role(form.role.data),
                 ),
@@ -369,7 +364,14 @@ def organiser_list():
         except DomainError as refusal:
             form.email.errors = [*form.email.errors, refusal.message]
         else:
-            flash(_("The account %(email)s has been created.", email=created.email), "success")
+            flash(
+                _(
+                    "%(email)s is invited: they choose their password through the link mailed "
+                    "to them.",
+                    email=created.email,
+                ),
+                "success",
+            )
             return redirect(url_for(".organiser_list"))
     return render_template(
         "organiser/organisers.html",
@@ -377,6 +379,7 @@ def organiser_list():
         accounts=organisers.list_organisers(),
         history=organisers.account_history(),
         role_form=RoleForm,
+        failures_of=organisers.failures_of,
     ), (422 if form.errors else 200)
 
 

@@ -15,6 +15,7 @@ UPDATED = "updated"
 PUBLISHED = "published"
 CANCELLED = "cancelled"
 IMPORTED = "imported"
+EXPORTED = "registrations_exported"
 
 #: Labels for the organiser pages, one per action.
 ACTION_LABELS = {
@@ -27,6 +28,9 @@ ACTION_LABELS = {
     "announcement_sent": _l("Announcement sent"),
     "registration_erased": _l("Registration erased"),
     "registrations_purged": _l("Registrations anonymised"),
+    EXPORTED: _l("Registrations exported"),
+    "organiser_assigned": _l("Organiser assigned"),
+    "organiser_unassigned": _l("Organiser removed"),
 }
 
 
@@ -46,6 +50,12 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_export(event: Event, actor: Organiser, file_format: str) -> None:
+    """Every download of an event's attendee data is logged, committed before it is sent."""
+    record(EXPORTED, event, actor, format=file_format)
+    db.session.commit()
 
 
 def history(event: Event) -> list[AuditEntry]:

@@ -12,10 +12,12 @@ from eventsvc.models import (
     Event,
     EventStatus,
     MessageStatus,
+    Organiser,
     OutboxMessage,
     Registration,
     RegistrationStatus,
 )
+from eventsvc.services import assignments
 
 
 @dataclass
@@ -70,10 +72,15 @@ def registration_counts(event_ids: list[int] | None = None) -> dict[int, EventCo
     return counts
 
 
-def event_rows(now: datetime | None = None) -> list[EventRow]:
-    """Every event: upcoming ones soonest first, then past ones most recent first."""
+def event_rows(viewer: Organiser | None = None, now: datetime | None = None) -> list[EventRow]:
+    """The events ``viewer`` may see (all without one): upcoming ones soonest first, then past
+    ones most recent first."""
     now = now or clock.now()
-    events = list(db.session.scalars(select(Event).order_by(Event.starts_at)))
+    query = select(Event).order_by(Event.starts_at)
+    visible = assignments.visible_event_ids(viewer) if viewer is not None else None
+    if visible is not None:
+        query = query.where(Event.id.in_(visible))
+    events = list(db.session.scalars(query))
     counts = registration_counts()
     rows = [EventRow(e, counts.get(e.id, EventCounts()), e.is_past(now)) for e in events]
     upcoming = [row for row in rows if not row.is_past]
@@ -86,8 +93,11 @@ def event_row(event: Event, now: datetime | None = None) -> EventRow:
     return EventRow(event, counts, event.is_past(now or clock.now()))
 
 
-def queue_state(now: datetime | None = None, failures_shown: int = 10) -> QueueState:
-    """Counts of the outbox by state, and the latest failures with their reasons."""
+def queue_state(
+    viewer: Organiser | None = None, now: datetime | None = None, failures_shown: int = 10
+) -> QueueState:
+    """Counts of the outbox by state, and the latest failures with their reasons (those of the
+    events ``viewer`` may see: the recipients' addresses are attendee data)."""
     now = now or clock.now()
     pending = OutboxMessage.status == MessageStatus.PENDING
     counts = db.session.execute(
@@ -101,13 +111,15 @@ def queue_state(now: datetime | None = None, failures_shown: int = 10) -> QueueS
             ),
         )
     ).one()
-    failures = list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .options(joinedload(OutboxMessage.event))
-            .where(OutboxMessage.status == MessageStatus.FAILED)
-            .order_by(OutboxMessage.id.desc())
-            .limit(failures_shown)
-        )
+    failed = (
+        select(OutboxMessage)
+        .options(joinedload(OutboxMessage.event))
+        .where(OutboxMessage.status == MessageStatus.FAILED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(failures_shown)
     )
+    visible = assignments.visible_event_ids(viewer) if viewer is not None else None
+    if visible is not None:
+        failed = failed.where(OutboxMessage.event_id.in_(visible))
+    failures = list(db.session.scalars(failed))
     return QueueState(*counts, recent_failures=failures)

@@ -42,7 +42,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
-from eventsvc.services import DomainError, audit
+from eventsvc.services import DomainError, assignments, audit
 from eventsvc.services.locking import lock_event
 from eventsvc.services.registrations import _fill_free_seats
 
@@ -535,6 +535,7 @@ def create_in_transaction(
     _apply(event, new)
     db.session.add(event)
     db.session.flush()
+    assignments.assign_creator(event, actor)
     audit.record(audit.CREATED, event, actor, status=str(new.status), **audit_details)
     if new.status == EventStatus.PUBLISHED:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)

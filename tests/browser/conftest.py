@@ -175,11 +175,18 @@ def phone_page(new_page):
 
 @pytest.fixture
 def organiser(app):
-    """An organiser account, created the way the CLI does."""
+    """The first organiser account, an admin as the README makes it: admins see every event,
+    imported ones included (other organisers only those assigned to them)."""
+    from eventsvc.models import Role
     from eventsvc.services.organisers import NewOrganiser, create_organiser
 
     account = create_organiser(
-        NewOrganiser(email=ORGANISER_EMAIL, password=ORGANISER_PASSWORD, name="Amina Diallo")
+        NewOrganiser(
+            email=ORGANISER_EMAIL,
+            password=ORGANISER_PASSWORD,
+            name="Amina Diallo",
+            role=Role.ADMIN,
+        )
     )
     db.session.commit()
     return account

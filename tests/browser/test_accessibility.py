@@ -98,9 +98,14 @@ def test_organiser_pages_have_no_serious_accessibility_violations(
         page,
         [
             ("sign-in", sign_in_page),
+            ("forgot password", lambda: page.goto("/organiser/password/forgot")),
             ("dashboard", dashboard),
             ("event editor", lambda: page.goto(f"/organiser/events/{gps_launch.slug}/edit")),
             ("new event", lambda: page.goto("/organiser/events/new")),
+            ("event", lambda: page.goto(f"/organiser/events/{gps_launch.slug}")),
+            ("account", lambda: page.goto("/organiser/account")),
+            ("second factor set-up", lambda: page.goto("/organiser/account/second-factor")),
+            ("organisers", lambda: page.goto("/organiser/organisers")),
         ],
     )
 

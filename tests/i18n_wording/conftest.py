@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.organiser.conftest import (  # noqa: F401  (fixtures used by name)
+    make_event,
     organiser,
     organiser_account,
 )

@@ -2,7 +2,8 @@
 
 import pytest
 
-from eventsvc.models import Role
+from eventsvc.extensions import db
+from eventsvc.models import EventAssignment, Role
 from eventsvc.services.organisers import NewOrganiser, create_organiser
 
 PASSWORD = "correct horse battery staple"
@@ -20,6 +21,23 @@ def admin_account(app):
     return create_organiser(
         NewOrganiser(email="ada@example.org", password=PASSWORD, name="Ada Admin", role=Role.ADMIN)
     )
+
+
+@pytest.fixture
+def make_event(make_event, request):
+    """The root factory; when the test has a plain organiser, the event is assigned to them
+    (organisers see only their events; tests/organiser/test_event_access.py checks that)."""
+    if "organiser_account" not in request.fixturenames:
+        return make_event
+
+    def factory(*args, **kwargs):
+        event = make_event(*args, **kwargs)
+        account = request.getfixturevalue("organiser_account")
+        db.session.add(EventAssignment(event_id=event.id, organiser_id=account.id))
+        db.session.commit()
+        return event
+
+    return factory
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

@@ -1,11 +1,8 @@
-"""Signing in and out of the organiser workspace, and the slow-down after failures."""
-
-from datetime import timedelta
+"""Signing in and out of the organiser workspace (throttling: test_throttling.py)."""
 
 import pytest
 
 from eventsvc.extensions import db
-from eventsvc.models import Organiser
 from tests.organiser.conftest import PASSWORD, sign_in
 
 
@@ -29,41 +26,9 @@ def test_sign_in_with_wrong_password_is_refused_without_saying_which_part(
     assert client.get("/organiser/").status_code == 302
 
 
-def test_password_is_stored_as_an_scrypt_hash(organiser_account):
-    assert organiser_account.password_hash.startswith("scrypt:")
+def test_password_is_stored_as_a_hash(organiser_account):
+    assert organiser_account.password_hash.startswith("pbkdf2:")  # the tests' cheap method
     assert PASSWORD not in organiser_account.password_hash
-
-
-def test_five_failures_lock_the_account_even_for_the_right_password(
-    client, organiser_account, frozen_clock
-):
-    for _ in range(4):
-        assert "not right" in sign_in(client, organiser_account.email, "wrong").text
-
-    fifth = sign_in(client, organiser_account.email, "wrong")
-    assert "Too many attempts, try again in 1 minute." in fifth.text
-
-    locked = sign_in(client, organiser_account.email)
-    assert locked.status_code == 200
-    assert "Too many attempts" in locked.text
-
-    frozen_clock.advance(timedelta(minutes=1, seconds=1))
-    assert sign_in(client, organiser_account.email).status_code == 302
-    db.session.refresh(organiser_account)
-    assert organiser_account.failed_logins == 0
-    assert organiser_account.locked_until is None
-
-
-def test_each_further_failure_doubles_the_lock(client, organiser_account, frozen_clock):
-    for _ in range(5):
-        sign_in(client, organiser_account.email, "wrong")
-    frozen_clock.advance(timedelta(minutes=2))
-
-    sixth = sign_in(client, organiser_account.email, "wrong")
-    assert "try again in 2 minutes" in sixth.text
-    frozen_clock.advance(timedelta(minutes=3))
-    seventh = sign_in(client, organiser_account.email, "wrong")
-    assert "try again in 4 minutes" in seventh.text
 
 
 def test_deactivated_account_cannot_sign_in(client, organiser_account):
@@ -132,8 +97,3 @@ def test_workspace_follows_accept_language_without_a_choice(client):
     page = client.get("/organiser/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
 
     assert '<html lang="fr">' in page.text
-
-
-def test_account_rows_are_unchanged_by_reads(organiser_account):
-    stored = db.session.get(Organiser, organiser_account.id)
-    assert stored.failed_logins == 0

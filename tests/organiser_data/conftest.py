@@ -6,6 +6,7 @@ The signed-in client and its account come from the organiser workspace's fixture
 import pytest
 
 from tests.organiser.conftest import (  # noqa: F401  (fixtures used by name)
+    make_event,
     organiser,
     organiser_account,
 )

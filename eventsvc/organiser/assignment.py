@@ -1,0 +1,53 @@
+"""Assigning organisers to an event, from the event's page (``_assignment.html``)."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventsvc.extensions import db
+from eventsvc.models import Organiser
+from eventsvc.organiser import bp
+from eventsvc.organiser.attendees import event_or_404
+from eventsvc.services import DomainError, assignments
+
+
+@bp.app_template_global()
+def event_assignees(event) -> list[Organiser]:
+    return assignments.assignees(event)
+
+
+@bp.app_template_global()
+def assignment_candidates(event) -> list[Organiser]:
+    return assignments.candidates(event)
+
+
+def _organiser_or_400() -> Organiser:
+    raw = request.form.get("organiser_id", "")
+    organiser = db.session.get(Organiser, int(raw)) if raw.isdigit() else None
+    if organiser is None:
+        abort(400)
+    return organiser
+
+
+@bp.post("/events/<slug>/assignees")
+def assign_organiser(slug):
+    event = event_or_404(slug)
+    organiser = _organiser_or_400()
+    assignments.assign(event, organiser, current_user._get_current_object())
+    flash(_("%(email)s can now see and change this event.", email=organiser.email), "success")
+    return redirect(url_for(".event", slug=event.slug) + "#assignment-heading")
+
+
+@bp.post("/events/<slug>/assignees/remove")
+def unassign_organiser(slug):
+    event = event_or_404(slug)
+    organiser = _organiser_or_400()
+    try:
+        assignments.unassign(event, organiser, current_user._get_current_object())
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(_("%(email)s no longer has access to this event.", email=organiser.email), "success")
+    if not assignments.may_access(current_user, event.id):
+        return redirect(url_for(".event_list"))
+    return redirect(url_for(".event", slug=event.slug) + "#assignment-heading")
