@@ -143,8 +143,11 @@ def _reminder(message: OutboxMessage, context: dict, link: str) -> _Draft:
 
 
 def _event_updated(message: OutboxMessage, context: dict, link: str) -> _Draft:
-    """Says what changed (``payload["changes"]``: time, link, title) and the old time."""
-    event = message.registration.event
+    """Says what changed (``payload["changes"]``: time, link, title, details, or reopened) and
+    the old time. Only a confirmed registrant's calendar holds the event, so only they get an
+    invite; someone on the waitlist gets the news alone."""
+    registration = message.registration
+    event = registration.event
     payload = message.payload or {}
     changes = set(payload.get("changes") or ())
     time_changed = "time" in changes
@@ -153,20 +156,25 @@ def _event_updated(message: OutboxMessage, context: dict, link: str) -> _Draft:
         old_start = datetime.fromisoformat(payload["old_start"])
         old_end = datetime.fromisoformat(payload["old_end"])
         old_span = _span(old_start, old_end, event.timezone, context["lang"])
-    if time_changed:
+    if "reopened" in changes:
+        subject = _("Back on: %(title)s", title=context["title"])
+    elif time_changed:
         subject = _("New time: %(title)s", title=context["title"])
     else:
         subject = _("Changed: %(title)s", title=context["title"])
+    has_invite = registration.status == RegistrationStatus.CONFIRMED
     return _Draft(
         subject,
         "event_updated",
         {
+            "reopened": "reopened" in changes,
             "time_changed": time_changed,
             "link_changed": "link" in changes,
             "title_changed": "title" in changes,
             "old_span": old_span,
+            "has_invite": has_invite,
         },
-        calendar=_invite(message.registration, link),
+        calendar=_invite(registration, link) if has_invite else None,
     )
 
 
@@ -174,22 +182,42 @@ def _event_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft
     return _Draft(
         _("Cancelled: %(title)s", title=context["title"]),
         "event_cancelled",
-        {"show_join_link": False},
+        {"show_join_link": False, **_organiser_message(message, context["lang"])},
         calendar=_cancellation(message),
     )
 
 
 def _registration_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    """Says who cancelled: the registrant themselves, or the organisers (with their message).
+    A calendar cancellation goes only to a person whose calendar holds the event."""
     event = message.registration.event
+    payload = message.payload or {}
     return _Draft(
         _("Registration cancelled: %(title)s", title=context["title"]),
         "registration_cancelled",
         {
             "show_join_link": False,
             "event_url": external_url("public.event", lang=context["lang"], slug=event.slug),
+            "by_organiser": bool(payload.get("by_organiser")),
+            "had_place": "sequence" in payload or not payload.get("by_organiser"),
+            **_organiser_message(message, context["lang"]),
         },
-        calendar=_cancellation(message),
+        calendar=(
+            _cancellation(message)
+            if "sequence" in payload or not payload.get("by_organiser")
+            else None
+        ),
     )
+
+
+def _organiser_message(message: OutboxMessage, lang: str) -> dict:
+    """The organisers' own words in ``lang`` (else the default locale, else any), as
+    paragraphs for the template."""
+    texts = (message.payload or {}).get("message") or {}
+    chosen = texts.get(lang) or texts.get(current_app.config["DEFAULT_LOCALE"])
+    if not chosen and texts:
+        chosen = next(iter(texts.values()))
+    return {"organiser_message": _paragraphs(chosen or "")}
 
 
 def _announcement(message: OutboxMessage, context: dict, link: str) -> _Draft:

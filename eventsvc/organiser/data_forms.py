@@ -67,6 +67,46 @@ class ConfirmForm(FlaskForm):
     """A button confirming an action (cancel, erase): only its CSRF token matters."""
 
 
+#: Longest message organisers may add to a cancellation.
+CANCEL_MESSAGE_MAX = 2000
+
+
+class CancelRegistrationForm(ConfirmForm):
+    """The confirmation of an organiser's cancellation, with an optional message."""
+
+    message = TextAreaField(
+        _l("Message to the registrant (optional)"),
+        validators=[Optional(), Length(max=CANCEL_MESSAGE_MAX)],
+    )
+
+
+def cancel_event_form(locales: list[str], **kwargs) -> FlaskForm:
+    """The confirmation of an event's cancellation, with an optional message per locale: each
+    registrant reads the one in their language."""
+
+    class CancelEventForm(ConfirmForm):
+        def messages(self) -> dict[str, str]:
+            return {locale: getattr(self, f"message_{locale}").data or "" for locale in locales}
+
+        def message_fields(self):
+            return [(locale, getattr(self, f"message_{locale}")) for locale in locales]
+
+    for locale in locales:
+        field = TextAreaField(
+            _l("Message in %(language)s (optional)", language=language_name(locale)),
+            validators=[Optional(), Length(max=CANCEL_MESSAGE_MAX)],
+        )
+        setattr(CancelEventForm, f"message_{locale}", field)
+    return CancelEventForm(**kwargs)
+
+
+class PromoteForm(ConfirmForm):
+    """The confirmation of a promotion; the two flags say what the organiser agreed to."""
+
+    out_of_turn = BooleanField()
+    overbook = BooleanField()
+
+
 class LocaleTextForm(Form):
     subject = StringField(_l("Subject"), validators=[Optional(), Length(max=SUBJECT_MAX)])
     body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])

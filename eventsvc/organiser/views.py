@@ -30,6 +30,7 @@ from eventsvc.i18n import supported_locales
 from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
 from eventsvc.organiser.access import admin_required
+from eventsvc.organiser.data_forms import cancel_event_form
 from eventsvc.organiser.forms import (
     LoginForm,
     NewOrganiserForm,
@@ -240,11 +241,12 @@ def edit_event(slug):
     if form.validate_on_submit():
         data = _event_data(form, status=event.status)
         try:
+            notify = request.form.get("notify") == "1"
             if form.confirmed.data != "1":
                 summary = events.preview_changes(event, data)
-                if summary.notify_count:
+                if summary.audience_count:
                     return _confirm_changes(event, summary, data)
-            summary = events.update_event(event, data, actor=_actor())
+            summary = events.update_event(event, data, actor=_actor(), notify=notify)
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
         else:
@@ -260,7 +262,7 @@ def _confirm_changes(event: Event, summary, data: EventData):
     carried = [
         (name, value)
         for name, value in request.form.items(multi=True)
-        if name not in ("csrf_token", "confirmed")
+        if name not in ("csrf_token", "confirmed", "notify")
     ]
     return render_template(
         "organiser/confirm_changes.html",
@@ -312,10 +314,13 @@ def cancel_event(slug):
     if event.status == EventStatus.CANCELLED:
         flash(_("This event is already cancelled."), "info")
         return redirect(url_for(".event", slug=event.slug))
-    if request.method == "GET":
+    form = cancel_event_form(supported_locales())
+    if not form.validate_on_submit():
         summary = events.preview_cancellation(event)
-        return render_template("organiser/confirm_cancel.html", event=event, summary=summary)
-    summary = events.cancel_event(event, actor=_actor())
+        return render_template(
+            "organiser/confirm_cancel.html", event=event, summary=summary, form=form
+        ), (422 if form.errors else 200)
+    summary = events.cancel_event(event, actor=_actor(), message=form.messages())
     flash(
         ngettext(
             "The event has been cancelled. %(num)d person will be told.",
@@ -324,6 +329,25 @@ def cancel_event(slug):
         ),
         "success",
     )
+    return redirect(url_for(".event", slug=event.slug))
+
+
+@bp.post("/events/<slug>/reopen")
+def reopen_event(slug):
+    event = _event_or_404(slug)
+    try:
+        told = events.reopen_event(event, actor=_actor())
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(
+            ngettext(
+                "The event is open again. %(num)d person will be told, with a new invitation.",
+                "The event is open again. %(num)d people will be told, with a new invitation.",
+                told,
+            ),
+            "success",
+        )
     return redirect(url_for(".event", slug=event.slug))
 
 

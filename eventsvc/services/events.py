@@ -52,6 +52,10 @@ TEXT_LIMITS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRI
 #: What registrants are told about. Other changes (summary, capacity…) reach them when the
 #: next message is rendered from the current state.
 TIME, LINK, TITLE = "time", "link", "title"
+#: Any other change, told only when the organiser asks for it.
+DETAILS = "details"
+#: An event cancelled by mistake is back (told with the same kind of message as a change).
+REOPENED = "reopened"
 
 #: Messages that make no sense once the event is cancelled.
 _OBSOLETE_ON_CANCEL = (
@@ -140,10 +144,17 @@ class ChangeSummary:
     cancelled: bool = False
     published: bool = False
     promote_count: int = 0
+    #: Registrants the change could be told to (confirmed; waitlisted too for a new time).
+    audience_count: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.fields)
+
+    @property
+    def notify_by_default(self) -> bool:
+        """Time and link changes matter to everyone; a new title or wording rarely does."""
+        return self.cancelled or TIME in self.changes or LINK in self.changes
 
 
 @dataclass
@@ -465,19 +476,35 @@ def _told_changes(fields: list[str]) -> list[str]:
     return told
 
 
-def _summarise(event: Event, new: _Resolved) -> ChangeSummary:
+def _audience(changes: list[str]) -> tuple[RegistrationStatus, ...]:
+    """Who hears of a change: people waiting for a place need a new time too."""
+    if TIME in changes:
+        return (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+    return (RegistrationStatus.CONFIRMED,)
+
+
+def _summarise(event: Event, new: _Resolved, notify: bool | None = None) -> ChangeSummary:
+    """``notify``: tell registrants (``True``), not (``False``), or as before this choice
+    existed (``None``: of time, link and title changes; the importer's behaviour)."""
     fields = _changed_fields(event, new)
     cancelling = new.status == EventStatus.CANCELLED and event.status != EventStatus.CANCELLED
     changes = _told_changes(fields)
+    if notify and not changes and fields:
+        changes = [DETAILS]
+    audience = 0
     if cancelling:
-        notify = _active_registrations(event)
-    elif changes and new.status == EventStatus.PUBLISHED:
-        notify = _count(event, (RegistrationStatus.CONFIRMED,))
+        audience = _active_registrations(event)
+    elif fields and new.status == EventStatus.PUBLISHED:
+        audience = _count(event, _audience(changes))
+    if cancelling:
+        notify_count = audience
+    elif notify is False or not changes:
+        notify_count = 0
     else:
-        notify = 0
+        notify_count = audience
     return ChangeSummary(
         changes=changes,
-        notify_count=notify,
+        notify_count=notify_count,
         old_start=event.starts_at,
         old_end=event.ends_at,
         new_start=new.starts_at,
@@ -486,6 +513,7 @@ def _summarise(event: Event, new: _Resolved) -> ChangeSummary:
         cancelled=cancelling,
         published=new.status == EventStatus.PUBLISHED and event.status != EventStatus.PUBLISHED,
         promote_count=_promote_count(event, new),
+        audience_count=audience,
     )
 
 
@@ -541,15 +569,17 @@ def create_in_transaction(
     return event
 
 
-def preview_changes(event: Event, data: EventData) -> ChangeSummary:
+def preview_changes(event: Event, data: EventData, notify: bool | None = None) -> ChangeSummary:
     """What :func:`update_event` would change and how many registrants it would tell.
 
     Writes nothing; raises :class:`ValidationFailed` when ``data`` has errors.
     """
-    return _summarise(event, _resolve(data, event))
+    return _summarise(event, _resolve(data, event), notify)
 
 
-def update_event(event: Event, data: EventData, actor: Organiser | None = None) -> ChangeSummary:
+def update_event(
+    event: Event, data: EventData, actor: Organiser | None = None, notify: bool | None = None
+) -> ChangeSummary:
     """Change ``event`` to ``data`` and tell its registrants (one transaction).
 
     Time, join link or title changed: the sequence goes up, every confirmed registrant gets an
@@ -557,7 +587,7 @@ def update_event(event: Event, data: EventData, actor: Organiser | None = None) 
     waitlist. Status ``cancelled``: as :func:`cancel_event`.
     """
     with _committing(data.slug):
-        summary = update_in_transaction(event, data, actor)
+        summary = update_in_transaction(event, data, actor, notify=notify)
     return summary
 
 
@@ -566,12 +596,14 @@ def update_in_transaction(
     data: EventData,
     actor: Organiser | None = None,
     known_partners=frozenset(),
+    notify: bool | None = None,
     **audit_details,
 ) -> ChangeSummary:
     """:func:`update_event` without the commit, for a caller that writes more (the importer)."""
     event = lock_event(event.id)
     new = _resolve(data, event, known_partners)
-    summary = _summarise(event, new)
+    title_before = {c.locale: c.title for c in event.contents}
+    summary = _summarise(event, new, notify)
     if not summary.changed:
         return summary
     _apply(event, new)
@@ -585,10 +617,12 @@ def update_in_transaction(
     if summary.cancelled:
         _cancel(event, actor, **audit_details)
         return summary
-    if summary.changes and new.status == EventStatus.PUBLISHED:
-        _tell_changes(event, summary)
+    if summary.notify_count:
+        _tell_changes(event, summary, _titles_changed(event, title_before))
     elif summary.changes:
         event.sequence += 1
+        if TIME in summary.changes:
+            outbox.reschedule_reminders(event)
     if summary.published:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
     if "capacity" in summary.fields:
@@ -612,12 +646,7 @@ def publish_event(event: Event, actor: Organiser | None = None) -> Event:
     event = lock_event(event.id)
     try:
         if event.status == EventStatus.CANCELLED:
-            raise DomainError(
-                _l(
-                    "This event has been cancelled and cannot be published again. "
-                    "Create a new event instead."
-                )
-            )
+            raise DomainError(_l("This event has been cancelled: re-open it to publish it again."))
         if event.status == EventStatus.PUBLISHED:
             db.session.rollback()
             return event
@@ -653,10 +682,14 @@ def preview_cancellation(event: Event) -> ChangeSummary:
     return _summarise(event, new)
 
 
-def cancel_event(event: Event, actor: Organiser | None = None) -> ChangeSummary:
+def cancel_event(
+    event: Event, actor: Organiser | None = None, message: dict[str, str] | None = None
+) -> ChangeSummary:
     """Cancel the event and tell everyone registered, waitlist included (one transaction).
 
-    Cancelling twice does nothing the second time.
+    ``message`` is the organisers' optional word to registrants, one text per locale. The
+    registrations are kept, so that :func:`reopen_event` can bring the event back. Cancelling
+    twice does nothing the second time.
     """
     event = lock_event(event.id)
     summary = preview_cancellation(event)
@@ -665,7 +698,7 @@ def cancel_event(event: Event, actor: Organiser | None = None) -> ChangeSummary:
         return summary
     try:
         event.status = EventStatus.CANCELLED
-        _cancel(event, actor)
+        _cancel(event, actor, message=message)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -673,42 +706,81 @@ def cancel_event(event: Event, actor: Organiser | None = None) -> ChangeSummary:
     return summary
 
 
-def _cancel(event: Event, actor: Organiser | None, **audit_details) -> None:
+def _cancel(
+    event: Event, actor: Organiser | None, message: dict[str, str] | None = None, **audit_details
+) -> None:
     event.sequence += 1
     outbox.drop_pending_for_event(event, _OBSOLETE_ON_CANCEL)
+    words = {locale: text.strip() for locale, text in (message or {}).items() if text.strip()}
+    payload = {"sequence": event.sequence, **({"message": words} if words else {})}
     for registration in _registrations(
         event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
     ):
-        outbox.enqueue(
-            MessageKind.EVENT_CANCELLED, registration, payload={"sequence": event.sequence}
-        )
+        outbox.enqueue(MessageKind.EVENT_CANCELLED, registration, payload=payload)
+    if words:
+        audit_details["with_message"] = True
     audit.record(audit.CANCELLED, event, actor, **audit_details)
 
 
-def _tell_changes(event: Event, summary: ChangeSummary) -> None:
-    """Queue an updated invite for every confirmed registrant, and move reminders with the time.
+def reopen_event(event: Event, actor: Organiser | None = None) -> int:
+    """Bring a cancelled event back: published again, its registrations as they were, every
+    registrant told (confirmed ones with a new invitation and their reminders). Returns how
+    many people are told. One transaction."""
+    event = lock_event(event.id)
+    try:
+        if event.status != EventStatus.CANCELLED:
+            raise DomainError(_l("Only a cancelled event can be re-opened."))
+        if event.is_past():
+            raise DomainError(_l("This event is over: it cannot be re-opened."))
+        event.status = EventStatus.PUBLISHED
+        event.sequence += 1
+        told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
+        for registration in told:
+            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload={"changes": [REOPENED]})
+        outbox.reschedule_reminders(event)
+        audit.record(audit.REOPENED, event, actor)
+        _fill_free_seats(event)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(told)
 
+
+def _titles_changed(event: Event, before: dict[str, str]) -> list[str]:
+    return [c.locale for c in event.contents if before.get(c.locale) != c.title]
+
+
+def _tell_changes(event: Event, summary: ChangeSummary, title_locales: list[str]) -> None:
+    """Queue an update for every registrant concerned, and move reminders with the time.
+
+    Confirmed registrants get an updated invite; for a new time the waitlist is told too. A new
+    title is news only to those who read the event in a language whose title changed.
     An update still waiting in the outbox is folded into the new one, so that the message says
     what changed since the registrant last heard, not since the previous unsent change.
     """
     event.sequence += 1
     unsent = _unsent_updates(event)
     outbox.drop_pending_for_event(event, (MessageKind.EVENT_UPDATED,))
-    for registration in _registrations(event, (RegistrationStatus.CONFIRMED,)):
+    for registration in _registrations(event, _audience(summary.changes)):
+        changes = list(summary.changes)
+        if TITLE in changes and event.content(registration.language).locale not in title_locales:
+            changes.remove(TITLE)
         payload = {
             "old_start": summary.old_start.isoformat(),
             "old_end": summary.old_end.isoformat(),
-            "changes": summary.changes,
+            "changes": changes,
         }
         earlier = unsent.get(registration.id)
         if earlier is not None:
-            told = set(summary.changes) | set(earlier.get("changes", []))
+            told = set(changes) | set(earlier.get("changes", []))
             payload = {
                 "old_start": earlier.get("old_start", payload["old_start"]),
                 "old_end": earlier.get("old_end", payload["old_end"]),
-                "changes": [c for c in (TIME, LINK, TITLE) if c in told],
+                "changes": [c for c in (TIME, LINK, TITLE, DETAILS) if c in told],
             }
-        outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
+        if payload["changes"]:
+            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
     if TIME in summary.changes:
         outbox.reschedule_reminders(event)
 
