@@ -69,6 +69,18 @@ def registrations(slug):
         filter_args=filters.as_args(),
         status_counts=stats.status_counts(event.id),
         status_labels=STATUS_LABELS,
+        newsletter_count=registration_service.newsletter_count(event),
+    )
+
+
+@bp.get("/events/<slug>/questions")
+def questions(slug):
+    """The questions for the speakers, one per person, for the moderator (printable)."""
+    event = event_or_404(slug)
+    return render_template(
+        "organiser/questions.html",
+        event=event,
+        questions=registration_service.questions_for_speakers(event),
     )
 
 

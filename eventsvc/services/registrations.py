@@ -398,3 +398,34 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     )
     return ahead + 1
+
+
+def questions_for_speakers(event: Event) -> list[Registration]:
+    """Registrations still coming (confirmed, then the waitlist) that asked a question, in the
+    order people registered."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status.in_(
+                    (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+                ),
+                Registration.question != "",
+                Registration.anonymised_at.is_(None),
+            )
+            .order_by(Registration.created_at, Registration.id)
+        )
+    )
+
+
+def newsletter_count(event: Event) -> int:
+    """People of ``event`` (not cancelled) who asked for the newsletter."""
+    return db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            Registration.newsletter.is_(True),
+            Registration.anonymised_at.is_(None),
+        )
+    )

@@ -239,3 +239,39 @@ def test_list_answers_in_a_fixed_number_of_queries(signed_in, event, make_regist
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == few
+
+
+def test_questions_and_newsletter_wishes_are_on_the_attendee_page(
+    signed_in, event, make_registration
+):
+    make_registration(
+        event,
+        full_name="Awa Diop",
+        question="How will the strategy reach rural crèches?",
+        newsletter=True,
+    )
+    html = signed_in.get(URL).get_data(as_text=True)
+    assert "How will the strategy reach rural crèches?" in html
+    assert "Wants the newsletter" in html
+    assert "1 person wants the newsletter." in html
+
+
+def test_the_moderators_list_has_every_question_in_registration_order(
+    signed_in, event, make_registration
+):
+    first = make_registration(event, full_name="Awa Diop", question="First question?")
+    make_registration(event, full_name="No Question")
+    cancelled = make_registration(event, full_name="Gone", question="Withdrawn question?")
+    make_registration(event, full_name="Li Wei", organisation="UNESCO", question="Second?")
+    from eventsvc.services.registrations import cancel
+
+    cancel(cancelled)
+    page = signed_in.get("/organiser/events/gps-launch/questions")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.index("First question?") < html.index("Second?")
+    assert "— Li Wei, UNESCO" in html
+    assert "Withdrawn question?" not in html
+    assert "No Question" not in html
+    assert 'id="print-questions"' in html
+    assert first.full_name in html
