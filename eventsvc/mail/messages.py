@@ -46,6 +46,8 @@ from markupsafe import escape
 from eventsvc import clock, ics
 from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span, language_in_text
+from eventsvc.mail import outbox
+from eventsvc.markdown import render_message_markdown
 from eventsvc.models import (
     Announcement,
     Event,
@@ -226,11 +228,41 @@ def _announcement(message: OutboxMessage, context: dict, link: str) -> _Draft:
     if announcement is None:
         raise LookupError(f"announcement {announcement_id!r} does not exist")
     text = _announcement_text(announcement, context["lang"], message.registration.event)
+    return announcement_draft(text)
+
+
+def announcement_draft(text: dict) -> _Draft:
+    """The organisers' own words: the Markdown as written for the text part, rendered (links
+    clickable) for the HTML part, and no greeting of ours above theirs."""
+    body = text.get("body", "")
     return _Draft(
         text.get("subject", ""),
         "announcement",
-        {"paragraphs": _paragraphs(text.get("body", ""))},
+        {"body_text": body.strip(), "body_html": render_message_markdown(body)},
     )
+
+
+def build_test_announcement(event: Event, text: dict, lang: str, name: str, address: str):
+    """The announcement in ``lang`` as registrants will get it, addressed to an organiser who
+    wants to see it in their own mailbox first. Nothing is stored."""
+    with force_locale(lang):
+        link = external_url("public.event", lang=lang, slug=event.slug)
+        context = _event_context(event, lang)
+        context.update(show_join_link=False, interpretation_language=None)
+        draft = announcement_draft(text)
+        subject = _("[Test] %(subject)s", subject=draft.subject)
+        context.update(draft.context, subject=subject)
+        text_body, html = _bodies(draft.template, context, name, link)
+    email = _assemble(text_body, html, None)
+    email["From"] = _sender()
+    email["To"] = _address(name, address)
+    email["Subject"] = _subject(subject)
+    email["Date"] = format_datetime(clock.now(), usegmt=True)
+    email["Message-ID"] = outbox.new_message_id()
+    email["MIME-Version"] = "1.0"
+    email["Content-Language"] = lang
+    email["Auto-Submitted"] = "auto-generated"
+    return email
 
 
 _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form
 from wtforms.fields import (
     BooleanField,
+    DateTimeLocalField,
     FormField,
     SearchField,
     SelectField,
@@ -117,8 +118,15 @@ def announcement_form(locales: list[str], **kwargs) -> FlaskForm:
 
     class AnnouncementForm(FlaskForm):
         include_waitlisted = BooleanField(_l("Also send it to people on the waitlist"))
-        preview = SubmitField(_l("Count the recipients"))
-        send = SubmitField(_l("Send the announcement"))
+        send_at = DateTimeLocalField(
+            _l("Send later, at"),
+            format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+            validators=[Optional()],
+        )
+        preview = SubmitField(_l("Preview"))
+        test = SubmitField(_l("Send me a test"))
+        send = SubmitField(_l("Send…"))
+        confirm_send = SubmitField(_l("Confirm and send"))
 
         def texts(self) -> dict[str, dict[str, str]]:
             return {locale: getattr(self, f"text_{locale}").data for locale in locales}

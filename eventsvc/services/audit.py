@@ -37,6 +37,8 @@ ACTION_LABELS = {
     REGISTRATION_MOVED_UP: _l("Moved up from the waitlist automatically"),
     # Recorded by other services:
     "announcement_sent": _l("Announcement sent"),
+    "announcement_scheduled": _l("Announcement scheduled"),
+    "announcement_withdrawn": _l("Scheduled announcement withdrawn"),
     "registration_erased": _l("Registration erased"),
     "registrations_purged": _l("Registrations anonymised"),
 }

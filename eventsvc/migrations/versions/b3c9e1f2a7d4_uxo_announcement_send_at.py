@@ -1,0 +1,29 @@
+"""uxo: announcements can be scheduled (send_at) and withdrawn before they go (cancelled_at)
+
+Revision ID: b3c9e1f2a7d4
+Revises: 7ab6480e62d5
+Create Date: 2026-11-30 04:35:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+import eventsvc.models.types
+
+
+# revision identifiers, used by Alembic.
+revision = 'b3c9e1f2a7d4'
+down_revision = '7ab6480e62d5'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('announcement', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('send_at', eventsvc.models.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('cancelled_at', eventsvc.models.types.UTCDateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('announcement', schema=None) as batch_op:
+        batch_op.drop_column('cancelled_at')
+        batch_op.drop_column('send_at')
