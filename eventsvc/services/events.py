@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from babel import Locale
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from slugify import slugify
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -220,7 +221,7 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
 
 
 #: Slugs that would shadow a page of the site (``/organiser/events/new``, ``/<lang>/events.ics``).
-RESERVED_SLUGS = frozenset({"new", "events"})
+RESERVED_SLUGS = frozenset({"new", "events", "slug-check"})
 
 
 def _check_slug(slug, event, add) -> None:
@@ -326,6 +327,33 @@ def _check_languages(data: EventData, add) -> None:
     for code in data.interpretation_languages or []:
         if code not in known:
             add("interpretation_languages", _l("Unknown language code “%(code)s”.", code=code))
+
+
+#: A host name with a dot, then a port, path, query or nothing: what an address pasted without
+#: its scheme starts with (``zoom.us/j/123``), and what ``javascript:…`` never does.
+_BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?([/?#]|$)", re.IGNORECASE)
+
+
+def complete_url(url: str | None) -> str:
+    """``zoom.us/j/123`` as ``https://zoom.us/j/123`` (the editor's join link field): people
+    paste addresses without a scheme. Anything else is left for validation to judge."""
+    url = (url or "").strip()
+    if _BARE_HOST.match(url):
+        return "https://" + url
+    return url
+
+
+def slug_from_title(title: str) -> str:
+    """A slug for ``title``: lower-case ASCII words joined by hyphens (other scripts
+    transliterated, by python-slugify), cut at a word boundary."""
+    return slugify(title or "", max_length=SLUG_MAX, word_boundary=True, save_order=True)
+
+
+def slug_problem(slug: str, event: Event | None = None):
+    """Why ``slug`` cannot be used for ``event`` (or a new event), or ``None``."""
+    problems: list = []
+    _check_slug(slug, event, lambda _key, message: problems.append(message))
+    return problems[0] if problems else None
 
 
 def _check_url(url, add) -> str:
