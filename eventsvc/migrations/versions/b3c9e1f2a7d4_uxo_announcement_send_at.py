@@ -1,4 +1,5 @@
-"""uxo: announcements can be scheduled (send_at) and withdrawn before they go (cancelled_at)
+"""uxo: announcements can be scheduled (send_at) and withdrawn before they go (cancelled_at);
+partners have a logo (image bytes and their media type)
 
 Revision ID: b3c9e1f2a7d4
 Revises: 7ab6480e62d5
@@ -21,9 +22,15 @@ def upgrade():
     with op.batch_alter_table('announcement', schema=None) as batch_op:
         batch_op.add_column(sa.Column('send_at', eventsvc.models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('cancelled_at', eventsvc.models.types.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('logo', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('logo_type', sa.String(length=32), nullable=False, server_default=''))
 
 
 def downgrade():
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.drop_column('logo_type')
+        batch_op.drop_column('logo')
     with op.batch_alter_table('announcement', schema=None) as batch_op:
         batch_op.drop_column('cancelled_at')
         batch_op.drop_column('send_at')
