@@ -45,7 +45,7 @@ def _back_to_list(event: Event):
     prefix = url_for("organiser.registrations", slug=event.slug)
     if not target.startswith(prefix):
         target = prefix
-    return redirect(target, 303)
+    return redirect(target, 303 if request.method == "POST" else 302)
 
 
 @bp.get("/events/<slug>/registrations")

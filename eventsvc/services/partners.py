@@ -25,7 +25,7 @@ from eventsvc.services.importer import (
 )
 
 #: Largest logo accepted, in bytes, and in pixels on its longer side.
-LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_BYTES = 200 * 1024  # under MAX_CONTENT_LENGTH (256 KiB), so the form can say so
 LOGO_MAX_PIXELS = 4000
 #: Raster formats only: an SVG can carry scripts.
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}

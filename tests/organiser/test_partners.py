@@ -91,3 +91,18 @@ def test_an_acronym_already_used_is_refused(organiser, make_partner):
     response = organiser.post("/organiser/partners/new", data=partner_form())
     assert response.status_code == 422
     assert "Another partner already uses “ISSA”." in response.text
+
+
+def test_a_logo_over_the_size_limit_is_refused_with_the_limit(organiser):
+    import os
+
+    noisy = io.BytesIO()
+    Image.frombytes("RGB", (270, 270), os.urandom(270 * 270 * 3)).save(noisy, format="PNG")
+    assert 200 * 1024 < len(noisy.getvalue()) < 250 * 1024
+    response = organiser.post(
+        "/organiser/partners/new",
+        data={**partner_form(), "logo": (io.BytesIO(noisy.getvalue()), "big.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "The logo may be at most 200 KB." in response.text
