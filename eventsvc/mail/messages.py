@@ -158,18 +158,23 @@ def _event_updated(message: OutboxMessage, context: dict, link: str) -> _Draft:
         old_start = datetime.fromisoformat(payload["old_start"])
         old_end = datetime.fromisoformat(payload["old_end"])
         old_span = _span(old_start, old_end, event.timezone, context["lang"])
-    if "reopened" in changes:
+    postponed = "postponed" in changes
+    if postponed:
+        subject = _("Postponed: %(title)s", title=context["title"])
+    elif "reopened" in changes:
         subject = _("Back on: %(title)s", title=context["title"])
     elif time_changed:
         subject = _("New time: %(title)s", title=context["title"])
     else:
         subject = _("Changed: %(title)s", title=context["title"])
-    has_invite = registration.status == RegistrationStatus.CONFIRMED
+    has_invite = registration.status == RegistrationStatus.CONFIRMED and not postponed
     return _Draft(
         subject,
         "event_updated",
         {
             "reopened": "reopened" in changes,
+            "postponed": postponed,
+            **_organiser_message(message, context["lang"]),
             "time_changed": time_changed,
             "link_changed": "link" in changes,
             "title_changed": "title" in changes,

@@ -30,6 +30,8 @@ class EventStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+    #: Off its date until a new one is set; registrations kept, registration closed.
+    POSTPONED = "postponed"
 
 
 class Event(db.Model):

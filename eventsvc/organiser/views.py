@@ -430,6 +430,36 @@ def cancel_event(slug):
     return redirect(url_for(".event", slug=event.slug))
 
 
+@bp.route("/events/<slug>/postpone", methods=["GET", "POST"])
+def postpone_event(slug):
+    """Ask (with an optional message per language), then postpone: registrations kept."""
+    event = _event_or_404(slug)
+    form = cancel_event_form(supported_locales())
+    if form.validate_on_submit():
+        try:
+            told = events.postpone_event(event, actor=_actor(), message=form.messages())
+        except DomainError as refusal:
+            flash(refusal.message, "error")
+        else:
+            flash(
+                ngettext(
+                    "The event is postponed. %(num)d person will be told. Set the new date "
+                    "with Edit: registrants then get updated invitations.",
+                    "The event is postponed. %(num)d people will be told. Set the new date "
+                    "with Edit: registrants then get updated invitations.",
+                    told,
+                ),
+                "success",
+            )
+        return redirect(url_for(".event", slug=event.slug))
+    return render_template(
+        "organiser/confirm_postpone.html",
+        event=event,
+        form=form,
+        count=events.registrant_count(event),
+    ), (422 if form.errors else 200)
+
+
 @bp.post("/events/<slug>/reopen")
 def reopen_event(slug):
     event = _event_or_404(slug)

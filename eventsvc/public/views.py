@@ -24,7 +24,7 @@ from eventsvc.services.registrations import (
 
 PAST_EVENTS_SHOWN = 12
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
-PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
 
 
 @bp.get("/")

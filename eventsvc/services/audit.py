@@ -16,6 +16,7 @@ PUBLISHED = "published"
 CANCELLED = "cancelled"
 IMPORTED = "imported"
 REOPENED = "reopened"
+POSTPONED = "postponed"
 REGISTRATION_CANCELLED = "registration_cancelled"
 REGISTRATION_PROMOTED = "registration_promoted"
 #: A seat came free and the first on the waitlist moved up, by itself.
@@ -32,6 +33,7 @@ ACTION_LABELS = {
     CANCELLED: lazy_pgettext("audit action", "Cancelled"),
     IMPORTED: _l("Imported"),
     REOPENED: _l("Re-opened"),
+    POSTPONED: _l("Postponed"),
     REGISTRATION_CANCELLED: _l("Registration cancelled by the organisers"),
     REGISTRATION_PROMOTED: _l("Promoted from the waitlist by the organisers"),
     REGISTRATION_MOVED_UP: _l("Moved up from the waitlist automatically"),

@@ -14,7 +14,7 @@ Every write is one transaction and leaves an audit entry.
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -57,6 +57,8 @@ TIME, LINK, TITLE = "time", "link", "title"
 DETAILS = "details"
 #: An event cancelled by mistake is back (told with the same kind of message as a change).
 REOPENED = "reopened"
+#: The event is off its date until a new one is set.
+POSTPONED = "postponed"
 
 #: Messages that make no sense once the event is cancelled.
 _OBSOLETE_ON_CANCEL = (
@@ -602,6 +604,7 @@ def preview_changes(event: Event, data: EventData, notify: bool | None = None) -
 
     Writes nothing; raises :class:`ValidationFailed` when ``data`` has errors.
     """
+    data = _new_date_ends_postponement(event, data)
     return _summarise(event, _resolve(data, event), notify)
 
 
@@ -629,6 +632,7 @@ def update_in_transaction(
 ) -> ChangeSummary:
     """:func:`update_event` without the commit, for a caller that writes more (the importer)."""
     event = lock_event(event.id)
+    data = _new_date_ends_postponement(event, data)
     new = _resolve(data, event, known_partners)
     title_before = {c.locale: c.title for c in event.contents}
     summary = _summarise(event, new, notify)
@@ -750,6 +754,42 @@ def _cancel(
     audit.record(audit.CANCELLED, event, actor, **audit_details)
 
 
+def registrant_count(event: Event) -> int:
+    """People with a place or on the waitlist: those a postponement or cancellation tells."""
+    return _active_registrations(event)
+
+
+def postpone_event(
+    event: Event, actor: Organiser | None = None, message: dict[str, str] | None = None
+) -> int:
+    """Take a published event off its date until a new one is set (one transaction).
+
+    Registrations are kept and registration closes; every registrant is told, with the
+    organisers' optional ``message``; reminders are dropped. Setting a new time in the editor
+    publishes it again and sends updated invitations (:func:`update_in_transaction`). Returns
+    how many people are told.
+    """
+    event = lock_event(event.id)
+    try:
+        if event.status != EventStatus.PUBLISHED:
+            raise DomainError(_l("Only a published event can be postponed."))
+        if event.is_past():
+            raise DomainError(_l("This event is over: it cannot be postponed."))
+        event.status = EventStatus.POSTPONED
+        outbox.drop_pending_for_event(event, (MessageKind.REMINDER, MessageKind.EVENT_UPDATED))
+        words = {k: v.strip() for k, v in (message or {}).items() if v and v.strip()}
+        payload = {"changes": [POSTPONED], **({"message": words} if words else {})}
+        told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
+        for registration in told:
+            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
+        audit.record(audit.POSTPONED, event, actor, with_message=bool(words))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(told)
+
+
 def reopen_event(event: Event, actor: Organiser | None = None) -> int:
     """Bring a cancelled event back: published again, its registrations as they were, every
     registrant told (confirmed ones with a new invitation and their reminders). Returns how
@@ -773,6 +813,17 @@ def reopen_event(event: Event, actor: Organiser | None = None) -> int:
         db.session.rollback()
         raise
     return len(told)
+
+
+def _new_date_ends_postponement(event: Event, data: EventData) -> EventData:
+    """A postponed event given a new start or end is published again: registrants then get
+    the new time and updated invitations like any other change of time."""
+    if event.status != EventStatus.POSTPONED or EventStatus(data.status) != EventStatus.POSTPONED:
+        return data
+    current = EventData.from_event(event)
+    if (data.start, data.end, data.timezone) == (current.start, current.end, current.timezone):
+        return data
+    return replace(data, status=EventStatus.PUBLISHED)
 
 
 def _titles_changed(event: Event, before: dict[str, str]) -> list[str]:

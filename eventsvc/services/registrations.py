@@ -68,6 +68,10 @@ def closed_reason(event: Event):
     now = clock.now()
     if event.status == EventStatus.CANCELLED:
         return _l("This event has been cancelled.")
+    if event.status == EventStatus.POSTPONED:
+        return _l(
+            "This event has been postponed. Registration opens again when the new date is set."
+        )
     if event.status != EventStatus.PUBLISHED:
         return _l("This event is not open for registration.")
     if event.starts_at <= now:

@@ -184,3 +184,47 @@ def test_a_cancelled_event_can_be_reopened_and_everyone_is_told(
     assert mail["Subject"].startswith("Back on:")
     assert has_calendar(mail)
     assert pending(MessageKind.REMINDER)
+
+
+def test_postponing_keeps_registrations_and_the_new_date_sends_updated_invitations(
+    organiser, client, make_event, make_registration
+):
+    event = make_event(slug="gps-launch", capacity=1)
+    confirmed = make_registration(event, language="en")
+    waiting = make_registration(event, language="fr")
+    assert pending(MessageKind.REMINDER)
+
+    page = organiser.get("/organiser/events/gps-launch/postpone")
+    assert "2 people will be told" in page.text
+    organiser.post(
+        "/organiser/events/gps-launch/postpone",
+        data={"message_en": "The minister cannot come.", "message_fr": "La ministre est absente."},
+    )
+
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.POSTPONED
+    assert not pending(MessageKind.REMINDER)
+    notices = {m.registration_id: parsed(m) for m in pending(MessageKind.EVENT_UPDATED)}
+    assert set(notices) == {confirmed.id, waiting.id}
+    english = notices[confirmed.id]
+    assert english["Subject"].startswith("Postponed:")
+    assert "you keep your registration" in text_of(english)
+    assert "The minister cannot come." in text_of(english)
+    assert not has_calendar(english)
+    assert "La ministre est absente." in text_of(notices[waiting.id])
+    public = client.get("/en/events/gps-launch").get_data(as_text=True)
+    assert "This event has been postponed." in public
+
+    form = edit_form_of(
+        db.session.get(Event, event.id), start="2027-01-20T13:30", end="2027-01-20T14:30"
+    )
+    confirm = organiser.post(EDIT, data=form)
+    assert "Tell the 2 registrants by email" in confirm.text
+    organiser.post(EDIT, data={**form, "confirmed": "1", "notify": "1"})
+
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
+    updates = {m.registration_id: parsed(m) for m in pending(MessageKind.EVENT_UPDATED)}
+    assert has_calendar(updates[confirmed.id])
+    assert "The time has changed." in text_of(updates[confirmed.id])
+    assert {m.registration_id for m in pending(MessageKind.REMINDER)} == {confirmed.id}
