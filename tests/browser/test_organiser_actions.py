@@ -105,3 +105,17 @@ def full_event_registrations(event):
             select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)
         )
     )
+
+
+def test_the_slug_follows_the_title_and_says_whether_it_is_free(new_page, organiser, full_event):
+    page = new_page(viewport=DESKTOP)
+    sign_in(page)
+    page.goto("/organiser/events/new")
+    page.get_by_label("Title (English)").fill("Play-based learning: what works?")
+    slug = page.get_by_label("Web address")
+    expect(slug).to_have_value("play-based-learning-what-works")
+    expect(page.locator("#slug-status")).to_contain_text("Free: the page will be at")
+    slug.fill("gps-launch")
+    expect(page.locator("#slug-status")).to_contain_text("already uses")
+    page.get_by_label("Title (English)").fill("Something else")
+    expect(slug).to_have_value("gps-launch")  # written by hand: the title no longer changes it
