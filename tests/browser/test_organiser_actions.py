@@ -88,6 +88,7 @@ def test_changed_organiser_pages_have_no_serious_accessibility_violations(
             ("questions", lambda: page.goto(f"{base}/questions")),
             ("cancel event", lambda: page.goto(f"{base}/cancel")),
             ("announcement", lambda: page.goto(f"{base}/announce")),
+            ("postpone", lambda: page.goto(f"{base}/postpone")),
             ("partners", lambda: page.goto("/organiser/partners")),
             ("new partner", lambda: page.goto("/organiser/partners/new")),
         ],
