@@ -70,6 +70,7 @@ def registrations(slug):
         status_counts=stats.status_counts(event.id),
         status_labels=STATUS_LABELS,
         newsletter_count=registration_service.newsletter_count(event),
+        queue=registration_service.queue_positions(event),
     )
 
 

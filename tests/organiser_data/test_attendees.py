@@ -135,6 +135,17 @@ def test_promoting_into_a_full_event_asks_first_and_states_the_new_count(signed_
     assert queued(anna, MessageKind.REMINDER)
 
 
+def test_the_list_shows_each_waiting_persons_place_in_the_queue(
+    signed_in, people, make_registration, event
+):
+    second = make_registration(event, full_name="Second Waiting")
+    html = signed_in.get(URL).get_data(as_text=True)
+    anna_row = html[html.index(f'id="registration-{people["anna"].id}"') :]
+    assert "Number 1 in the queue" in anna_row[: anna_row.index("</tr>")]
+    second_row = html[html.index(f'id="registration-{second.id}"') :]
+    assert "Number 2 in the queue" in second_row[: second_row.index("</tr>")]
+
+
 def test_promote_keeps_the_queue_unless_skipping_it_is_confirmed(
     signed_in, people, make_registration, event
 ):
