@@ -120,3 +120,15 @@ def test_the_slug_follows_the_title_and_says_whether_it_is_free(new_page, organi
     expect(page.locator("#slug-status")).to_contain_text("already uses")
     page.get_by_label("Title (English)").fill("Something else")
     expect(slug).to_have_value("gps-launch")  # written by hand: the title no longer changes it
+
+
+def test_the_history_and_registration_times_are_in_the_organisers_own_zone(
+    new_page, organiser, full_event
+):
+    page = new_page(viewport=DESKTOP, timezone_id="Asia/Tokyo")
+    sign_in(page)
+    page.goto("/organiser/events/gps-launch/registrations")
+    header = page.get_by_role("columnheader", name="Registered (Asia/Tokyo)")
+    expect(header).to_be_visible()
+    # The frozen clock registers everyone at 10:00 UTC: 19:00 in Tokyo.
+    expect(page.locator("time[data-organiser-time]").first).to_have_text("2026-11-22 19:00")

@@ -174,7 +174,7 @@ def test_the_history_tells_every_action_on_a_registration_in_plain_words(signed_
     signed_in.post(f"{URL}/{anna.id}/erase", data={"next": URL})
     html = signed_in.get("/organiser/events/gps-launch").get_data(as_text=True)
     history = html[html.index('id="history-heading"') :]
-    assert "When (America/New_York)" in history
+    assert 'When (<span class="organiser-zone">America/New_York</span>)' in history
     assert "2026-11-22 05:00" in history  # the frozen clock (10:00 UTC) in New York
     assert "Registration cancelled by the organisers" in history
     assert "Élodie Pérez" in history
