@@ -21,10 +21,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d eventsvc/translations
 
+# `make run PORT=5050` when 5000 is taken; links in mail follow unless PUBLIC_BASE_URL is set.
+PORT ?= 5000
+RUN_BASE_URL := $(or $(EVENTSVC_PUBLIC_BASE_URL),http://127.0.0.1:$(PORT))
+
 run: $(VENV)/.installed translations
 	$(FLASK) init-db
 	$(FLASK) demo-data --once
-	EVENTSVC_MAIL_DISPATCHER_THREAD=true $(FLASK) run --host 127.0.0.1 --port 5000
+	EVENTSVC_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) where --port $(PORT)
+	EVENTSVC_PUBLIC_BASE_URL=$(RUN_BASE_URL) EVENTSVC_MAIL_DISPATCHER_THREAD=true $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -78,7 +78,12 @@ def import_events_command(file, check):
 
 @click.command("demo-data")
 @click.option("--once", is_flag=True, help="Do nothing if the database holds any event.")
-def demo_data_command(once):
+@click.option(
+    "--registrations/--no-registrations",
+    default=True,
+    help="Also register a few dozen demo people (only into a database without registrations).",
+)
+def demo_data_command(once, registrations):
     """Import the demo partners and events shipped with eventsvc."""
     from importlib.resources import files
 
@@ -93,6 +98,37 @@ def demo_data_command(once):
         return
     demo = files("eventsvc").joinpath("demo", "events.json").read_bytes()
     _import(importer, demo, source="demo-data")
+    if registrations:
+        from eventsvc.demo.registrations import seed_registrations
+
+        seeded = seed_registrations()
+        if seeded:
+            click.echo(f"Demo registrations: {seeded} (addresses at example.org, no mail sent).")
+
+
+@click.command("where")
+@click.option("--port", type=int, default=None, help="The port the site is served on.")
+def where_command(port):
+    """Say where the site, the organiser sign-in and the mail are."""
+    from flask import current_app
+
+    from eventsvc.mail.transport import mail_folder
+
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if port is not None and not base.endswith(f":{port}"):
+        click.echo(f"Note: PUBLIC_BASE_URL is {base}, so links in mail point there.")
+    click.echo(f"Site:      {base}/")
+    click.echo(
+        f"Organiser: {base}/organiser/  (first account: .venv/bin/flask --app eventsvc "
+        "create-organiser you@example.org --role admin)"
+    )
+    server = current_app.config.get("MAIL_SERVER")
+    if server:
+        click.echo(f"Mail:      sent through {server}:{current_app.config['MAIL_PORT']}")
+    else:
+        click.echo(
+            f"Mail:      written as .eml files to {mail_folder()}/ (open them in a mail client)"
+        )
 
 
 def _import(importer, content: bytes, source: str, check: bool = False) -> None:
@@ -215,5 +251,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_organiser_command)
     app.cli.add_command(import_events_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(where_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(purge_registrations_command)

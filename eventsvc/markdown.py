@@ -45,10 +45,11 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 @cache
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
-        ["table", "strikethrough", "replacements"]
-    )
+def _parser(linkify: bool = False) -> MarkdownIt:
+    rules = ["table", "strikethrough", "replacements"] + (["linkify"] if linkify else [])
+    return MarkdownIt(
+        "commonmark", {"html": False, "typographer": True, "linkify": linkify}
+    ).enable(rules)
 
 
 def _shift_headings(tokens) -> None:
@@ -72,11 +73,20 @@ def render_markdown(text: str | None) -> Markup:
     return _rendered(text)
 
 
+def render_message_markdown(text: str | None) -> Markup:
+    """Safe HTML for an organiser's message (announcements): as :func:`render_markdown`, and a
+    bare address such as ``https://zoom.us/j/123`` or ``www.omep.org`` becomes a link, since
+    people paste links into messages rather than write Markdown links (linkify-it-py)."""
+    if not text:
+        return Markup("")
+    return _rendered(text, linkify=True)
+
+
 @lru_cache(maxsize=CACHED_DESCRIPTIONS)
-def _rendered(text: str) -> Markup:
+def _rendered(text: str, linkify: bool = False) -> Markup:
     """Keyed by the text itself, so an edited description is rendered afresh and can never be
     served stale; rendering and sanitising took about 1 ms per page view."""
-    parser = _parser()
+    parser = _parser(linkify)
     tokens = parser.parse(text)
     _shift_headings(tokens)
     html = parser.renderer.render(tokens, parser.options, {})

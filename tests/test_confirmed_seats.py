@@ -57,7 +57,7 @@ def test_the_running_count_equals_the_confirmed_rows_whatever_happens(
         elif action == "cancel" and chosen is not None:
             cancel(chosen)
         elif action == "promote" and chosen and chosen.status == RegistrationStatus.WAITLISTED:
-            promote(chosen)
+            promote(chosen, out_of_turn=True, overbook=True)
         elif action == "more_seats":
             db.session.get(Event, event_id).capacity += 1
             db.session.commit()

@@ -47,6 +47,8 @@ from eventsvc import clock, ics
 from eventsvc.calendar_links import CalendarLinks, calendar_links
 from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span, language_in_text, local_span, person_zone, zone_city
+from eventsvc.mail import outbox
+from eventsvc.markdown import render_message_markdown
 from eventsvc.models import (
     Announcement,
     Event,
@@ -158,8 +160,11 @@ def _reminder(message: OutboxMessage, context: dict, link: str) -> _Draft:
 
 
 def _event_updated(message: OutboxMessage, context: dict, link: str) -> _Draft:
-    """Says what changed (``payload["changes"]``: time, link, title) and the old time."""
-    event = message.registration.event
+    """Says what changed (``payload["changes"]``: time, link, title, details, or reopened) and
+    the old time. Only a confirmed registrant's calendar holds the event, so only they get an
+    invite; someone on the waitlist gets the news alone."""
+    registration = message.registration
+    event = registration.event
     payload = message.payload or {}
     changes = set(payload.get("changes") or ())
     time_changed = "time" in changes
@@ -168,20 +173,30 @@ def _event_updated(message: OutboxMessage, context: dict, link: str) -> _Draft:
         old_start = datetime.fromisoformat(payload["old_start"])
         old_end = datetime.fromisoformat(payload["old_end"])
         old_span = _span(old_start, old_end, event.timezone, context["lang"])
-    if time_changed:
+    postponed = "postponed" in changes
+    if postponed:
+        subject = _("Postponed: %(title)s", title=context["title"])
+    elif "reopened" in changes:
+        subject = _("Back on: %(title)s", title=context["title"])
+    elif time_changed:
         subject = _("New time: %(title)s", title=context["title"])
     else:
         subject = _("Changed: %(title)s", title=context["title"])
+    has_invite = registration.status == RegistrationStatus.CONFIRMED and not postponed
     return _Draft(
         subject,
         "event_updated",
         {
+            "reopened": "reopened" in changes,
+            "postponed": postponed,
+            **_organiser_message(message, context["lang"]),
             "time_changed": time_changed,
             "link_changed": "link" in changes,
             "title_changed": "title" in changes,
             "old_span": old_span,
+            "has_invite": has_invite,
         },
-        calendar=_invite(message.registration, link),
+        calendar=_invite(registration, link) if has_invite else None,
     )
 
 
@@ -190,13 +205,20 @@ def _event_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft
     return _Draft(
         _("Cancelled: %(title)s", title=context["title"]),
         "event_cancelled",
-        {"show_join_link": False, "calendar_attached": calendar is not None},
+        {
+            "show_join_link": False,
+            "calendar_attached": calendar is not None,
+            **_organiser_message(message, context["lang"]),
+        },
         calendar=calendar,
     )
 
 
 def _registration_cancelled(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    """Says who cancelled: the registrant themselves, or the organisers (with their message).
+    A calendar cancellation goes only to a person whose calendar holds the event."""
     event = message.registration.event
+    payload = message.payload or {}
     calendar = _cancellation(message)
     return _Draft(
         _("Registration cancelled: %(title)s", title=context["title"]),
@@ -205,9 +227,22 @@ def _registration_cancelled(message: OutboxMessage, context: dict, link: str) ->
             "show_join_link": False,
             "event_url": external_url("public.event", lang=context["lang"], slug=event.slug),
             "calendar_attached": calendar is not None,
+            "by_organiser": bool(payload.get("by_organiser")),
+            "had_place": calendar is not None,
+            **_organiser_message(message, context["lang"]),
         },
         calendar=calendar,
     )
+
+
+def _organiser_message(message: OutboxMessage, lang: str) -> dict:
+    """The organisers' own words in ``lang`` (else the default locale, else any), as
+    paragraphs for the template."""
+    texts = (message.payload or {}).get("message") or {}
+    chosen = texts.get(lang) or texts.get(current_app.config["DEFAULT_LOCALE"])
+    if not chosen and texts:
+        chosen = next(iter(texts.values()))
+    return {"organiser_message": _paragraphs(chosen or "")}
 
 
 def _announcement(message: OutboxMessage, context: dict, link: str) -> _Draft:
@@ -216,11 +251,41 @@ def _announcement(message: OutboxMessage, context: dict, link: str) -> _Draft:
     if announcement is None:
         raise LookupError(f"announcement {announcement_id!r} does not exist")
     text = _announcement_text(announcement, context["lang"], message.registration.event)
+    return announcement_draft(text)
+
+
+def announcement_draft(text: dict) -> _Draft:
+    """The organisers' own words: the Markdown as written for the text part, rendered (links
+    clickable) for the HTML part, and no greeting of ours above theirs."""
+    body = text.get("body", "")
     return _Draft(
         text.get("subject", ""),
         "announcement",
-        {"paragraphs": _paragraphs(text.get("body", ""))},
+        {"body_text": body.strip(), "body_html": render_message_markdown(body)},
     )
+
+
+def build_test_announcement(event: Event, text: dict, lang: str, name: str, address: str):
+    """The announcement in ``lang`` as registrants will get it, addressed to an organiser who
+    wants to see it in their own mailbox first. Nothing is stored."""
+    with force_locale(lang):
+        link = external_url("public.event", lang=lang, slug=event.slug)
+        context = _event_context(event, lang)
+        context.update(show_join_link=False, interpretation_language=None)
+        draft = announcement_draft(text)
+        subject = _("[Test] %(subject)s", subject=draft.subject)
+        context.update(draft.context, subject=subject)
+        text_body, html = _bodies(draft.template, context, name, link)
+    email = _assemble(text_body, html, None)
+    email["From"] = _sender()
+    email["To"] = _address(name, address)
+    email["Subject"] = _subject(subject)
+    email["Date"] = format_datetime(clock.now(), usegmt=True)
+    email["Message-ID"] = outbox.new_message_id()
+    email["MIME-Version"] = "1.0"
+    email["Content-Language"] = lang
+    email["Auto-Submitted"] = "auto-generated"
+    return email
 
 
 _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {

@@ -19,3 +19,10 @@ class Announcement(db.Model):
     texts: Mapped[dict] = mapped_column(JSON, default=dict)
     include_waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: When its messages are due: ``None`` for at once, else a scheduled time.
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Withdrawn before it went out (a scheduled announcement only).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def is_scheduled(self) -> bool:
+        return self.cancelled_at is None and self.send_at is not None and self.send_at > clock.now()

@@ -32,6 +32,8 @@ class EventStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+    #: Off its date until a new one is set; registrations kept, registration closed.
+    POSTPONED = "postponed"
 
 
 def new_calendar_uid() -> str:

@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.extensions import db
@@ -10,6 +10,9 @@ class Partner(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     acronym: Mapped[str] = mapped_column(String(32), unique=True)
     website: Mapped[str] = mapped_column(String(500), default="")
+    #: The logo as uploaded (checked: PNG, JPEG or WebP, small), served by the public site.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(String(32), default="", server_default="")
     translations: Mapped[list["PartnerTranslation"]] = relationship(
         back_populates="partner", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -22,6 +22,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     assignment,
     attendees,
     exports,
+    partners,
     stats,
     views,
 )

@@ -10,7 +10,13 @@ from eventsvc.extensions import db
 from eventsvc.i18n import list_in_text
 from eventsvc.models import Event, Registration
 from eventsvc.organiser import bp
-from eventsvc.organiser.data_forms import STATUS_LABELS, ConfirmForm, RegistrationFilterForm
+from eventsvc.organiser.data_forms import (
+    STATUS_LABELS,
+    CancelRegistrationForm,
+    ConfirmForm,
+    PromoteForm,
+    RegistrationFilterForm,
+)
 from eventsvc.services import DomainError, privacy, stats
 from eventsvc.services import registrations as registration_service
 from eventsvc.services.attendee_search import (
@@ -39,7 +45,7 @@ def _back_to_list(event: Event):
     prefix = url_for("organiser.registrations", slug=event.slug)
     if not target.startswith(prefix):
         target = prefix
-    return redirect(target, 303)
+    return redirect(target, 303 if request.method == "POST" else 302)
 
 
 @bp.get("/events/<slug>/registrations")
@@ -63,20 +69,47 @@ def registrations(slug):
         filter_args=filters.as_args(),
         status_counts=stats.status_counts(event.id),
         status_labels=STATUS_LABELS,
+        newsletter_count=registration_service.newsletter_count(event),
+        queue=registration_service.queue_positions(event),
     )
 
 
-@bp.post("/events/<slug>/registrations/<int:registration_id>/promote")
+@bp.get("/events/<slug>/questions")
+def questions(slug):
+    """The questions for the speakers, one per person, for the moderator (printable)."""
+    event = event_or_404(slug)
+    return render_template(
+        "organiser/questions.html",
+        event=event,
+        questions=registration_service.questions_for_speakers(event),
+    )
+
+
+@bp.route("/events/<slug>/registrations/<int:registration_id>/promote", methods=["GET", "POST"])
 def promote_registration(slug, registration_id):
+    """Promote in queue order; skipping the queue or overbooking only once confirmed here."""
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("This page had expired. Please try again."), "error")
-    else:
+    try:
+        plan = registration_service.promotion_plan(registration)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _back_to_list(event)
+    form = PromoteForm()
+    if form.validate_on_submit():
         try:
-            registration_service.promote(registration)
+            registration_service.promote(
+                registration,
+                actor=current_user._get_current_object(),
+                out_of_turn=form.out_of_turn.data,
+                overbook=form.overbook.data,
+            )
+        except registration_service.PromotionNeedsConfirmation:
+            db.session.refresh(registration)
+            plan = registration_service.promotion_plan(registration)
         except DomainError as error:
             flash(str(error.message), "error")
+            return _back_to_list(event)
         else:
             flash(
                 _(
@@ -85,13 +118,27 @@ def promote_registration(slug, registration_id):
                 ),
                 "success",
             )
-    return _back_to_list(event)
+            return _back_to_list(event)
+    elif request.method == "POST":
+        flash(_("This page had expired. Please try again."), "error")
+    return render_template(
+        "organiser/promote.html",
+        event=event,
+        plan=plan,
+        form=form,
+        next_url=request.values.get("next", ""),
+    )
 
 
 @bp.route("/events/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 def cancel_registration(slug, registration_id):
-    def cancel(registration):
-        promoted = registration_service.cancel(registration)
+    def cancel(registration, form):
+        message = form.message.data or ""
+        promoted = registration_service.cancel(
+            registration,
+            actor=current_user._get_current_object(),
+            message={registration.language: message},
+        )
         flash(
             _("The registration of %(name)s is cancelled.", name=registration.full_name), "success"
         )
@@ -107,12 +154,12 @@ def cancel_registration(slug, registration_id):
                 "success",
             )
 
-    return _confirmed_action(slug, registration_id, "cancel", cancel)
+    return _confirmed_action(slug, registration_id, "cancel", cancel, CancelRegistrationForm)
 
 
 @bp.route("/events/<slug>/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
 def erase_registration(slug, registration_id):
-    def erase(registration):
+    def erase(registration, form):
         privacy.erase_registration(registration, actor=current_user._get_current_object())
         flash(
             _("The personal data of registration %(id)s has been erased.", id=registration.id),
@@ -122,13 +169,13 @@ def erase_registration(slug, registration_id):
     return _confirmed_action(slug, registration_id, "erase", erase)
 
 
-def _confirmed_action(slug, registration_id, action: str, perform):
-    """Ask first (GET), then ``perform(registration)`` on a confirmed POST and go back."""
+def _confirmed_action(slug, registration_id, action: str, perform, form_class=ConfirmForm):
+    """Ask first (GET), then ``perform(registration, form)`` on a confirmed POST and go back."""
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    form = ConfirmForm()
+    form = form_class()
     if form.validate_on_submit():
-        perform(registration)
+        perform(registration, form)
         return _back_to_list(event)
     return render_template(
         "organiser/registration_action.html",

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form
 from wtforms.fields import (
     BooleanField,
+    DateTimeLocalField,
     FormField,
     SearchField,
     SelectField,
@@ -71,6 +72,46 @@ class ConfirmForm(FlaskForm):
     """A button confirming an action (cancel, erase): only its CSRF token matters."""
 
 
+#: Longest message organisers may add to a cancellation.
+CANCEL_MESSAGE_MAX = 2000
+
+
+class CancelRegistrationForm(ConfirmForm):
+    """The confirmation of an organiser's cancellation, with an optional message."""
+
+    message = TextAreaField(
+        _l("Message to the registrant (optional)"),
+        validators=[Optional(), Length(max=CANCEL_MESSAGE_MAX)],
+    )
+
+
+def cancel_event_form(locales: list[str], **kwargs) -> FlaskForm:
+    """The confirmation of an event's cancellation, with an optional message per locale: each
+    registrant reads the one in their language."""
+
+    class CancelEventForm(ConfirmForm):
+        def messages(self) -> dict[str, str]:
+            return {locale: getattr(self, f"message_{locale}").data or "" for locale in locales}
+
+        def message_fields(self):
+            return [(locale, getattr(self, f"message_{locale}")) for locale in locales]
+
+    for locale in locales:
+        field = TextAreaField(
+            _l("Message in %(language)s (optional)", language=language_name(locale)),
+            validators=[Optional(), Length(max=CANCEL_MESSAGE_MAX)],
+        )
+        setattr(CancelEventForm, f"message_{locale}", field)
+    return CancelEventForm(**kwargs)
+
+
+class PromoteForm(ConfirmForm):
+    """The confirmation of a promotion; the two flags say what the organiser agreed to."""
+
+    out_of_turn = BooleanField()
+    overbook = BooleanField()
+
+
 class LocaleTextForm(Form):
     subject = StringField(_l("Subject"), validators=[Optional(), Length(max=SUBJECT_MAX)])
     body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])
@@ -81,8 +122,15 @@ def announcement_form(locales: list[str], **kwargs) -> FlaskForm:
 
     class AnnouncementForm(FlaskForm):
         include_waitlisted = BooleanField(_l("Also send it to people on the waitlist"))
-        preview = SubmitField(_l("Count the recipients"))
-        send = SubmitField(_l("Send the announcement"))
+        send_at = DateTimeLocalField(
+            _l("Send later, at"),
+            format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+            validators=[Optional()],
+        )
+        preview = SubmitField(_l("Preview"))
+        test = SubmitField(_l("Send me a test"))
+        send = SubmitField(_l("Send…"))
+        confirm_send = SubmitField(_l("Confirm and send"))
 
         def texts(self) -> dict[str, dict[str, str]]:
             return {locale: getattr(self, f"text_{locale}").data for locale in locales}

@@ -30,14 +30,16 @@ def export_csv(slug):
     event = event_or_404(slug)
     audit.record_export(event, current_user._get_current_object(), "csv")
     rows = exports.registration_rows(event.id, current_locale())
-    filename = exports.download_name(event.slug, "csv", clock.now().date())
-    return download(exports.csv_chunks(rows, csv_delimiter()), CSV_TYPE, filename)
+    delimiter = csv_delimiter()
+    variant = "semicolons" if delimiter == ";" else ""
+    filename = exports.download_name(event.slug, "csv", clock.now().date(), variant=variant)
+    return download(exports.csv_chunks(rows, delimiter), CSV_TYPE, filename)
 
 
 @bp.get("/events/<slug>/registrations.xlsx")
 def export_xlsx(slug):
     event = event_or_404(slug)
     audit.record_export(event, current_user._get_current_object(), "xlsx")
-    rows = exports.registration_rows(event.id, current_locale())
+    rows = exports.registration_rows(event.id, current_locale(), zone=event.timezone)
     filename = exports.download_name(event.slug, "xlsx", clock.now().date())
     return download(exports.xlsx_chunks(rows), XLSX_TYPE, filename)

@@ -16,6 +16,7 @@ from wtforms.fields import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     URLField,
 )
@@ -36,6 +37,7 @@ from eventsvc.i18n import language_name
 from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.passwords import MIN_PASSWORD_LENGTH
+from eventsvc.services.events import complete_url
 
 #: What ``<input type=datetime-local>`` sends (browsers add seconds when a step asks).
 WALL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -183,14 +185,17 @@ class EventForm(FlaskForm):
     slug = StringField(
         _l("Web address"),
         [
-            DataRequired(),
+            Optional(),
             Length(max=SLUG_MAX),
             Regexp(
                 r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                 message=_l("Use lower-case letters, digits and hyphens, e.g. gps-launch-2026."),
             ),
         ],
-        description=_l("Part of the public address of the event, e.g. gps-launch-2026."),
+        description=_l(
+            "Part of the public address of the event, e.g. gps-launch-2026. Made from the "
+            "title unless you write your own."
+        ),
     )
     timezone = SelectField(_l("Time zone"), [DataRequired()])
     start = DateTimeLocalField(_l("Starts"), [InputRequired()], format=WALL_FORMATS)
@@ -211,9 +216,14 @@ class EventForm(FlaskForm):
     online_url = URLField(
         _l("Join link"),
         [Optional(), Length(max=URL_MAX), URL(message=_l("Enter a full web address."))],
-        description=_l("Sent only to confirmed participants, never shown publicly."),
+        filters=[complete_url],
+        description=_l(
+            "Sent only to confirmed participants, never shown publicly. "
+            "“https://” is added if you leave it out."
+        ),
     )
     partners = FieldList(SelectField(_l("Partner"), validate_choice=False), min_entries=3)
+    add_partner = SubmitField(_l("Add another partner"))
     confirmed = HiddenField()
 
     def locale_forms(self):

@@ -7,11 +7,14 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eventsvc.i18n import format_event_span, language_name
-from eventsvc.models import MessageKind
+from eventsvc import clock
+from eventsvc.extensions import db
+from eventsvc.i18n import current_locale, format_event_span, language_name
+from eventsvc.models import MessageKind, Registration
 from eventsvc.organiser import bp
 from eventsvc.organiser.forms import role_choices
 from eventsvc.services import audit, organisers
+from eventsvc.urls import external_url
 
 
 @bp.context_processor
@@ -22,6 +25,10 @@ def workspace_helpers():
         "action_label": action_label,
         "role_label": lambda role: dict(role_choices()).get(role, role),
         "audit_details": audit_details,
+        "audit_actor": audit_actor,
+        "public_event_url": public_event_url,
+        "organiser_zone": organiser_zone,
+        "in_organiser_zone": in_organiser_zone,
         "kind_label": lambda kind: MESSAGE_KIND_LABELS.get(kind, kind),
     }
 
@@ -46,10 +53,72 @@ MESSAGE_KIND_LABELS = {
 }
 
 
+def public_event_url(event) -> str:
+    """The address registrants use, in the organiser's language, from ``PUBLIC_BASE_URL``."""
+    return external_url("public.event", lang=current_locale(), slug=event.slug)
+
+
+def organiser_zone() -> str:
+    """The zone organisers read the workspace's own times in (the audit log, registration
+    times): the organisation's ``DEFAULT_TIMEZONE``."""
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
+def in_organiser_zone(instant: datetime) -> str:
+    """``instant`` as ``2026-12-06 14:30`` in :func:`organiser_zone`."""
+    return clock.to_wall(instant, organiser_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def audit_actor(entry) -> str:
+    """Who did it, in plain words."""
+    if entry.organiser is not None:
+        return entry.organiser.name or entry.organiser.email
+    if entry.action in audit.AUTOMATIC:
+        return _("Automatic")
+    return _("System (command line or import)")
+
+
+def _registration_lines(details: dict) -> list[str]:
+    """The person an entry is about, and what it did to their place, in plain words."""
+    lines = []
+    if "registration_id" not in details:
+        return lines
+    registration_id = details.pop("registration_id")
+    if registration_id is not None:
+        registration = db.session.get(Registration, registration_id)
+        if registration is None or registration.anonymised_at is not None:
+            lines.append(_("Registration %(id)s (personal data erased)", id=registration_id))
+        else:
+            lines.append(f"{registration.full_name} <{registration.email}>")
+    was = details.pop("was", None)
+    if was == "confirmed":
+        lines.append(_("They had a confirmed place."))
+    elif was == "waitlisted":
+        lines.append(_("They were on the waitlist."))
+    if details.pop("with_message", False):
+        lines.append(_("A message from the organisers went with the notice."))
+    position = details.pop("position", None)
+    if position is not None:
+        lines.append(_("Number %(position)d on the waitlist.", position=position))
+    confirmed, capacity = details.pop("confirmed", None), details.pop("capacity", None)
+    if confirmed is not None:
+        if capacity is None:
+            lines.append(_("Now %(count)d confirmed.", count=confirmed))
+        else:
+            lines.append(
+                _(
+                    "Now %(count)d confirmed for %(capacity)d places.",
+                    count=confirmed,
+                    capacity=capacity,
+                )
+            )
+    return lines
+
+
 def audit_details(details: dict, zone_name: str) -> list[str]:
     """An audit entry's details as short readable lines."""
     details = dict(details or {})
-    lines = []
+    lines = _registration_lines(details)
     fields = details.pop("fields", None)
     if fields:
         lines.append(_("Fields: %(fields)s", fields=", ".join(field_label(k) for k in fields)))

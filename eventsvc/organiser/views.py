@@ -30,6 +30,7 @@ from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import account as account_views
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
 from eventsvc.organiser.access import admin_required
+from eventsvc.organiser.data_forms import cancel_event_form
 from eventsvc.organiser.forms import (
     LoginForm,
     NewOrganiserForm,
@@ -131,12 +132,13 @@ def _partner_choices() -> list[tuple[str, str]]:
 
 
 def _event_data(form, *, status, slug=None) -> EventData:
+    texts = {locale: dict(sub.data) for locale, sub in form.locale_forms()}
     return EventData(
-        slug=slug or form.slug.data,
+        slug=slug or (form.slug.data or "").strip() or _slug_from_texts(texts),
         timezone=form.timezone.data,
         start=form.start.data,
         end=form.end.data,
-        texts={locale: dict(sub.data) for locale, sub in form.locale_forms()},
+        texts=texts,
         floor_language=form.floor_language.data,
         interpretation_languages=list(form.interpretation_languages.data or []),
         online_url=(form.online_url.data or "").strip(),
@@ -145,6 +147,13 @@ def _event_data(form, *, status, slug=None) -> EventData:
         partners=form.chosen_partners(),
         status=status,
     )
+
+
+def _slug_from_texts(texts: dict) -> str:
+    """The slug made from the title in the default locale, else from any title given."""
+    default = current_app.config["DEFAULT_LOCALE"]
+    titles = [texts.get(default, {}).get("title")] + [t.get("title") for t in texts.values()]
+    return events.slug_from_title(next((title for title in titles if title), ""))
 
 
 def _initial_data(data: EventData) -> dict:
@@ -188,10 +197,39 @@ def _new_event_form():
     return form
 
 
+@bp.get("/events/slug-check")
+def slug_check():
+    """For the editor's script: the slug a title gives, and whether a slug is free.
+
+    ``title`` → ``slug`` made from it; ``slug`` (and ``event``, the slug being edited) →
+    ``available`` and a ``message`` in the organiser's language.
+    """
+    current = request.args.get("event", "")
+    event = db.session.scalar(select(Event).where(Event.slug == current)) if current else None
+    slug = (request.args.get("slug") or "").strip()
+    if not slug and request.args.get("title"):
+        slug = events.slug_from_title(request.args["title"][:1000])
+    problem = events.slug_problem(slug, event) if slug else None
+    if slug and problem is None:
+        message = _("Free: the page will be at %(url)s", url=_public_url(slug))
+    else:
+        message = str(problem or "")
+    return {"slug": slug, "available": bool(slug) and problem is None, "message": message}
+
+
+def _public_url(slug: str) -> str:
+    from eventsvc.i18n import current_locale
+    from eventsvc.urls import external_url
+
+    return external_url("public.event", lang=current_locale(), slug=slug)
+
+
 @bp.route("/events/new", methods=["GET", "POST"])
 def new_event():
     form = _new_event_form()
     problems = []
+    if form.add_partner.data:
+        return _with_another_partner(form, None)
     if form.validate_on_submit():
         try:
             event = events.create_event(_event_data(form, status=EventStatus.DRAFT), actor=_actor())
@@ -200,16 +238,77 @@ def new_event():
         else:
             flash(_("The event has been created as a draft."), "success")
             return redirect(url_for(".event", slug=event.slug))
-    return render_template("organiser/event_form.html", form=form, event=None, problems=problems), (
-        422 if form.errors or problems else 200
-    )
+    elif request.method == "POST":
+        problems = _service_errors_too(form, None, EventStatus.DRAFT)
+    return _render_event_form(form, None, problems)
+
+
+def _render_event_form(form, event, problems, status: int | None = None):
+    code = status or (422 if form.errors or problems else 200)
+    return render_template(
+        "organiser/event_form.html",
+        form=form,
+        event=event,
+        problems=problems,
+        error_links=error_links(form),
+    ), code
+
+
+def _service_errors_too(form, event: Event | None, status) -> list:
+    """The service's own checks on whatever the form could read, so that every error shows in
+    one round; a field the form already marked keeps only the form's message."""
+    try:
+        data = _event_data(form, status=status, slug=event.slug if event else None)
+        found = events.validate(data, event)
+    except (TypeError, ValueError):
+        return []
+    marked = {
+        key for key in found if _form_field(form, key) is not None and _form_field(form, key).errors
+    }
+    return show_service_errors(form, {k: v for k, v in found.items() if k not in marked})
+
+
+def _form_field(form, key: str):
+    name, _sep, locale = key.partition(".")
+    if locale and locale in form:
+        return form[locale][name]
+    return getattr(form, name, None)
+
+
+def _with_another_partner(form, event: Event | None):
+    """The same form, as typed, with one more partner slot (no JavaScript needed)."""
+    entry = form.partners.append_entry()
+    entry.choices = form.partners.entries[0].choices
+    return _render_event_form(form, event, [], status=200)
+
+
+def error_links(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for every error on the form, in the order of the page, for a
+    summary whose entries lead to their fields."""
+    links = []
+    for field in form:
+        for sub in _leaves(field):
+            for message in sub.errors if isinstance(sub.errors, list) else []:
+                links.append((sub.id, sub.label.text, str(message)))
+    return links
+
+
+def _leaves(field):
+    if hasattr(field, "entries"):
+        for entry in field.entries:
+            yield from _leaves(entry)
+    elif hasattr(field, "form") and hasattr(field.form, "_fields") and field.type == "FormField":
+        for sub in field.form:
+            yield from _leaves(sub)
+    else:
+        yield field
 
 
 def _edit_form(event: Event, *, from_request: bool = True):
     """The edit form: filled from the posted data, else from the stored event."""
     current = EventData.from_event(event)
     options = {
-        "partner_slots": len(current.partners) + 2,
+        "partner_slots": max(len(current.partners) + 1, 3),
         "languages": [current.floor_language, *current.interpretation_languages],
     }
     if from_request and request.method == "POST":
@@ -233,22 +332,25 @@ def edit_event(slug):
         return redirect(url_for(".event", slug=event.slug))
     form = _edit_form(event)
     problems = []
+    if form.add_partner.data:
+        return _with_another_partner(form, event)
     if form.validate_on_submit():
         data = _event_data(form, status=event.status)
         try:
+            notify = request.form.get("notify") == "1"
             if form.confirmed.data != "1":
                 summary = events.preview_changes(event, data)
-                if summary.notify_count:
+                if summary.audience_count:
                     return _confirm_changes(event, summary, data)
-            summary = events.update_event(event, data, actor=_actor())
+            summary = events.update_event(event, data, actor=_actor(), notify=notify)
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
         else:
             _flash_update(summary)
             return redirect(url_for(".event", slug=event.slug))
-    return render_template(
-        "organiser/event_form.html", form=form, event=event, problems=problems
-    ), (422 if form.errors or problems else 200)
+    elif request.method == "POST":
+        problems = _service_errors_too(form, event, event.status)
+    return _render_event_form(form, event, problems)
 
 
 def _confirm_changes(event: Event, summary, data: EventData):
@@ -256,7 +358,7 @@ def _confirm_changes(event: Event, summary, data: EventData):
     carried = [
         (name, value)
         for name, value in request.form.items(multi=True)
-        if name not in ("csrf_token", "confirmed")
+        if name not in ("csrf_token", "confirmed", "notify")
     ]
     return render_template(
         "organiser/confirm_changes.html",
@@ -292,9 +394,7 @@ def publish_event(slug):
         form = _edit_form(event, from_request=False)
         problems = show_service_errors(form, failure.errors)
         flash(_("The event cannot be published yet: complete the texts marked below."), "error")
-        return render_template(
-            "organiser/event_form.html", form=form, event=event, problems=problems
-        ), 422
+        return _render_event_form(form, event, problems, status=422)
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:
@@ -308,10 +408,13 @@ def cancel_event(slug):
     if event.status == EventStatus.CANCELLED:
         flash(_("This event is already cancelled."), "info")
         return redirect(url_for(".event", slug=event.slug))
-    if request.method == "GET":
+    form = cancel_event_form(supported_locales())
+    if not form.validate_on_submit():
         summary = events.preview_cancellation(event)
-        return render_template("organiser/confirm_cancel.html", event=event, summary=summary)
-    summary = events.cancel_event(event, actor=_actor())
+        return render_template(
+            "organiser/confirm_cancel.html", event=event, summary=summary, form=form
+        ), (422 if form.errors else 200)
+    summary = events.cancel_event(event, actor=_actor(), message=form.messages())
     flash(
         ngettext(
             "The event has been cancelled. %(num)d person will be told.",
@@ -320,6 +423,55 @@ def cancel_event(slug):
         ),
         "success",
     )
+    return redirect(url_for(".event", slug=event.slug))
+
+
+@bp.route("/events/<slug>/postpone", methods=["GET", "POST"])
+def postpone_event(slug):
+    """Ask (with an optional message per language), then postpone: registrations kept."""
+    event = _event_or_404(slug)
+    form = cancel_event_form(supported_locales())
+    if form.validate_on_submit():
+        try:
+            told = events.postpone_event(event, actor=_actor(), message=form.messages())
+        except DomainError as refusal:
+            flash(refusal.message, "error")
+        else:
+            flash(
+                ngettext(
+                    "The event is postponed. %(num)d person will be told. Set the new date "
+                    "with Edit: registrants then get updated invitations.",
+                    "The event is postponed. %(num)d people will be told. Set the new date "
+                    "with Edit: registrants then get updated invitations.",
+                    told,
+                ),
+                "success",
+            )
+        return redirect(url_for(".event", slug=event.slug))
+    return render_template(
+        "organiser/confirm_postpone.html",
+        event=event,
+        form=form,
+        count=events.registrant_count(event),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/events/<slug>/reopen")
+def reopen_event(slug):
+    event = _event_or_404(slug)
+    try:
+        told = events.reopen_event(event, actor=_actor())
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(
+            ngettext(
+                "The event is open again. %(num)d person will be told, with a new invitation.",
+                "The event is open again. %(num)d people will be told, with a new invitation.",
+                told,
+            ),
+            "success",
+        )
     return redirect(url_for(".event", slug=event.slug))
 
 

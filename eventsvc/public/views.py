@@ -34,7 +34,7 @@ PAST_EVENTS_SHOWN = 12
 #: The session key holding the address the last registration on this browser was sent to, for
 #: the thank-you page to repeat (what the visitor typed, never anything read from the database).
 SENT_TO = "registration_sent_to"
-PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
 
 
 @bp.get("/")

@@ -1,18 +1,22 @@
 """Organisers' messages to an event's registrants, sent through the outbox in their languages."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.mail import outbox
+from eventsvc.mail import outbox, transport
 from eventsvc.models import (
     Announcement,
     Event,
     MessageKind,
+    MessageStatus,
     Organiser,
+    OutboxMessage,
     Registration,
     RegistrationStatus,
 )
@@ -81,13 +85,18 @@ def send_announcement(
     texts: dict[str, dict[str, str]],
     include_waitlisted: bool = False,
     actor: Organiser | None = None,
+    send_at: datetime | None = None,
 ) -> SentAnnouncement:
     """Store the announcement and queue one message per recipient: one transaction.
 
     ``texts`` maps a locale to ``{"subject", "body"}``. Every language the recipients read must
-    have both, so nobody receives a message they cannot read or an empty one.
+    have both, so nobody receives a message they cannot read or an empty one. ``send_at`` (an
+    instant in the future) schedules it for the people registered now; until then it can be
+    withdrawn with :func:`cancel_scheduled`.
     """
     texts = clean_texts(texts)
+    if send_at is not None and send_at <= clock.now():
+        raise DomainError(_l("Choose a time in the future, or send it now."))
     event = lock_event(event.id)
     recipients = list(
         db.session.scalars(
@@ -114,6 +123,7 @@ def send_announcement(
         organiser_id=actor.id if actor is not None else None,
         texts=texts,
         include_waitlisted=include_waitlisted,
+        send_at=send_at,
     )
     db.session.add(announcement)
     db.session.flush()
@@ -121,15 +131,69 @@ def send_announcement(
         outbox.enqueue(
             MessageKind.ANNOUNCEMENT,
             registration,
+            due_at=send_at,
             payload={"announcement_id": announcement.id},
         )
     audit.record(
-        "announcement_sent",
+        "announcement_scheduled" if send_at else "announcement_sent",
         event=event,
         actor=actor,
         announcement_id=announcement.id,
         recipients=len(recipients),
         include_waitlisted=include_waitlisted,
+        **({"send_at": send_at.isoformat()} if send_at else {}),
     )
     db.session.commit()
     return SentAnnouncement(announcement, len(recipients))
+
+
+def cancel_scheduled(announcement: Announcement, actor: Organiser | None = None) -> int:
+    """Withdraw a scheduled announcement before it goes; returns the messages withdrawn."""
+    if not announcement.is_scheduled():
+        raise DomainError(_l("This announcement is no longer scheduled: it has gone out."))
+    pending = [
+        message
+        for message in db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.event_id == announcement.event_id,
+                OutboxMessage.kind == MessageKind.ANNOUNCEMENT,
+                OutboxMessage.status == MessageStatus.PENDING,
+            )
+        )
+        if (message.payload or {}).get("announcement_id") == announcement.id
+    ]
+    for message in pending:
+        message.status = MessageStatus.CANCELLED
+    announcement.cancelled_at = clock.now()
+    audit.record(
+        "announcement_withdrawn",
+        event=db.session.get(Event, announcement.event_id),
+        actor=actor,
+        announcement_id=announcement.id,
+        recipients=len(pending),
+    )
+    db.session.commit()
+    return len(pending)
+
+
+def send_test(event: Event, texts: dict[str, dict[str, str]], actor: Organiser) -> list[str]:
+    """Send the organiser one copy per written language, as registrants will get it, at once
+    and outside the outbox (nothing about registrants is stored or changed). Returns the
+    locales sent; raises :class:`DomainError` when the mail server refuses."""
+    from eventsvc.mail.messages import build_test_announcement
+
+    texts = clean_texts(texts)
+    if not texts:
+        raise DomainError(_l("Write a subject and a message first."))
+    name = actor.name or actor.email
+    batch = {
+        number: build_test_announcement(event, text, locale, name, actor.email)
+        for number, (locale, text) in enumerate(texts.items())
+    }
+    results = transport.send_batch(batch)
+    if any(result.outcome != transport.Outcome.SENT for result in results.values()):
+        details = "; ".join(r.detail for r in results.values() if r.detail)
+        raise DomainError(
+            _l("The test could not be sent: %(detail)s", detail=details or "mail server")
+        )
+    return list(texts)

@@ -16,6 +16,15 @@ PUBLISHED = "published"
 CANCELLED = "cancelled"
 IMPORTED = "imported"
 EXPORTED = "registrations_exported"
+REOPENED = "reopened"
+POSTPONED = "postponed"
+REGISTRATION_CANCELLED = "registration_cancelled"
+REGISTRATION_PROMOTED = "registration_promoted"
+#: A seat came free and the first on the waitlist moved up, by itself.
+REGISTRATION_MOVED_UP = "registration_moved_up"
+
+#: Actions taken by the service itself, not by a person.
+AUTOMATIC = frozenset({REGISTRATION_MOVED_UP})
 
 #: Labels for the organiser pages, one per action.
 ACTION_LABELS = {
@@ -24,8 +33,15 @@ ACTION_LABELS = {
     PUBLISHED: lazy_pgettext("audit action", "Published"),
     CANCELLED: lazy_pgettext("audit action", "Cancelled"),
     IMPORTED: _l("Imported"),
+    REOPENED: _l("Re-opened"),
+    POSTPONED: _l("Postponed"),
+    REGISTRATION_CANCELLED: _l("Registration cancelled by the organisers"),
+    REGISTRATION_PROMOTED: _l("Promoted from the waitlist by the organisers"),
+    REGISTRATION_MOVED_UP: _l("Moved up from the waitlist automatically"),
     # Recorded by other services:
     "announcement_sent": _l("Announcement sent"),
+    "announcement_scheduled": _l("Announcement scheduled"),
+    "announcement_withdrawn": _l("Scheduled announcement withdrawn"),
     "registration_erased": _l("Registration erased"),
     "registrations_purged": _l("Registrations anonymised"),
     EXPORTED: _l("Registrations exported"),

@@ -14,7 +14,7 @@ Every write is one transaction and leaves an audit entry.
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from babel import Locale
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from slugify import slugify
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -52,6 +53,12 @@ TEXT_LIMITS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRI
 #: What registrants are told about. Other changes (summary, capacity…) reach them when the
 #: next message is rendered from the current state.
 TIME, LINK, TITLE = "time", "link", "title"
+#: Any other change, told only when the organiser asks for it.
+DETAILS = "details"
+#: An event cancelled by mistake is back (told with the same kind of message as a change).
+REOPENED = "reopened"
+#: The event is off its date until a new one is set.
+POSTPONED = "postponed"
 
 #: Messages that make no sense once the event is cancelled.
 _OBSOLETE_ON_CANCEL = (
@@ -140,10 +147,17 @@ class ChangeSummary:
     cancelled: bool = False
     published: bool = False
     promote_count: int = 0
+    #: Registrants the change could be told to (confirmed; waitlisted too for a new time).
+    audience_count: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.fields)
+
+    @property
+    def notify_by_default(self) -> bool:
+        """Time and link changes matter to everyone; a new title or wording rarely does."""
+        return self.cancelled or TIME in self.changes or LINK in self.changes
 
 
 @dataclass
@@ -209,7 +223,7 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
 
 
 #: Slugs that would shadow a page of the site (``/organiser/events/new``, ``/<lang>/events.ics``).
-RESERVED_SLUGS = frozenset({"new", "events"})
+RESERVED_SLUGS = frozenset({"new", "events", "slug-check"})
 
 
 def _check_slug(slug, event, add) -> None:
@@ -315,6 +329,33 @@ def _check_languages(data: EventData, add) -> None:
     for code in data.interpretation_languages or []:
         if code not in known:
             add("interpretation_languages", _l("Unknown language code “%(code)s”.", code=code))
+
+
+#: A host name with a dot, then a port, path, query or nothing: what an address pasted without
+#: its scheme starts with (``zoom.us/j/123``), and what ``javascript:…`` never does.
+_BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?([/?#]|$)", re.IGNORECASE)
+
+
+def complete_url(url: str | None) -> str:
+    """``zoom.us/j/123`` as ``https://zoom.us/j/123`` (the editor's join link field): people
+    paste addresses without a scheme. Anything else is left for validation to judge."""
+    url = (url or "").strip()
+    if _BARE_HOST.match(url):
+        return "https://" + url
+    return url
+
+
+def slug_from_title(title: str) -> str:
+    """A slug for ``title``: lower-case ASCII words joined by hyphens (other scripts
+    transliterated, by python-slugify), cut at a word boundary."""
+    return slugify(title or "", max_length=SLUG_MAX, word_boundary=True, save_order=True)
+
+
+def slug_problem(slug: str, event: Event | None = None):
+    """Why ``slug`` cannot be used for ``event`` (or a new event), or ``None``."""
+    problems: list = []
+    _check_slug(slug, event, lambda _key, message: problems.append(message))
+    return problems[0] if problems else None
 
 
 def _check_url(url, add) -> str:
@@ -465,19 +506,35 @@ def _told_changes(fields: list[str]) -> list[str]:
     return told
 
 
-def _summarise(event: Event, new: _Resolved) -> ChangeSummary:
+def _audience(changes: list[str]) -> tuple[RegistrationStatus, ...]:
+    """Who hears of a change: people waiting for a place need a new time too."""
+    if TIME in changes:
+        return (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+    return (RegistrationStatus.CONFIRMED,)
+
+
+def _summarise(event: Event, new: _Resolved, notify: bool | None = None) -> ChangeSummary:
+    """``notify``: tell registrants (``True``), not (``False``), or as before this choice
+    existed (``None``: of time, link and title changes; the importer's behaviour)."""
     fields = _changed_fields(event, new)
     cancelling = new.status == EventStatus.CANCELLED and event.status != EventStatus.CANCELLED
     changes = _told_changes(fields)
+    if notify and not changes and fields:
+        changes = [DETAILS]
+    audience = 0
     if cancelling:
-        notify = _active_registrations(event)
-    elif changes and new.status == EventStatus.PUBLISHED:
-        notify = _count(event, (RegistrationStatus.CONFIRMED,))
+        audience = _active_registrations(event)
+    elif fields and new.status == EventStatus.PUBLISHED:
+        audience = _count(event, _audience(changes))
+    if cancelling:
+        notify_count = audience
+    elif notify is False or not changes:
+        notify_count = 0
     else:
-        notify = 0
+        notify_count = audience
     return ChangeSummary(
         changes=changes,
-        notify_count=notify,
+        notify_count=notify_count,
         old_start=event.starts_at,
         old_end=event.ends_at,
         new_start=new.starts_at,
@@ -486,6 +543,7 @@ def _summarise(event: Event, new: _Resolved) -> ChangeSummary:
         cancelled=cancelling,
         published=new.status == EventStatus.PUBLISHED and event.status != EventStatus.PUBLISHED,
         promote_count=_promote_count(event, new),
+        audience_count=audience,
     )
 
 
@@ -542,15 +600,18 @@ def create_in_transaction(
     return event
 
 
-def preview_changes(event: Event, data: EventData) -> ChangeSummary:
+def preview_changes(event: Event, data: EventData, notify: bool | None = None) -> ChangeSummary:
     """What :func:`update_event` would change and how many registrants it would tell.
 
     Writes nothing; raises :class:`ValidationFailed` when ``data`` has errors.
     """
-    return _summarise(event, _resolve(data, event))
+    data = _new_date_ends_postponement(event, data)
+    return _summarise(event, _resolve(data, event), notify)
 
 
-def update_event(event: Event, data: EventData, actor: Organiser | None = None) -> ChangeSummary:
+def update_event(
+    event: Event, data: EventData, actor: Organiser | None = None, notify: bool | None = None
+) -> ChangeSummary:
     """Change ``event`` to ``data`` and tell its registrants (one transaction).
 
     Time, join link or title changed: the sequence goes up, every confirmed registrant gets an
@@ -558,7 +619,7 @@ def update_event(event: Event, data: EventData, actor: Organiser | None = None) 
     waitlist. Status ``cancelled``: as :func:`cancel_event`.
     """
     with _committing(data.slug):
-        summary = update_in_transaction(event, data, actor)
+        summary = update_in_transaction(event, data, actor, notify=notify)
     return summary
 
 
@@ -567,12 +628,15 @@ def update_in_transaction(
     data: EventData,
     actor: Organiser | None = None,
     known_partners=frozenset(),
+    notify: bool | None = None,
     **audit_details,
 ) -> ChangeSummary:
     """:func:`update_event` without the commit, for a caller that writes more (the importer)."""
     event = lock_event(event.id)
+    data = _new_date_ends_postponement(event, data)
     new = _resolve(data, event, known_partners)
-    summary = _summarise(event, new)
+    title_before = {c.locale: c.title for c in event.contents}
+    summary = _summarise(event, new, notify)
     if not summary.changed:
         return summary
     _apply(event, new)
@@ -586,10 +650,12 @@ def update_in_transaction(
     if summary.cancelled:
         _cancel(event, actor, **audit_details)
         return summary
-    if summary.changes and new.status == EventStatus.PUBLISHED:
-        _tell_changes(event, summary)
+    if summary.notify_count:
+        _tell_changes(event, summary, _titles_changed(event, title_before))
     elif summary.changes:
         event.sequence += 1
+        if TIME in summary.changes:
+            outbox.reschedule_reminders(event)
     if summary.published:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
     if "capacity" in summary.fields:
@@ -613,12 +679,7 @@ def publish_event(event: Event, actor: Organiser | None = None) -> Event:
     event = lock_event(event.id)
     try:
         if event.status == EventStatus.CANCELLED:
-            raise DomainError(
-                _l(
-                    "This event has been cancelled and cannot be published again. "
-                    "Create a new event instead."
-                )
-            )
+            raise DomainError(_l("This event has been cancelled: re-open it to publish it again."))
         if event.status == EventStatus.PUBLISHED:
             db.session.rollback()
             return event
@@ -654,10 +715,14 @@ def preview_cancellation(event: Event) -> ChangeSummary:
     return _summarise(event, new)
 
 
-def cancel_event(event: Event, actor: Organiser | None = None) -> ChangeSummary:
+def cancel_event(
+    event: Event, actor: Organiser | None = None, message: dict[str, str] | None = None
+) -> ChangeSummary:
     """Cancel the event and tell everyone registered, waitlist included (one transaction).
 
-    Cancelling twice does nothing the second time.
+    ``message`` is the organisers' optional word to registrants, one text per locale. The
+    registrations are kept, so that :func:`reopen_event` can bring the event back. Cancelling
+    twice does nothing the second time.
     """
     event = lock_event(event.id)
     summary = preview_cancellation(event)
@@ -666,7 +731,7 @@ def cancel_event(event: Event, actor: Organiser | None = None) -> ChangeSummary:
         return summary
     try:
         event.status = EventStatus.CANCELLED
-        _cancel(event, actor)
+        _cancel(event, actor, message=message)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -674,9 +739,13 @@ def cancel_event(event: Event, actor: Organiser | None = None) -> ChangeSummary:
     return summary
 
 
-def _cancel(event: Event, actor: Organiser | None, **audit_details) -> None:
+def _cancel(
+    event: Event, actor: Organiser | None, message: dict[str, str] | None = None, **audit_details
+) -> None:
     event.sequence += 1
     outbox.drop_pending_for_event(event, _OBSOLETE_ON_CANCEL)
+    words = {locale: text.strip() for locale, text in (message or {}).items() if text.strip()}
+    payload = {"sequence": event.sequence, **({"message": words} if words else {})}
     for registration in _registrations(
         event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
     ):
@@ -686,35 +755,119 @@ def _cancel(event: Event, actor: Organiser | None, **audit_details) -> None:
         outbox.enqueue(
             MessageKind.EVENT_CANCELLED,
             registration,
-            payload={"sequence": event.sequence, "calendar": holds_invite},
+            payload={**payload, "calendar": holds_invite},
         )
+    if words:
+        audit_details["with_message"] = True
     audit.record(audit.CANCELLED, event, actor, **audit_details)
 
 
-def _tell_changes(event: Event, summary: ChangeSummary) -> None:
-    """Queue an updated invite for every confirmed registrant, and move reminders with the time.
+def registrant_count(event: Event) -> int:
+    """People with a place or on the waitlist: those a postponement or cancellation tells."""
+    return _active_registrations(event)
 
+
+def postpone_event(
+    event: Event, actor: Organiser | None = None, message: dict[str, str] | None = None
+) -> int:
+    """Take a published event off its date until a new one is set (one transaction).
+
+    Registrations are kept and registration closes; every registrant is told, with the
+    organisers' optional ``message``; reminders are dropped. Setting a new time in the editor
+    publishes it again and sends updated invitations (:func:`update_in_transaction`). Returns
+    how many people are told.
+    """
+    event = lock_event(event.id)
+    try:
+        if event.status != EventStatus.PUBLISHED:
+            raise DomainError(_l("Only a published event can be postponed."))
+        if event.is_past():
+            raise DomainError(_l("This event is over: it cannot be postponed."))
+        event.status = EventStatus.POSTPONED
+        outbox.drop_pending_for_event(event, (MessageKind.REMINDER, MessageKind.EVENT_UPDATED))
+        words = {k: v.strip() for k, v in (message or {}).items() if v and v.strip()}
+        payload = {"changes": [POSTPONED], **({"message": words} if words else {})}
+        told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
+        for registration in told:
+            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
+        audit.record(audit.POSTPONED, event, actor, with_message=bool(words))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(told)
+
+
+def reopen_event(event: Event, actor: Organiser | None = None) -> int:
+    """Bring a cancelled event back: published again, its registrations as they were, every
+    registrant told (confirmed ones with a new invitation and their reminders). Returns how
+    many people are told. One transaction."""
+    event = lock_event(event.id)
+    try:
+        if event.status != EventStatus.CANCELLED:
+            raise DomainError(_l("Only a cancelled event can be re-opened."))
+        if event.is_past():
+            raise DomainError(_l("This event is over: it cannot be re-opened."))
+        event.status = EventStatus.PUBLISHED
+        event.sequence += 1
+        told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
+        for registration in told:
+            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload={"changes": [REOPENED]})
+        outbox.reschedule_reminders(event)
+        audit.record(audit.REOPENED, event, actor)
+        _fill_free_seats(event)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(told)
+
+
+def _new_date_ends_postponement(event: Event, data: EventData) -> EventData:
+    """A postponed event given a new start or end is published again: registrants then get
+    the new time and updated invitations like any other change of time."""
+    if event.status != EventStatus.POSTPONED or EventStatus(data.status) != EventStatus.POSTPONED:
+        return data
+    current = EventData.from_event(event)
+    if (data.start, data.end, data.timezone) == (current.start, current.end, current.timezone):
+        return data
+    return replace(data, status=EventStatus.PUBLISHED)
+
+
+def _titles_changed(event: Event, before: dict[str, str]) -> list[str]:
+    return [c.locale for c in event.contents if before.get(c.locale) != c.title]
+
+
+def _tell_changes(event: Event, summary: ChangeSummary, title_locales: list[str]) -> None:
+    """Queue an update for every registrant concerned, and move reminders with the time.
+
+    Confirmed registrants get an updated invite; for a new time the waitlist is told too. A new
+    title is news only to those who read the event in a language whose title changed.
     An update still waiting in the outbox is folded into the new one, so that the message says
     what changed since the registrant last heard, not since the previous unsent change.
     """
     event.sequence += 1
     unsent = _unsent_updates(event)
     outbox.drop_pending_for_event(event, (MessageKind.EVENT_UPDATED,))
-    for registration in _registrations(event, (RegistrationStatus.CONFIRMED,)):
+    for registration in _registrations(event, _audience(summary.changes)):
+        changes = list(summary.changes)
+        if TITLE in changes and event.content(registration.language).locale not in title_locales:
+            changes.remove(TITLE)
         payload = {
             "old_start": summary.old_start.isoformat(),
             "old_end": summary.old_end.isoformat(),
-            "changes": summary.changes,
+            "changes": changes,
         }
         earlier = unsent.get(registration.id)
         if earlier is not None:
-            told = set(summary.changes) | set(earlier.get("changes", []))
+            told = set(changes) | set(earlier.get("changes", []))
             payload = {
                 "old_start": earlier.get("old_start", payload["old_start"]),
                 "old_end": earlier.get("old_end", payload["old_end"]),
-                "changes": [c for c in (TIME, LINK, TITLE) if c in told],
+                "changes": [c for c in (TIME, LINK, TITLE, DETAILS) if c in told],
             }
-        outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
+        if payload["changes"]:
+            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
     if TIME in summary.changes:
         outbox.reschedule_reminders(event)
 

@@ -15,14 +15,20 @@ from urllib.parse import quote
 
 from babel import Locale
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import Registration
+from eventsvc.i18n import language_name
+from eventsvc.models import Registration, RegistrationStatus
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,11 +54,24 @@ COLUMNS = (
     (_table.interpretation_language, _l("Interpretation language")),
     (_table.question, _l("Question")),
     (_table.newsletter, _l("Newsletter")),
-    (_table.consent_at, _l("Consent given at (UTC)")),
-    (_table.created_at, _l("Registered at (UTC)")),
-    (_table.promoted_at, _l("Promoted at (UTC)")),
-    (_table.cancelled_at, _l("Cancelled at (UTC)")),
+    (_table.consent_at, None),
+    (_table.created_at, None),
+    (_table.promoted_at, None),
+    (_table.cancelled_at, None),
 )
+
+#: Spreadsheet column widths (characters), in file order.
+XLSX_WIDTHS = (8, 14, 28, 32, 28, 9, 20, 18, 18, 48, 12, 20, 20, 20, 20)
+
+
+def _time_titles(zone: str) -> tuple[str, ...]:
+    """The titles of the four time columns, naming the zone their times are in."""
+    return (
+        _("Consent given at (%(zone)s)", zone=zone),
+        _("Registered at (%(zone)s)", zone=zone),
+        _("Promoted at (%(zone)s)", zone=zone),
+        _("Cancelled at (%(zone)s)", zone=zone),
+    )
 
 
 def neutralise(cell):
@@ -65,23 +84,47 @@ def neutralise(cell):
     return cell
 
 
-def header(locale: str | None = None) -> tuple[str, ...]:
-    """The column titles in ``locale`` (the current locale by default)."""
+def header(locale: str | None = None, zone: str | None = None) -> tuple[str, ...]:
+    """The column titles in ``locale`` (the default locale by default); the time columns name
+    ``zone`` (UTC when ``None``)."""
     with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):
-        return tuple(str(title) for _column, title in COLUMNS)
+        titles = [str(title) for _column, title in COLUMNS if title is not None]
+        return (*titles, *_time_titles(zone or "UTC"))
+
+
+def _value_labels(locale: str) -> tuple[dict, dict, tuple[str, str]]:
+    """Statuses, languages and yes/no as the reader of ``locale`` says them."""
+    with force_locale(locale):
+        statuses = {
+            RegistrationStatus.CONFIRMED: pgettext("registration status", "Confirmed"),
+            RegistrationStatus.WAITLISTED: pgettext("registration status", "Waitlisted"),
+            RegistrationStatus.CANCELLED: pgettext("registration status", "Cancelled"),
+        }
+        yes_no = (_("yes"), _("no"))
+    languages = {code: language_name(code, locale) for code in _language_codes()}
+    return statuses, languages, yes_no
+
+
+@cache
+def _language_codes() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").languages if len(code) == 2)
 
 
 def registration_rows(
-    event_id: int, locale: str | None = None, with_header: bool = True
+    event_id: int, locale: str | None = None, with_header: bool = True, zone: str | None = None
 ) -> Iterator[tuple]:
     """The header (unless ``with_header`` is false), then one tuple per registration by id.
 
-    Country names are in ``locale``; instants are ISO 8601 in UTC; booleans are ``yes``/``no``.
+    Statuses, languages, country names and yes/no are in ``locale``. Instants are ISO 8601 text
+    in UTC, or with ``zone`` (for a spreadsheet) datetimes of that zone without an offset, which
+    a spreadsheet stores as real dates; the header names the zone either way.
     """
     locale = locale or current_app.config["DEFAULT_LOCALE"]
     if with_header:
-        yield header(locale)
+        yield header(locale, zone)
     countries = _country_names(locale)
+    statuses, languages, (yes, no) = _value_labels(locale)
+    when = _wall_time_in(zone) if zone else iso_utc
     statement = (
         select(*(column for column, _title in COLUMNS if column is not None))
         .where(_table.event_id == event_id)
@@ -108,20 +151,20 @@ def registration_rows(
         ) in result:
             yield (
                 reg_id,
-                status.value,
+                statuses.get(status, status.value),
                 name,
                 email,
                 organisation,
                 country,
                 countries.get(country, country),
-                language,
-                interpretation or "",
+                languages.get(language, language),
+                languages.get(interpretation, interpretation) if interpretation else "",
                 question,
-                "yes" if newsletter else "no",
-                iso_utc(consent_at),
-                iso_utc(created_at),
-                iso_utc(promoted_at),
-                iso_utc(cancelled_at),
+                yes if newsletter else no,
+                when(consent_at),
+                when(created_at),
+                when(promoted_at),
+                when(cancelled_at),
             )
     finally:
         result.close()
@@ -132,6 +175,16 @@ def iso_utc(instant: datetime | None) -> str:
     if instant is None:
         return ""
     return instant.isoformat(timespec="seconds")[:-6] + "Z"
+
+
+def _wall_time_in(zone: str):
+    """A converter from an instant to the naive wall time in ``zone`` (``None`` stays empty)."""
+    tz = clock.zone(zone)
+
+    def convert(instant: datetime | None):
+        return None if instant is None else instant.astimezone(tz).replace(tzinfo=None)
+
+    return convert
 
 
 @cache
@@ -156,13 +209,50 @@ def csv_chunks(rows: Iterable[Iterable], delimiter: str = ",") -> Iterator[bytes
     yield buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(rows: Iterable[Iterable], fileobj, title: str = "Registrations") -> None:
-    """Write ``rows`` as one sheet with openpyxl's write-only workbook (rows go to disk)."""
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def write_xlsx(
+    rows: Iterable[Iterable], fileobj, title: str = "Registrations", widths=XLSX_WIDTHS
+) -> None:
+    """Write ``rows`` as one sheet with openpyxl's write-only workbook (rows go to disk): the
+    first row a bold, coloured header that stays in view and carries a filter, datetimes as
+    dates, columns ``widths`` characters wide."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    rows = iter(rows)
+    first = next(rows, None)
+    count, columns = 0, 0
+    if first is not None:
+        sheet.append([_header_cell(sheet, title) for title in first])
+        count, columns = 1, len(first)
     for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([_xlsx_value(sheet, cell) for cell in row])
+        count += 1
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{count}"
     workbook.save(fileobj)
+
+
+def _header_cell(sheet, title) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=_xlsx_cell(title))
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    return cell
+
+
+def _xlsx_value(sheet, cell):
+    if isinstance(cell, datetime):
+        dated = WriteOnlyCell(sheet, value=cell)
+        dated.number_format = _DATE_FORMAT
+        return dated
+    return _xlsx_cell(cell)
 
 
 def _xlsx_cell(cell):
@@ -172,18 +262,26 @@ def _xlsx_cell(cell):
 
 
 def xlsx_chunks(
-    rows: Iterable[Iterable], title: str = "Registrations", chunk_size: int = CHUNK_BYTES
+    rows: Iterable[Iterable],
+    title: str = "Registrations",
+    chunk_size: int = CHUNK_BYTES,
+    widths=XLSX_WIDTHS,
 ) -> Iterator[bytes]:
     """The workbook built in a spooled temporary file, then read back in chunks."""
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
-        write_xlsx(rows, spool, title)
+        write_xlsx(rows, spool, title, widths)
         spool.seek(0)
         while chunk := spool.read(chunk_size):
             yield chunk
 
 
-def download_name(slug: str, extension: str, day: date, what: str = "registrations") -> str:
-    return f"{slug}-{what}-{day.isoformat()}.{extension}"
+def download_name(
+    slug: str, extension: str, day: date, what: str = "registrations", variant: str = ""
+) -> str:
+    """``<slug>-<what>-<day>[-<variant>].<extension>``: each format and variant its own name,
+    so that two downloads never overwrite or rename each other."""
+    suffix = f"-{variant}" if variant else ""
+    return f"{slug}-{what}-{day.isoformat()}{suffix}.{extension}"
 
 
 def content_disposition(filename: str) -> str:

@@ -15,11 +15,12 @@ from eventsvc.models import (
     Event,
     EventStatus,
     MessageKind,
+    Organiser,
     Registration,
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services import DomainError, tokens
+from eventsvc.services import DomainError, audit, tokens
 from eventsvc.services.locking import lock_event
 
 #: Registering again with the same address re-sends the confirmation, at most this often.
@@ -70,6 +71,10 @@ def closed_reason(event: Event):
     now = clock.now()
     if event.status == EventStatus.CANCELLED:
         return _l("This event has been cancelled.")
+    if event.status == EventStatus.POSTPONED:
+        return _l(
+            "This event has been postponed. Registration opens again when the new date is set."
+        )
     if event.status != EventStatus.PUBLISHED:
         return _l("This event is not open for registration.")
     if event.starts_at <= now:
@@ -186,10 +191,18 @@ def _resend(registration: Registration) -> None:
         outbox.enqueue(kind, registration)
 
 
-def cancel(registration: Registration) -> list[Registration]:
+def cancel(
+    registration: Registration,
+    *,
+    actor: Organiser | None = None,
+    message: dict[str, str] | None = None,
+) -> list[Registration]:
     """Cancel a registration, tell its calendar, and promote from the waitlist: one transaction.
 
-    Returns the registrations promoted into the freed seat.
+    With an ``actor`` the organisers cancelled it: the mail says so and carries their optional
+    ``message`` (one text per locale, each registrant reads their own), a person on the waitlist
+    is told too, and the audit log records it. Returns the registrations promoted into the
+    freed seat.
     """
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
@@ -200,17 +213,40 @@ def cancel(registration: Registration) -> list[Registration]:
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = clock.now()
     outbox.drop_pending(registration)
+    payload = {}
+    if actor is not None:
+        payload = {"by_organiser": True, "message": _clean_message(message)}
+        audit.record(
+            audit.REGISTRATION_CANCELLED,
+            event,
+            actor,
+            registration_id=registration.id,
+            was=("confirmed" if was_confirmed else "waitlisted"),
+            with_message=bool(payload["message"]),
+        )
     if was_confirmed:
         _raise_sequence(event)
         outbox.enqueue(
             MessageKind.REGISTRATION_CANCELLED,
             registration,
-            payload={"sequence": event.sequence, "calendar": True},
+            payload={"sequence": event.sequence, "calendar": True, **payload},
+        )
+    elif actor is not None:
+        # A waitlisted person's calendar never held the event: a notice without a CANCEL.
+        outbox.enqueue(
+            MessageKind.REGISTRATION_CANCELLED, registration, payload={**payload, "calendar": False}
         )
     db.session.flush()
     promoted = _fill_free_seats(event)
     db.session.commit()
     return promoted
+
+
+def _clean_message(message: dict[str, str] | None) -> dict[str, str]:
+    """The organiser's message per locale, blank ones left out."""
+    return {
+        locale: text.strip() for locale, text in (message or {}).items() if text and text.strip()
+    }
 
 
 def change_preferences(
@@ -263,17 +299,91 @@ def join_link_shown_from(event: Event):
     return event.starts_at - timedelta(minutes=current_app.config["JOIN_LINK_SHOWN_BEFORE"])
 
 
-def promote(registration: Registration) -> Registration:
+@dataclass
+class PromotionPlan:
+    """What promoting one waitlisted person means, for the organiser to confirm."""
+
+    registration: Registration
+    position: int
+    first_in_queue: Registration
+    confirmed_after: int
+    capacity: int | None
+
+    @property
+    def out_of_turn(self) -> bool:
+        return self.first_in_queue.id != self.registration.id
+
+    @property
+    def overbooks(self) -> bool:
+        return self.capacity is not None and self.confirmed_after > self.capacity
+
+
+class PromotionNeedsConfirmation(DomainError):
+    """Promoting would skip the queue or overbook, and the organiser has not confirmed that."""
+
+
+def promotion_plan(registration: Registration) -> PromotionPlan:
+    """Where ``registration`` stands in the queue and what promoting it does to the count."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        raise DomainError(_l("Only a registration on the waitlist can be promoted."))
+    event = registration.event
+    first = db.session.scalar(_queue(event.id).limit(1))
+    return PromotionPlan(
+        registration=registration,
+        position=waitlist_position(registration),
+        first_in_queue=first,
+        confirmed_after=event.confirmed_seats + 1,
+        capacity=event.capacity,
+    )
+
+
+def promote(
+    registration: Registration,
+    *,
+    actor: Organiser | None = None,
+    out_of_turn: bool = False,
+    overbook: bool = False,
+) -> Registration:
     """Move one waitlisted registration to a confirmed place (an organiser's decision).
 
-    An organiser may promote beyond capacity; the waitlist is theirs to manage.
+    The queue is kept unless ``out_of_turn`` is confirmed, and the capacity unless ``overbook``
+    is: without those, :class:`PromotionNeedsConfirmation` is raised and nothing changes.
     """
     lock_event(registration.event_id)
     db.session.refresh(registration)
-    if registration.status != RegistrationStatus.WAITLISTED:
+    try:
+        plan = promotion_plan(registration)
+        if plan.out_of_turn and not out_of_turn:
+            raise PromotionNeedsConfirmation(
+                _l(
+                    "%(name)s is number %(position)d on the waitlist: confirm to promote them "
+                    "before the people ahead.",
+                    name=registration.full_name,
+                    position=plan.position,
+                )
+            )
+        if plan.overbooks and not overbook:
+            raise PromotionNeedsConfirmation(
+                _l(
+                    "The event is full: confirm to have %(count)d confirmed for %(capacity)d "
+                    "places.",
+                    count=plan.confirmed_after,
+                    capacity=plan.capacity,
+                )
+            )
+    except DomainError:
         db.session.rollback()
-        raise DomainError(_l("Only a registration on the waitlist can be promoted."))
+        raise
     _promote(registration)
+    audit.record(
+        audit.REGISTRATION_PROMOTED,
+        registration.event,
+        actor,
+        registration_id=registration.id,
+        position=plan.position,
+        confirmed=plan.confirmed_after,
+        capacity=plan.capacity,
+    )
     db.session.commit()
     return registration
 
@@ -286,26 +396,31 @@ def promote_waitlisted(event: Event) -> list[Registration]:
     return promoted
 
 
-def _fill_free_seats(event: Event) -> list[Registration]:
-    if event.status != EventStatus.PUBLISHED or event.is_past():
-        return []
-    left = seats_left(event)
-    limit = None if left is None else left
-    if limit == 0:
-        return []
-    query = (
+def _queue(event_id: int):
+    """The event's waitlist, first come first."""
+    return (
         select(Registration)
         .where(
-            Registration.event_id == event.id,
+            Registration.event_id == event_id,
             Registration.status == RegistrationStatus.WAITLISTED,
         )
         .order_by(Registration.created_at, Registration.id)
     )
-    if limit is not None:
-        query = query.limit(limit)
+
+
+def _fill_free_seats(event: Event) -> list[Registration]:
+    if event.status != EventStatus.PUBLISHED or event.is_past():
+        return []
+    left = seats_left(event)
+    if left == 0:
+        return []
+    query = _queue(event.id)
+    if left is not None:
+        query = query.limit(left)
     promoted = list(db.session.scalars(query))
     for registration in promoted:
         _promote(registration)
+        audit.record(audit.REGISTRATION_MOVED_UP, event, None, registration_id=registration.id)
     return promoted
 
 
@@ -315,6 +430,12 @@ def _promote(registration: Registration) -> None:
     outbox.drop_pending(registration, (MessageKind.WAITLISTED,))
     outbox.enqueue(MessageKind.PROMOTED, registration)
     outbox.schedule_reminders(registration)
+
+
+def queue_positions(event: Event) -> dict[int, int]:
+    """Registration id → place on the event's waitlist (1 is next), in one query."""
+    ids = db.session.scalars(_queue(event.id).with_only_columns(Registration.id))
+    return {registration_id: place for place, registration_id in enumerate(ids, start=1)}
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -332,3 +453,34 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     )
     return ahead + 1
+
+
+def questions_for_speakers(event: Event) -> list[Registration]:
+    """Registrations still coming (confirmed, then the waitlist) that asked a question, in the
+    order people registered."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status.in_(
+                    (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+                ),
+                Registration.question != "",
+                Registration.anonymised_at.is_(None),
+            )
+            .order_by(Registration.created_at, Registration.id)
+        )
+    )
+
+
+def newsletter_count(event: Event) -> int:
+    """People of ``event`` (not cancelled) who asked for the newsletter."""
+    return db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            Registration.newsletter.is_(True),
+            Registration.anonymised_at.is_(None),
+        )
+    )

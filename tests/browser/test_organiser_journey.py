@@ -100,7 +100,7 @@ def test_organiser_creates_publishes_and_exports_a_bilingual_event(
     row = rows[0]
     assert row["Full name"] == "Chloé Lefèvre"
     assert row["Email"] == "chloe.lefevre@example.org"
-    assert row["Status"] == "confirmed"
+    assert row["Status"] == "Confirmed"
     assert row["Country code"] == "CI"
-    assert row["Communication language"] == "fr"
+    assert row["Communication language"] == "French"
     assert row["Organisation"] == '\'=HYPERLINK("http://evil.example")'

@@ -160,3 +160,54 @@ def test_demo_file_is_package_data_in_the_documented_format(app):
     content = json.loads(files("eventsvc").joinpath("demo", "events.json").read_text("utf-8"))
     assert set(content) == {"partners", "events"}
     assert "gps-ecce-launch" in {e["slug"] for e in content["events"]}
+
+
+def test_demo_data_registers_people_from_many_countries_and_fills_a_small_event(runner):
+    from eventsvc.models import MessageStatus, OutboxMessage, Registration, RegistrationStatus
+
+    result = runner.invoke(args=["demo-data"])
+    assert "Demo registrations:" in result.stdout
+    registrations = list(db.session.scalars(select(Registration)))
+    assert len(registrations) >= 30
+    assert len({r.country for r in registrations}) >= 10
+    assert {r.language for r in registrations} == {"en", "fr"}
+    small = _event("childpact-mentoring-advocacy-plans")
+    statuses = [r.status for r in registrations if r.event_id == small.id]
+    assert statuses.count(RegistrationStatus.CONFIRMED) == small.capacity
+    assert statuses.count(RegistrationStatus.WAITLISTED) >= 3
+    pending = select(OutboxMessage).where(OutboxMessage.status == MessageStatus.PENDING)
+    assert db.session.scalars(pending).first() is None  # nobody behind example.org
+    again = runner.invoke(args=["demo-data"])
+    assert "Demo registrations" not in again.stdout
+    assert _count(Registration) == len(registrations)
+
+
+def test_where_says_where_to_sign_in_and_where_mail_goes(runner, app):
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5050"
+    result = runner.invoke(args=["where", "--port", "5050"])
+    assert "Organiser: http://127.0.0.1:5050/organiser/" in result.stdout
+    assert f"written as .eml files to {app.instance_path}/mail/" in result.stdout
+    assert "Note:" not in result.stdout
+    elsewhere = runner.invoke(args=["where", "--port", "5051"])
+    assert "Note: PUBLIC_BASE_URL is http://127.0.0.1:5050" in elsewhere.stdout
+
+
+def test_make_run_serves_on_the_port_asked_and_mail_links_follow():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin"}
+    plan = subprocess.run(
+        ["make", "-n", "-C", str(root), "run", "PORT=5050"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    assert "--port 5050" in plan
+    assert "EVENTSVC_PUBLIC_BASE_URL=http://127.0.0.1:5050" in plan
+    default = subprocess.run(
+        ["make", "-n", "-C", str(root), "run"], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert "--port 5000" in default

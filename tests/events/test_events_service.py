@@ -165,7 +165,7 @@ def test_update_with_identical_data_changes_nothing(app, event_data, make_regist
     assert [entry.action for entry in history(event)] == ["published", "created"]
 
 
-def test_time_change_tells_every_confirmed_registrant_and_moves_reminders(
+def test_time_change_tells_every_registrant_and_the_waitlist_and_moves_reminders(
     app, event_data, make_registration
 ):
     event = create_event(event_data(capacity=2))
@@ -180,7 +180,7 @@ def test_time_change_tells_every_confirmed_registrant_and_moves_reminders(
     )
 
     preview = preview_changes(event, new_data)
-    assert (preview.changes, preview.notify_count) == (["time"], 2)
+    assert (preview.changes, preview.notify_count) == (["time"], 3)
     assert _outbox_count() == 3 + 2 * 2  # nothing written by the preview
 
     summary = update_event(event, new_data)
@@ -188,7 +188,8 @@ def test_time_change_tells_every_confirmed_registrant_and_moves_reminders(
     assert summary.new_start == datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
     assert event.sequence == 1
     updates = pending(MessageKind.EVENT_UPDATED)
-    assert sorted(m.registration_id for m in updates) == sorted(r.id for r in confirmed)
+    told = sorted(r.id for r in [*confirmed, waitlisted])
+    assert sorted(m.registration_id for m in updates) == told
     assert updates[0].payload == {
         "old_start": "2026-12-06T12:30:00+00:00",
         "old_end": "2026-12-06T13:30:00+00:00",
@@ -213,7 +214,8 @@ def test_link_and_title_changes_are_told_together(app, event_data, make_registra
     assert summary.changes == ["link", "title"]
     assert event.sequence == 1
     [update] = pending(MessageKind.EVENT_UPDATED)
-    assert update.payload["changes"] == ["link", "title"]
+    # The registrant reads French, whose title did not change: only the link is news to them.
+    assert update.payload["changes"] == ["link"]
     assert len(pending(MessageKind.REMINDER)) == 2  # the time did not move
 
 
@@ -303,7 +305,7 @@ def test_a_cancelled_event_cannot_be_published_again(app, event_data):
     cancel_event(event)
     with pytest.raises(DomainError) as failure:
         publish_event(event)
-    assert "cannot be published again" in str(failure.value.message)
+    assert "re-open it" in str(failure.value.message)
     with pytest.raises(ValidationFailed) as failure:
         update_event(event, event_data(status=EventStatus.PUBLISHED))
     assert "cannot be reopened" in str(failure.value.errors["status"][0])

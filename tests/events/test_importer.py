@@ -99,7 +99,7 @@ def test_reimport_without_status_keeps_a_published_event_published(app):
     assert _event().status == EventStatus.PUBLISHED
 
 
-def test_reimport_with_a_new_time_tells_confirmed_registrants(app, make_registration):
+def test_reimport_with_a_new_time_tells_registrants_and_the_waitlist(app, make_registration):
     import_events(as_json(document(capacity=1)))
     event = _event()
     confirmed = make_registration(event)
@@ -111,12 +111,13 @@ def test_reimport_with_a_new_time_tells_confirmed_registrants(app, make_registra
     )
 
     assert report.updated == ["gps-ecce-launch"]
-    assert report.notified == 1
+    assert report.notified == 2
     db.session.refresh(event)
     assert event.sequence == 1
     assert event.starts_at == datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
-    [update] = pending(MessageKind.EVENT_UPDATED)
-    assert update.registration_id == confirmed.id
+    updates = pending(MessageKind.EVENT_UPDATED)
+    assert sorted(m.registration_id for m in updates) == [confirmed.id, waitlisted.id]
+    update = updates[0]
     assert update.payload["old_start"] == "2026-12-06T12:30:00+00:00"
     assert update.payload["old_end"] == "2026-12-06T13:30:00+00:00"
     assert update.payload["changes"] == ["time"]

@@ -51,4 +51,6 @@ def test_past_announcements_put_the_colon_after_the_time_in_the_translation(
     doc = parse(french_organiser.get("/organiser/events/gps-launch/announce"))
     item = doc.select_one(".past-announcements li")
     assert item.select_one("time")["datetime"].startswith("2026-11-22T10:00")
-    assert item.get_text().strip() == f"2026-11-22 10:00 UTC{NBSP}: Les diapositives <en ligne>"
+    assert item.get_text().strip() == (
+        f"2026-11-22 11:00 (Europe/Paris){NBSP}: Les diapositives <en ligne>"
+    )

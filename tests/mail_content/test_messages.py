@@ -71,6 +71,9 @@ def test_every_kind_builds_a_complete_message(make_event, make_registration, bui
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Content-Language"] == language
     assert "List-Unsubscribe" not in message
+    if kind == MessageKind.ANNOUNCEMENT:  # the organisers write their own greeting
+        assert "Kofi Mensah" not in text_of(message)
+        return
     assert "Kofi Mensah" in text_of(message)
     assert "Kofi Mensah" in html_of(message)
 

@@ -13,7 +13,8 @@ SECRET_NAME = "Zacharie Secretname"
 
 
 @pytest.fixture
-def populated(make_event, make_registration, organiser_account):
+def populated(make_event, make_registration, make_partner, organiser_account):
+    partner = make_partner("ISSA")
     event = make_event(slug="gps-launch", title={"en": "Hidden launch", "fr": "Lancement caché"})
     registration = make_registration(event, email=SECRET_EMAIL, full_name=SECRET_NAME)
     return {
@@ -21,6 +22,7 @@ def populated(make_event, make_registration, organiser_account):
         "lang": "en",
         "registration_id": registration.id,
         "organiser_id": organiser_account.id,
+        "partner_id": partner.id,
     }
 
 

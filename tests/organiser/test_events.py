@@ -197,7 +197,8 @@ def test_moving_an_event_with_registrants_asks_for_confirmation_first(
     confirm_page = organiser.post("/organiser/events/gps-launch/edit", data=form)
 
     assert confirm_page.status_code == 200
-    assert "3 people will be told:" in confirm_page.text
+    assert "Tell the 3 registrants by email" in confirm_page.text
+    assert 'name="notify" value="1" aria-describedby="notify-hint" checked' in confirm_page.text
     assert 'name="confirmed" value="1"' in confirm_page.text
     assert stored("gps-launch").starts_at.hour == 12  # not saved yet
     assert queued(MessageKind.EVENT_UPDATED) == []
@@ -208,7 +209,9 @@ def test_confirming_a_move_saves_it_and_queues_updates(organiser, make_event, ma
     people = [make_registration(event) for _ in range(3)]
     form = edit_form_of(event, start="2026-12-06T15:00", end="2026-12-06T16:00")
 
-    response = organiser.post("/organiser/events/gps-launch/edit", data={**form, "confirmed": "1"})
+    response = organiser.post(
+        "/organiser/events/gps-launch/edit", data={**form, "confirmed": "1", "notify": "1"}
+    )
 
     assert response.status_code == 302
     moved = stored("gps-launch")

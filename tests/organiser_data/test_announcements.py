@@ -24,7 +24,7 @@ TEXTS = {
 }
 
 
-def form_data(texts=TEXTS, include_waitlisted=False, button="send"):
+def form_data(texts=TEXTS, include_waitlisted=False, button="confirm_send"):
     data = {button: "1"}
     for locale, text in texts.items():
         data[f"text_{locale}-subject"] = text["subject"]
@@ -142,3 +142,97 @@ def test_each_recipient_receives_it_in_their_language(smtp_app, smtp, people, ev
         "john@example.org": "Slides are online",
         "zoe@example.org": "Les diapositives sont en ligne",
     }
+
+
+MARKDOWN_TEXTS = {
+    "en": {
+        "subject": "Slides",
+        "body": "Dear colleagues,\n\nThe **slides**: https://omep.example.org/slides.pdf",
+    },
+    "fr": {
+        "subject": "Diapositives",
+        "body": "Chères et chers collègues,\n\n[Les diapositives](https://omep.example.org/fr.pdf)",
+    },
+}
+
+
+def test_the_html_mail_renders_markdown_with_clickable_links_and_no_greeting_of_ours(
+    smtp_app, smtp, people, event
+):
+    send_announcement(event, MARKDOWN_TEXTS)
+    dispatch_due()
+    by_address = {m["To"].addresses[0].addr_spec: m for m in smtp.messages}
+    english = by_address["john@example.org"]
+    html = english.get_body(("html",)).get_content()
+    text = english.get_body(("plain",)).get_content()
+    assert (
+        '<a href="https://omep.example.org/slides.pdf" rel="noopener noreferrer nofollow">' in html
+    )
+    assert "<strong>slides</strong>" in html
+    assert "Hello" not in text and "Hello" not in html
+    assert text.startswith("Dear colleagues,")
+    french = by_address["amelie@example.org"].get_body(("html",)).get_content()
+    assert 'href="https://omep.example.org/fr.pdf"' in french
+    assert "Bonjour" not in french
+
+
+def test_preview_shows_the_rendered_message_in_each_language(signed_in, event):
+    page = signed_in.post(URL, data=form_data(texts=MARKDOWN_TEXTS, button="preview"))
+    html = page.get_data(as_text=True)
+    preview = html[html.index('id="preview-heading"') :]
+    assert '<a href="https://omep.example.org/slides.pdf"' in preview
+    assert '<a href="https://omep.example.org/fr.pdf"' in preview
+    assert 'lang="fr"' in preview and "<strong>slides</strong>" in preview
+    assert not announcement_messages()
+
+
+def test_sending_asks_a_last_confirmation_naming_the_count(signed_in, event):
+    page = signed_in.post(URL, data=form_data(button="send"))
+    html = page.get_data(as_text=True)
+    assert "It goes to 2 people now." in html
+    assert "Send to 2 people" in html
+    assert not announcement_messages()
+    signed_in.post(URL, data=form_data(button="confirm_send"))
+    assert len(announcement_messages()) == 2
+
+
+def test_a_test_goes_to_the_organiser_only_in_each_language(
+    smtp_app, smtp, signed_in, organiser_account, event
+):
+    response = signed_in.post(URL, data=form_data(texts=MARKDOWN_TEXTS, button="test"))
+    assert "A test went to olga@example.org in English and French." in response.get_data(
+        as_text=True
+    )
+    assert {m["To"].addresses[0].addr_spec for m in smtp.messages} == {"olga@example.org"}
+    assert sorted(str(m["Subject"]) for m in smtp.messages) == [
+        "[Essai] Diapositives",
+        "[Test] Slides",
+    ]
+    assert not announcement_messages()
+    assert db.session.scalar(select(Announcement)) is None
+
+
+def test_a_scheduled_announcement_waits_and_can_be_withdrawn(signed_in, event, frozen_clock):
+    data = {**form_data(button="confirm_send"), "send_at": "2026-11-25T09:00"}
+    signed_in.post(URL, data=data)
+    messages = announcement_messages()
+    assert len(messages) == 2
+    # 09:00 in Paris (UTC+1) on 25 November
+    assert {m.due_at.isoformat() for m in messages} == {"2026-11-25T08:00:00+00:00"}
+    dispatch_due()  # not due yet: nothing goes
+    db.session.expire_all()
+    assert all(m.status == MessageStatus.PENDING for m in announcement_messages())
+
+    announcement = db.session.scalar(select(Announcement))
+    page = signed_in.get(URL).get_data(as_text=True)
+    assert "(scheduled)" in page
+    signed_in.post(f"/organiser/events/gps-launch/announcements/{announcement.id}/withdraw")
+    db.session.expire_all()
+    assert all(m.status == MessageStatus.CANCELLED for m in announcement_messages())
+
+
+def test_a_time_in_the_past_is_refused_with_a_message(signed_in, event):
+    data = {**form_data(button="confirm_send"), "send_at": "2026-11-01T09:00"}
+    page = signed_in.post(URL, data=data)
+    assert "Choose a time in the future, or send it now." in page.get_data(as_text=True)
+    assert not announcement_messages()

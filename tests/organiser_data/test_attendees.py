@@ -115,15 +115,74 @@ def test_pages_of_fifty_keep_the_filters_in_their_links(signed_in, event, make_r
     assert signed_in.get(URL, query_string={"page": 99}).status_code == 200
 
 
-def test_promote_from_the_list_confirms_and_queues_the_promotion_mail(signed_in, people):
+def test_promoting_into_a_full_event_asks_first_and_states_the_new_count(signed_in, people):
     anna = people["anna"]
-    response = signed_in.post(f"{URL}/{anna.id}/promote", data={"next": URL + "?status=waitlisted"})
+    page = signed_in.post(f"{URL}/{anna.id}/promote", data={"next": URL + "?status=waitlisted"})
+    assert page.status_code == 200
+    assert "3 confirmed for 2 places" in page.get_data(as_text=True)
+    db.session.refresh(anna)
+    assert anna.status == RegistrationStatus.WAITLISTED
+    assert not queued(anna, MessageKind.PROMOTED)
+
+    response = signed_in.post(
+        f"{URL}/{anna.id}/promote", data={"next": URL + "?status=waitlisted", "overbook": "y"}
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/registrations?status=waitlisted")
     db.session.refresh(anna)
     assert anna.status == RegistrationStatus.CONFIRMED
     assert len(queued(anna, MessageKind.PROMOTED)) == 1
     assert queued(anna, MessageKind.REMINDER)
+
+
+def test_the_list_shows_each_waiting_persons_place_in_the_queue(
+    signed_in, people, make_registration, event
+):
+    second = make_registration(event, full_name="Second Waiting")
+    html = signed_in.get(URL).get_data(as_text=True)
+    anna_row = html[html.index(f'id="registration-{people["anna"].id}"') :]
+    assert "Number 1 in the queue" in anna_row[: anna_row.index("</tr>")]
+    second_row = html[html.index(f'id="registration-{second.id}"') :]
+    assert "Number 2 in the queue" in second_row[: second_row.index("</tr>")]
+
+
+def test_promote_keeps_the_queue_unless_skipping_it_is_confirmed(
+    signed_in, people, make_registration, event
+):
+    first, second = people["anna"], make_registration(event, full_name="Second Waiting")
+    page = signed_in.get(f"{URL}/{second.id}/promote", query_string={"next": URL})
+    html = page.get_data(as_text=True)
+    assert "Second Waiting is number 2 on the waitlist" in html
+    assert f'action="{URL}/{first.id}/promote"' in html  # the first in the queue, offered first
+
+    refused = signed_in.post(f"{URL}/{second.id}/promote", data={"overbook": "y"})
+    assert refused.status_code == 200
+    db.session.refresh(second)
+    assert second.status == RegistrationStatus.WAITLISTED
+
+    signed_in.post(f"{URL}/{second.id}/promote", data={"overbook": "y", "out_of_turn": "y"})
+    db.session.refresh(second)
+    db.session.refresh(first)
+    assert second.status == RegistrationStatus.CONFIRMED
+    assert first.status == RegistrationStatus.WAITLISTED
+
+
+def test_the_history_tells_every_action_on_a_registration_in_plain_words(signed_in, people, app):
+    elodie, anna = people["elodie"], people["anna"]
+    app.config["DEFAULT_TIMEZONE"] = "America/New_York"
+    signed_in.post(f"{URL}/{elodie.id}/cancel", data={"next": URL, "message": "Désolés."})
+    signed_in.post(f"{URL}/{anna.id}/erase", data={"next": URL})
+    html = signed_in.get("/organiser/events/gps-launch").get_data(as_text=True)
+    history = html[html.index('id="history-heading"') :]
+    assert 'When (<span class="organiser-zone">America/New_York</span>)' in history
+    assert "2026-11-22 05:00" in history  # the frozen clock (10:00 UTC) in New York
+    assert "Registration cancelled by the organisers" in history
+    assert "Élodie Pérez" in history
+    assert "They had a confirmed place." in history
+    assert "A message from the organisers went with the notice." in history
+    assert "Moved up from the waitlist automatically" in history
+    assert "Automatic" in history
+    assert f"Registration {anna.id} (personal data erased)" in history
 
 
 def test_promoting_a_confirmed_person_is_refused_with_a_message(signed_in, people):
@@ -163,7 +222,7 @@ def test_a_registration_of_another_event_is_not_found(
 
 def test_next_pointing_elsewhere_returns_to_the_list(signed_in, people):
     response = signed_in.post(
-        f"{URL}/{people['anna'].id}/promote", data={"next": "https://evil.test/"}
+        f"{URL}/{people['anna'].id}/promote", data={"next": "https://evil.test/", "overbook": "y"}
     )
     assert response.headers["Location"].endswith(URL)
 
@@ -191,3 +250,39 @@ def test_list_answers_in_a_fixed_number_of_queries(signed_in, event, make_regist
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == few
+
+
+def test_questions_and_newsletter_wishes_are_on_the_attendee_page(
+    signed_in, event, make_registration
+):
+    make_registration(
+        event,
+        full_name="Awa Diop",
+        question="How will the strategy reach rural crèches?",
+        newsletter=True,
+    )
+    html = signed_in.get(URL).get_data(as_text=True)
+    assert "How will the strategy reach rural crèches?" in html
+    assert "Wants the newsletter" in html
+    assert "1 person wants the newsletter." in html
+
+
+def test_the_moderators_list_has_every_question_in_registration_order(
+    signed_in, event, make_registration
+):
+    first = make_registration(event, full_name="Awa Diop", question="First question?")
+    make_registration(event, full_name="No Question")
+    cancelled = make_registration(event, full_name="Gone", question="Withdrawn question?")
+    make_registration(event, full_name="Li Wei", organisation="UNESCO", question="Second?")
+    from eventsvc.services.registrations import cancel
+
+    cancel(cancelled)
+    page = signed_in.get("/organiser/events/gps-launch/questions")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.index("First question?") < html.index("Second?")
+    assert "— Li Wei, UNESCO" in html
+    assert "Withdrawn question?" not in html
+    assert "No Question" not in html
+    assert 'id="print-questions"' in html
+    assert first.full_name in html

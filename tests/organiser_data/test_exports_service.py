@@ -57,10 +57,12 @@ def test_csv_has_bom_header_and_accented_names(event_with_people):
     by_name = {row[2]: row for row in rows[1:]}
     assert set(by_name) == set(ACCENTED_NAMES)
     row = by_name["Jürgen Müller"]
-    assert row[1] == "confirmed"
+    assert row[1] == "Confirmed"
     assert row[4] == "OMEP Україна"
     assert row[5:7] == ["FR", "France"]
-    assert row[7:9] == ["fr", "en"]
+    assert row[7:9] == ["French", "English"]
+    assert row[10] == "no"
+    assert rows[0][12] == "Registered at (UTC)"
     assert row[12] == "2026-11-22T10:00:00Z"
 
 

@@ -1,0 +1,131 @@
+"""Demo registrants, so that a fresh ``make run`` has lists, statistics and a waitlist to show.
+
+Registered through the real service (capacity, waitlist, consent), then their queued mail is
+withdrawn: nobody exists behind these example.org addresses.
+"""
+
+from sqlalchemy import select, update
+
+from eventsvc.extensions import db
+from eventsvc.models import (
+    Event,
+    MessageStatus,
+    OutboxMessage,
+    Registration,
+)
+from eventsvc.services.registrations import RegistrationClosed, RegistrationData, register
+
+#: (name, organisation, country, language, interpretation or None, question, newsletter)
+PEOPLE = [
+    (
+        "Amina Diallo",
+        "OMEP Sénégal",
+        "SN",
+        "fr",
+        "fr",
+        "Comment financer les crèches rurales ?",
+        True,
+    ),
+    ("Jean-Baptiste Mukendi", "Save the Children RDC", "CD", "fr", "fr", "", False),
+    ("Claire Lefèvre", "Ville de Lyon", "FR", "fr", None, "", True),
+    (
+        "Kofi Mensah",
+        "Ghana Education Service",
+        "GH",
+        "en",
+        "en",
+        "How will progress be measured?",
+        True,
+    ),
+    ("Priya Raman", "Pratham", "IN", "en", "en", "", False),
+    (
+        "María José Gutiérrez",
+        "OMEP Argentina",
+        "AR",
+        "en",
+        "en",
+        "¿Habrá materiales en español?",
+        True,
+    ),
+    ("Hannah Schmidt", "Bundesministerium für Bildung", "DE", "en", None, "", False),
+    ("Oluwaseun Adeyemi", "Lagos State SUBEB", "NG", "en", "en", "", True),
+    (
+        "Sophie Tremblay",
+        "Université Laval",
+        "CA",
+        "fr",
+        "fr",
+        "Quelle place pour les familles ?",
+        False,
+    ),
+    ("Ahmed Benali", "Ministère de l’Éducation nationale", "MA", "fr", "fr", "", True),
+    ("Chen Wei", "UNICEF China", "CN", "en", "en", "", False),
+    ("Laura Rossi", "Reggio Children", "IT", "en", None, "What role for the arts?", True),
+    ("Fatou Ndiaye", "ECDAN", "SN", "fr", "fr", "", False),
+    ("Tomás Oliveira", "OMEP Brasil", "BR", "en", "en", "", True),
+    ("Élise Dubois", "UNESCO", "FR", "fr", None, "", False),
+    (
+        "Grace Wanjiru",
+        "Aga Khan Foundation",
+        "KE",
+        "en",
+        "en",
+        "Will the recording be shared?",
+        True,
+    ),
+    ("Nguyen Thi Lan", "Plan International Vietnam", "VN", "en", "en", "", False),
+    ("Jonas Berg", "Save the Children Sweden", "SE", "en", None, "", True),
+    ("Aïcha Traoré", "Plan International Mali", "ML", "fr", "fr", "", True),
+    ("Olga Kovalenko", "ISSA", "UA", "en", "en", "How to reach displaced children?", False),
+]
+
+#: Registrants per demo event: the launch gets everyone, the small mentoring session (3
+#: places) overflows into a waitlist, the reform webinar a handful.
+PER_EVENT = {
+    "gps-ecce-launch": PEOPLE,
+    "childpact-mentoring-advocacy-plans": PEOPLE[:8],
+    "child-protection-reform-2027": PEOPLE[8:16],
+}
+
+
+def seed_registrations() -> int:
+    """Register the demo people at the demo events that take registrations; returns how many.
+    Does nothing once any registration exists."""
+    if db.session.scalar(select(Registration.id).limit(1)) is not None:
+        return 0
+    count = 0
+    for slug, people in PER_EVENT.items():
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            continue
+        for index, (
+            name,
+            organisation,
+            country,
+            language,
+            interpretation,
+            question,
+            news,
+        ) in enumerate(people):
+            data = RegistrationData(
+                full_name=name,
+                email=f"demo{index + 1}.{slug[:12]}@example.org",
+                language=language,
+                organisation=organisation,
+                country=country,
+                interpretation_language=interpretation,
+                question=question,
+                newsletter=news,
+            )
+            try:
+                register(event, data)
+            except RegistrationClosed:
+                break
+            count += 1
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.CANCELLED)
+    )
+    db.session.commit()
+    return count
