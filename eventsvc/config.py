@@ -40,7 +40,9 @@ PRIVACY_VERSION = "2026-11"
 MAX_CONTENT_LENGTH = 256 * 1024
 WTF_CSRF_TIME_LIMIT = None
 
-RATELIMIT_STORAGE_URI = "memory://"
+# Where the rate limits count, shared by every process: "database://" is the application's own
+# database; "redis://host:6379/0" for Redis; "memory://" counts in each process apart.
+RATELIMIT_STORAGE_URI = "database://"
 RATELIMIT_REGISTER = "20 per minute"
 RATELIMIT_LOGIN = "10 per minute"
 RATELIMIT_HEADERS_ENABLED = True

@@ -84,8 +84,9 @@ def _check_production_settings(app: Flask) -> None:
         refuse_generated_secret_key(app)
     if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         log.warning(
-            "Rate limits are counted in memory, per process: with several workers set "
-            "EVENTSVC_RATELIMIT_STORAGE_URI=redis://… so that the limits hold."
+            "Rate limits are counted in memory, per process: with several workers each one "
+            "allows the full limit. Leave EVENTSVC_RATELIMIT_STORAGE_URI at database:// or set "
+            "it to redis://… so that all workers share the counts."
         )
     if not uses_https(app):
         log.warning("Production without HTTPS: session cookies are not marked Secure.")

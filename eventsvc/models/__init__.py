@@ -6,6 +6,7 @@ from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.organiser import Organiser, Role
 from eventsvc.models.outbox import MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
+from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerTranslation",
+    "RateLimitCounter",
     "Registration",
     "RegistrationStatus",
     "Role",

@@ -1,5 +1,6 @@
 """Public pages: the event list, an event's page, registration, thank-you, privacy, calendars."""
 
+import time
 from urllib.parse import urlencode
 
 from babel.dates import format_date
@@ -50,8 +51,27 @@ def event(slug):
     return _cached_event_page(_public_event_or_404(slug, with_texts=False))
 
 
+def _refused_registration(limit):
+    """Too many registrations accepted from this address: the page again, with what was typed
+    and when to send it again (status 429; ``Retry-After`` is added by the limiter)."""
+    event = _public_event_or_404(request.view_args["slug"], with_texts=False)
+    form = RegistrationForm(event)
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    form.form_errors.append(
+        ngettext(
+            "Many people have just registered from your network. Nothing was lost: your "
+            "details are below. Send the form again in %(num)d minute.",
+            "Many people have just registered from your network. Nothing was lost: your "
+            "details are below. Send the form again in %(num)d minutes.",
+            minutes,
+        )
+    )
+    page, status = _event_page(event, form, status=429)
+    return make_response(page, status)
+
+
 @bp.post("/events/<slug>/register")
-@ratelimits.registration
+@ratelimits.registration(on_breach=_refused_registration)
 def register(slug):
     event = _public_event_or_404(slug, with_texts=False)
     form = RegistrationForm(event)
