@@ -48,6 +48,12 @@ RATELIMIT_LOGIN = "10 per minute"
 RATELIMIT_HEADERS_ENABLED = True
 # A Redis outage must not take registration down: the limits then let requests through (logged).
 RATELIMIT_SWALLOW_ERRORS = True
+# The public form's caps. Beyond them a registration is still stored, but its mail is held
+# until an organiser lets it go on the dashboard: messages the form sends to one mailbox an hour
+# (sub-addresses folded: ana+1@ and ana+2@ are ana@), and new registrations an hour from one
+# client address (counted in RATELIMIT_STORAGE_URI, across all workers).
+MAILBOX_MESSAGES_PER_HOUR = 5
+REGISTRATIONS_PER_SOURCE_PER_HOUR = 50
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
 PROXY_FIX_HOPS = 0
 

@@ -18,16 +18,22 @@ client gets four times the limit). Behind a reverse proxy set ``PROXY_FIX_HOPS``
 client address is the visitor's, not the proxy's (see docs/production.md).
 """
 
+import logging
 import time
+from functools import lru_cache
 
 from flask import current_app
-from limits.storage import Storage
+from limits import RateLimitItemPerHour
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventsvc.extensions import db, limiter
 from eventsvc.models.rate_limit import RateLimitCounter
+
+log = logging.getLogger(__name__)
 
 #: Counters whose window ended this long ago are deleted when a new window starts.
 EXPIRED_KEPT_SECONDS = 3600
@@ -58,6 +64,40 @@ def registration(on_breach):
 
 #: Organiser sign-in attempts, counted per address (the account lock-out counts per account).
 sign_in = limiter.limit(_sign_in_limit, methods=["POST"])
+
+
+def source_is_full(source: str) -> bool:
+    """Whether client address ``source`` has had ``REGISTRATIONS_PER_SOURCE_PER_HOUR`` new
+    registrations this hour (counted in the limits' storage, so across all workers). Read
+    before the registration's transaction, counted by :func:`count_new_registration` after its
+    commit: on SQLite a count written during the transaction would wait for its own lock.
+    A storage outage counts nothing: the mail then goes as usual."""
+    try:
+        return not _source_counter().test(_source_cap(), "new-registrations", source)
+    except Exception:
+        log.exception("The per-source registration count failed; not holding the mail.")
+        return False
+
+
+def count_new_registration(source: str) -> None:
+    try:
+        _source_counter().hit(_source_cap(), "new-registrations", source)
+    except Exception:
+        log.exception("The per-source registration count failed.")
+
+
+def _source_cap() -> RateLimitItemPerHour:
+    return RateLimitItemPerHour(int(current_app.config["REGISTRATIONS_PER_SOURCE_PER_HOUR"]))
+
+
+def _source_counter() -> FixedWindowRateLimiter:
+    return FixedWindowRateLimiter(_storage(current_app.config["RATELIMIT_STORAGE_URI"]))
+
+
+@lru_cache(maxsize=4)
+def _storage(uri: str) -> Storage:
+    """The storage at ``uri``, for counts kept whether or not the request limits are on."""
+    return storage_from_string(uri)
 
 
 class DatabaseStorage(Storage):

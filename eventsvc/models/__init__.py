@@ -4,7 +4,7 @@ from eventsvc.models.announcement import Announcement
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.organiser import Organiser, Role
-from eventsvc.models.outbox import MessageKind, MessageStatus, OutboxMessage
+from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
@@ -26,4 +26,5 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "Role",
+    "UNSENT",
 ]

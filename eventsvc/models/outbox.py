@@ -27,6 +27,11 @@ class MessageStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"  # no longer to be sent (a reminder of a cancelled registration)
+    HELD = "held"  # beyond the public form's caps: waits until an organiser lets it go
+
+
+#: States of a message that may still go out: what withdrawing a message withdraws.
+UNSENT = (MessageStatus.PENDING, MessageStatus.HELD)
 
 
 class OutboxMessage(db.Model):

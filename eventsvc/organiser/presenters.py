@@ -95,6 +95,7 @@ _FIELD_LABELS = {
     "title": _l("Title"),
     "summary": _l("Summary"),
     "description": _l("Description"),
+    "messages": _l("Messages"),
 }
 
 

@@ -37,7 +37,7 @@ from eventsvc.organiser.forms import (
     event_form,
 )
 from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import DomainError, audit, events, organisers
+from eventsvc.services import DomainError, audit, events, held_mail, organisers
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
 from eventsvc.services.registrations import seats_left
@@ -100,6 +100,33 @@ def dashboard():
     return render_template(
         "organiser/dashboard.html", rows=overview.event_rows(), queue=overview.queue_state()
     )
+
+
+@bp.post("/held-mail/send")
+def release_held_mail():
+    """Let held messages go: one registration's (``registration``) or all of them."""
+    sent = held_mail.release(_held_registration_ids(), _actor())
+    flash(
+        ngettext("%(num)d held message will be sent.", "%(num)d held messages will be sent.", sent),
+        "success",
+    )
+    return redirect(url_for(".dashboard", _anchor="held-heading"), 303)
+
+
+@bp.post("/held-mail/discard")
+def discard_held_mail():
+    discarded = held_mail.discard(_held_registration_ids(), _actor())
+    flash(
+        ngettext("%(num)d held message discarded.", "%(num)d held messages discarded.", discarded),
+        "info",
+    )
+    return redirect(url_for(".dashboard", _anchor="held-heading"), 303)
+
+
+def _held_registration_ids() -> list[int] | None:
+    if request.form.get("all"):
+        return None
+    return request.form.getlist("registration", type=int)
 
 
 @bp.get("/events")

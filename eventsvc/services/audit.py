@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "announcement_sent": _l("Announcement sent"),
     "registration_erased": _l("Registration erased"),
     "registrations_purged": _l("Registrations anonymised"),
+    "held_mail_released": _l("Held mail let go"),
+    "held_mail_discarded": _l("Held mail discarded"),
 }
 
 

@@ -16,6 +16,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsvc.services import held_mail
 
 
 @dataclass
@@ -52,6 +53,8 @@ class QueueState:
     due_now: int
     failed: int
     sent_last_day: int
+    held: int = 0
+    held_registrations: list = field(default_factory=list)
     recent_failures: list[OutboxMessage] = field(default_factory=list)
 
 
@@ -110,4 +113,9 @@ def queue_state(now: datetime | None = None, failures_shown: int = 10) -> QueueS
             .limit(failures_shown)
         )
     )
-    return QueueState(*counts, recent_failures=failures)
+    return QueueState(
+        *counts,
+        held=held_mail.held_count(),
+        held_registrations=held_mail.held_registrations(),
+        recent_failures=failures,
+    )

@@ -11,7 +11,7 @@ from sqlalchemy import String, cast, func, literal, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import Event, MessageStatus, OutboxMessage, Registration
+from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registration
 from eventsvc.models.organiser import Organiser
 from eventsvc.services import audit
 from eventsvc.services.locking import lock_event
@@ -109,7 +109,7 @@ def _forget_mail(registration_filter) -> None:
     matching = OutboxMessage.registration_id.in_(select(Registration.id).where(registration_filter))
     db.session.execute(
         update(OutboxMessage)
-        .where(matching, OutboxMessage.status == MessageStatus.PENDING)
+        .where(matching, OutboxMessage.status.in_(UNSENT))
         .values(status=MessageStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
