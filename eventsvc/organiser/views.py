@@ -4,8 +4,6 @@ Access rules live in :mod:`eventsvc.organiser.access`; every rule about events l
 :mod:`eventsvc.services.events`. The views parse forms, call one service and show the result.
 """
 
-from urllib.parse import urlsplit
-
 from flask import (
     abort,
     current_app,
@@ -41,19 +39,9 @@ from eventsvc.services import DomainError, audit, events, held_mail, organisers
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
 from eventsvc.services.registrations import seats_left
+from eventsvc.urls import safe_next
 
 # --- sign-in ------------------------------------------------------------------------------------
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else ``None`` (no open redirects)."""
-    if not target:
-        return None
-    target = target.replace("\\", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

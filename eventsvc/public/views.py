@@ -22,6 +22,7 @@ from eventsvc.services.registrations import (
     closed_reason,
     seats_left,
 )
+from eventsvc.urls import public_url
 
 PAST_EVENTS_SHOWN = 12
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
@@ -141,7 +142,7 @@ def event_date_parts(event: Event) -> dict[str, str]:
 def google_calendar_url(event: Event) -> str:
     """A Google Calendar "add event" link: the public details, never the join link."""
     content = event.content(current_locale())
-    page = url_for("public.event", slug=event.slug, _external=True)
+    page = public_url("public.event", slug=event.slug)
     details = "\n\n".join(part for part in (content.summary, page) if part)
     stamp = "%Y%m%dT%H%M%SZ"
     query = {

@@ -170,7 +170,7 @@ def test_event_page_links_to_calendars_without_the_join_link(client, make_event)
     assert query["dates"] == ["20261206T123000Z/20261206T133000Z"]
     assert query["ctz"] == ["Europe/Paris"]
     assert query["text"] == ["Launch of gps"]
-    assert "http://localhost/en/events/gps" in query["details"][0]
+    assert "http://events.test/en/events/gps" in query["details"][0]  # PUBLIC_BASE_URL
 
 
 def test_event_page_shows_places_left(client, make_event, make_registration):
