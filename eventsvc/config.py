@@ -20,6 +20,9 @@ MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = ("eventsvc", "events@eventsvc.localhost")
 MAIL_TIMEOUT = 10
+# Whether the mail server accepts SMTPUTF8 (addresses with non-ASCII letters before the @).
+# Off: the form refuses such addresses, whose mail could never be sent.
+MAIL_SMTPUTF8 = False
 ORGANIZER_NAME = "eventsvc"
 ORGANIZER_EMAIL = "events@eventsvc.localhost"
 CALENDAR_DOMAIN = "eventsvc.localhost"
