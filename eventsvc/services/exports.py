@@ -8,6 +8,7 @@ through small buffers, so an export of 100,000 registrations needs no more memor
 import csv
 import io
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from functools import cache
@@ -18,6 +19,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
@@ -27,6 +29,10 @@ from eventsvc.models import Registration
 #: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+#: Characters with no width that a spreadsheet may skip before reading a formula.
+_INVISIBLE = "".join(
+    chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) == "Cf"
+)
 
 #: Rows per round trip to the database, and bytes gathered before a chunk is sent.
 BATCH_ROWS = 1000
@@ -55,12 +61,20 @@ COLUMNS = (
 )
 
 
-def neutralise(cell):
-    """``cell`` made safe to open in a spreadsheet: a leading formula trigger gets a ``'``.
+def starts_a_formula(text: str) -> bool:
+    """Whether a spreadsheet may read ``text`` as a formula: a trigger first, or after
+    invisible format characters (zero-width space, joiners, BOM…), or in a compatibility form
+    that normalises to one (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫)."""
+    head = text.lstrip(_INVISIBLE)
+    return bool(head) and (
+        head[0] in _TRIGGER_SET or unicodedata.normalize("NFKC", head[0])[:1] in _TRIGGER_SET
+    )
 
-    Only text can be a formula; numbers and empty cells pass unchanged.
-    """
-    if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS):
+
+def neutralise(cell):
+    """``cell`` made safe to open in a spreadsheet: text that could start a formula gets a
+    leading ``'``. Only text can be a formula; numbers and empty cells pass unchanged."""
+    if isinstance(cell, str) and starts_a_formula(cell):
         return "'" + cell
     return cell
 
@@ -145,9 +159,16 @@ def csv_chunks(rows: Iterable[Iterable], delimiter: str = ",") -> Iterator[bytes
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
-        # neutralise(), inlined: this line runs for every cell of every row.
+        # neutralise(), inlined for plain ASCII starts: this line runs for every cell.
         writer.writerow(
-            ["'" + c if isinstance(c, str) and c[:1] in _TRIGGER_SET else c for c in row]
+            [
+                "'" + c
+                if isinstance(c, str)
+                and c
+                and (c[0] in _TRIGGER_SET or (not c[0].isascii() and starts_a_formula(c)))
+                else c
+                for c in row
+            ]
         )
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
@@ -161,14 +182,19 @@ def write_xlsx(rows: Iterable[Iterable], fileobj, title: str = "Registrations") 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([_xlsx_cell(sheet, cell) for cell in row])
     workbook.save(fileobj)
 
 
-def _xlsx_cell(cell):
-    if isinstance(cell, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", cell))
-    return cell
+def _xlsx_cell(sheet, cell):
+    """Text as a string cell, which no spreadsheet evaluates: ``=1+1`` shows as typed, with
+    no guard apostrophe (openpyxl would otherwise store text starting with ``=`` as a
+    formula)."""
+    if not isinstance(cell, str):
+        return cell
+    text = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", cell))
+    text.data_type = "s"
+    return text
 
 
 def xlsx_chunks(
