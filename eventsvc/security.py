@@ -90,6 +90,13 @@ def _check_production_settings(app: Flask) -> None:
         )
     if not uses_https(app):
         log.warning("Production without HTTPS: session cookies are not marked Secure.")
+    if not app.config.get("MAIL_SERVER"):
+        log.warning(
+            "MAIL_SERVER is not set: no one receives mail. Every message is written to %s as an "
+            ".eml file holding the registrant's name, address and personal link. Set "
+            "EVENTSVC_MAIL_SERVER (see docs/mail.md).",
+            f"{app.instance_path}/mail/",
+        )
 
 
 def _trust_proxy_headers(app: Flask) -> None:
