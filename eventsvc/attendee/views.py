@@ -75,6 +75,24 @@ def cancel(token):
     ), 400 if form.errors else 200
 
 
+@bp.route("/<token>/newsletter", methods=["GET", "POST"])
+def newsletter(token):
+    """The confirm link of the newsletter mail. Opening it asks (mail scanners open links);
+    the button confirms."""
+    registration = _registration_or_404(token)
+    if not registration.newsletter:
+        abort(404)
+    form = CancelForm()
+    if form.validate_on_submit():
+        registrations.confirm_newsletter(registration)
+    return render_template(
+        "attendee/newsletter.html",
+        **_context(registration, token),
+        form=form,
+        confirmed=registration.newsletter_confirmed_at is not None,
+    )
+
+
 @bp.get("/<token>/cancelled")
 def cancelled(token):
     registration = _registration_or_404(token)

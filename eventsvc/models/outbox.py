@@ -20,6 +20,7 @@ class MessageKind(enum.StrEnum):
     EVENT_CANCELLED = "event_cancelled"  # METHOD:CANCEL for everyone
     REGISTRATION_CANCELLED = "registration_cancelled"  # METHOD:CANCEL for one person
     ANNOUNCEMENT = "announcement"  # an organiser's message
+    NEWSLETTER_CONFIRM = "newsletter_confirm"  # double opt-in: no text from the registrant
 
 
 class MessageStatus(enum.StrEnum):

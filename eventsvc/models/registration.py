@@ -54,7 +54,9 @@ class Registration(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     interpretation_language: Mapped[str | None] = mapped_column(String(8))
     question: Mapped[str] = mapped_column(Text, default="")
+    #: Asked for on the form; counts as subscribed only once confirmed from the separate mail.
     newsletter: Mapped[bool] = mapped_column(Boolean, default=False)
+    newsletter_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

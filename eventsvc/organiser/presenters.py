@@ -40,6 +40,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.EVENT_CANCELLED: _l("Event cancelled"),
     MessageKind.REGISTRATION_CANCELLED: _l("Registration cancelled"),
     MessageKind.ANNOUNCEMENT: _l("Announcement"),
+    MessageKind.NEWSLETTER_CONFIRM: _l("Newsletter confirmation"),
 }
 
 

@@ -48,6 +48,7 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     registration.organisation = ""
     registration.question = ""
     registration.newsletter = False
+    registration.newsletter_confirmed_at = None
     registration.anonymised_at = clock.now()
     _forget_mail(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
@@ -85,6 +86,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
             organisation="",
             question="",
             newsletter=False,
+            newsletter_confirmed_at=None,
             anonymised_at=now,
         )
         .execution_options(synchronize_session=False)

@@ -172,6 +172,8 @@ def register(event: Event, data: RegistrationData, source: str | None = None) ->
     hold = source is not None and (source_full or _mailbox_is_full(email_normalised))
     db.session.add(registration)
     messages = _queue_welcome(registration)
+    if registration.newsletter:
+        messages.append(outbox.enqueue(MessageKind.NEWSLETTER_CONFIRM, registration))
     if hold:
         _hold(messages)
     db.session.commit()
@@ -202,6 +204,7 @@ def _fill(registration: Registration, data: RegistrationData) -> None:
     registration.interpretation_language = data.interpretation_language or None
     registration.question = data.question.strip()
     registration.newsletter = bool(data.newsletter)
+    registration.newsletter_confirmed_at = None
     if data.consent:
         registration.consent_at = clock.now()
         registration.consent_version = current_app.config["PRIVACY_VERSION"]
@@ -231,6 +234,17 @@ def _resend(registration: Registration) -> OutboxMessage | None:
     if not outbox.recently_queued(registration, kinds, RESEND_INTERVAL):
         return outbox.enqueue(kind, registration)
     return None
+
+
+def confirm_newsletter(registration: Registration) -> bool:
+    """The registrant confirmed, from the separate mail, that they want the news: only now does
+    the address count as subscribed. Returns whether the registration asked for it."""
+    if not registration.newsletter or registration.anonymised_at is not None:
+        return False
+    if registration.newsletter_confirmed_at is None:
+        registration.newsletter_confirmed_at = clock.now()
+        db.session.commit()
+    return True
 
 
 def cancel(registration: Registration) -> list[Registration]:

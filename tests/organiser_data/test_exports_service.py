@@ -74,7 +74,7 @@ def test_csv_has_bom_header_and_accented_names(event_with_people):
     assert row[4] == "OMEP Україна"
     assert row[5:7] == ["FR", "France"]
     assert row[7:9] == ["fr", "en"]
-    assert row[12] == "2026-11-22T10:00:00Z"
+    assert row[13] == "2026-11-22T10:00:00Z"
 
 
 def test_country_names_follow_the_locale(event_with_people):
