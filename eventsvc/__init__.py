@@ -123,7 +123,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def _init_extensions(app: Flask) -> None:
-    from eventsvc import i18n, models  # noqa: F401  (models register their tables)
+    from eventsvc import i18n, models, ratelimits  # noqa: F401  (tables; the limits' storage)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)

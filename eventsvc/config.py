@@ -35,6 +35,9 @@ MAIL_STOP_GRACE = 5
 ORGANIZER_NAME = None
 ORGANIZER_EMAIL = None
 CALENDAR_DOMAIN = None
+# Whether the mail server accepts SMTPUTF8 (addresses with non-ASCII letters before the @).
+# Off: the form refuses such addresses, whose mail could never be sent.
+MAIL_SMTPUTF8 = False
 # The public address of the site, used in links inside messages (no request is at hand).
 SERVER_NAME = None
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
@@ -55,12 +58,20 @@ PRIVACY_VERSION = "2026-11"
 MAX_CONTENT_LENGTH = 256 * 1024
 WTF_CSRF_TIME_LIMIT = None
 
-RATELIMIT_STORAGE_URI = "memory://"
+# Where the rate limits count, shared by every process: "database://" is the application's own
+# database; "redis://host:6379/0" for Redis; "memory://" counts in each process apart.
+RATELIMIT_STORAGE_URI = "database://"
 RATELIMIT_REGISTER = "20 per minute"
 RATELIMIT_LOGIN = "10 per minute"
 RATELIMIT_HEADERS_ENABLED = True
 # A Redis outage must not take registration down: the limits then let requests through (logged).
 RATELIMIT_SWALLOW_ERRORS = True
+# The public form's caps. Beyond them a registration is still stored, but its mail is held
+# until an organiser lets it go on the dashboard: messages the form sends to one mailbox an hour
+# (sub-addresses folded: ana+1@ and ana+2@ are ana@), and new registrations an hour from one
+# client address (counted in RATELIMIT_STORAGE_URI, across all workers).
+MAILBOX_MESSAGES_PER_HOUR = 5
+REGISTRATIONS_PER_SOURCE_PER_HOUR = 50
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
 PROXY_FIX_HOPS = 0
 

@@ -23,6 +23,8 @@ def init_app(app) -> None:
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:  # a page of its own, e.g. a refused registration's form
+        return error.response
     if error.code >= 500:
         return _server_error(error)
     return _error_page(error)

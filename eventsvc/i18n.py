@@ -242,8 +242,11 @@ def switch_locale_url(lang: str) -> str:
     args = dict(request.view_args or {})
     if request.url_rule is not None and "lang" in request.url_rule.arguments:
         args["lang"] = lang
-        query = request.args.to_dict(flat=False)
-        return url_for(request.endpoint, **args, **query)
+        # The query string is carried as it is, apart from url_for's arguments, so that
+        # ``?lang=fr``, ``?slug=x`` or ``?_anchor=x`` cannot collide with them.
+        path = url_for(request.endpoint, **args)
+        query = request.query_string.decode("latin-1")
+        return f"{path}?{query}" if query else path
     return url_for("set_locale", lang=lang, next=request.full_path)
 
 
@@ -270,6 +273,9 @@ def init_app(app) -> None:
             "them) or run `make translations`.",
             locale,
         )
+    from eventsvc.urls import public_url
+
+    app.add_template_global(public_url)
     app.add_template_global(switch_locale_url)
     app.add_template_global(supported_locales)
     app.add_template_global(current_locale)
@@ -291,9 +297,8 @@ def init_app(app) -> None:
         """Remember the locale of pages that carry none in their URL (the organiser workspace)."""
         from flask import redirect
 
+        from eventsvc.urls import safe_next
+
         if lang in supported_locales():
             session["lang"] = lang
-        target = request.args.get("next", "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        return redirect(target)
+        return redirect(safe_next(request.args.get("next")) or "/")

@@ -3,20 +3,40 @@
 Apply under the route decorator::
 
     @bp.post("/events/<slug>/register")
-    @ratelimits.registration
+    @ratelimits.registration(on_breach=page_with_what_was_typed)
     def register(slug): ...
 
 Only POSTs count. The limits (``RATELIMIT_REGISTER``, ``RATELIMIT_LOGIN``, e.g. ``"20 per
-minute"``) are read at request time. A breach answers 429 with ``templates/errors/429.html`` in
-the page's language and a ``Retry-After`` header. The counts live in ``RATELIMIT_STORAGE_URI``:
-memory by default (per process), ``redis://…`` when several processes serve the site. Behind a
-reverse proxy set ``PROXY_FIX_HOPS`` so that the client address is the visitor's, not the
-proxy's.
+minute"``) are read at request time. The registration limit counts accepted registrations only
+(a 303 to the thank-you page): a form sent back with errors costs nothing, so a workshop on one
+Wi-Fi is not refused for its typos. A breach answers 429 with a ``Retry-After`` header.
+
+The counts live in ``RATELIMIT_STORAGE_URI``, which every process must share: ``database://``
+(the default) keeps them in the application's own database (table ``rate_limit_counter``);
+``redis://…`` in Redis; ``memory://`` in each process (one process only: with four workers a
+client gets four times the limit). Behind a reverse proxy set ``PROXY_FIX_HOPS`` so that the
+client address is the visitor's, not the proxy's (see docs/production.md).
 """
 
-from flask import current_app
+import logging
+import time
+from functools import lru_cache
 
-from eventsvc.extensions import limiter
+from flask import current_app
+from limits import RateLimitItemPerHour
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from eventsvc.extensions import db, limiter
+from eventsvc.models.rate_limit import RateLimitCounter
+
+log = logging.getLogger(__name__)
+
+#: Counters whose window ended this long ago are deleted when a new window starts.
+EXPIRED_KEPT_SECONDS = 3600
 
 
 def _registration_limit() -> str:
@@ -27,8 +47,133 @@ def _sign_in_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
-#: Registration form posts, counted per address across all events.
-registration = limiter.limit(_registration_limit, methods=["POST"])
+def _accepted(response) -> bool:
+    """A registration was taken (or the visitor is told so): the thank-you redirect."""
+    return response.status_code == 303
+
+
+def registration(on_breach):
+    """Registration posts, counted per address across all events, accepted ones only.
+
+    ``on_breach(request_limit)`` returns the page for a refused post (the form as typed).
+    """
+    return limiter.limit(
+        _registration_limit, methods=["POST"], deduct_when=_accepted, on_breach=on_breach
+    )
+
 
 #: Organiser sign-in attempts, counted per address (the account lock-out counts per account).
 sign_in = limiter.limit(_sign_in_limit, methods=["POST"])
+
+
+def source_is_full(source: str) -> bool:
+    """Whether client address ``source`` has had ``REGISTRATIONS_PER_SOURCE_PER_HOUR`` new
+    registrations this hour (counted in the limits' storage, so across all workers). Read
+    before the registration's transaction, counted by :func:`count_new_registration` after its
+    commit: on SQLite a count written during the transaction would wait for its own lock.
+    A storage outage counts nothing: the mail then goes as usual."""
+    try:
+        return not _source_counter().test(_source_cap(), "new-registrations", source)
+    except Exception:
+        log.exception("The per-source registration count failed; not holding the mail.")
+        return False
+
+
+def count_new_registration(source: str) -> None:
+    try:
+        _source_counter().hit(_source_cap(), "new-registrations", source)
+    except Exception:
+        log.exception("The per-source registration count failed.")
+
+
+def _source_cap() -> RateLimitItemPerHour:
+    return RateLimitItemPerHour(int(current_app.config["REGISTRATIONS_PER_SOURCE_PER_HOUR"]))
+
+
+def _source_counter() -> FixedWindowRateLimiter:
+    return FixedWindowRateLimiter(_storage(current_app.config["RATELIMIT_STORAGE_URI"]))
+
+
+@lru_cache(maxsize=4)
+def _storage(uri: str) -> Storage:
+    """The storage at ``uri``, for counts kept whether or not the request limits are on."""
+    return storage_from_string(uri)
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the application's database, seen by every worker process.
+
+    One upsert per hit (``INSERT … ON CONFLICT DO UPDATE … RETURNING``, on PostgreSQL and
+    SQLite alike), in its own short transaction on its own connection, so that a count never
+    waits for, or rolls back with, the request's work.
+    """
+
+    STORAGE_SCHEME = ["database"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self):
+        return SQLAlchemyError
+
+    @staticmethod
+    def _engine():
+        return db.engine
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        table = RateLimitCounter.__table__
+        engine = self._engine()
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[engine.dialect.name]
+        statement = insert(table).values(key=key, count=amount, expires_at=now + expiry)
+        stale = table.c.expires_at <= now
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": case((stale, statement.excluded.count), else_=table.c.count + amount),
+                "expires_at": case(
+                    (stale, statement.excluded.expires_at), else_=table.c.expires_at
+                ),
+            },
+        ).returning(table.c.count)
+        with engine.begin() as connection:
+            count = connection.execute(statement).scalar_one()
+            if count == amount:  # a new window: a moment to forget long-ended ones
+                connection.execute(
+                    delete(table).where(table.c.expires_at < now - EXPIRED_KEPT_SECONDS)
+                )
+        return count
+
+    def _live(self, key: str):
+        table = RateLimitCounter.__table__
+        query = select(table.c.count, table.c.expires_at).where(
+            table.c.key == key, table.c.expires_at > time.time()
+        )
+        with self._engine().connect() as connection:
+            return connection.execute(query).first()
+
+    def get(self, key: str) -> int:
+        row = self._live(key)
+        return row.count if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._live(key)
+        return row.expires_at if row else time.time()
+
+    def check(self) -> bool:
+        try:
+            with self._engine().connect() as connection:
+                connection.execute(select(1))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def reset(self) -> int | None:
+        with self._engine().begin() as connection:
+            return connection.execute(delete(RateLimitCounter.__table__)).rowcount
+
+    def clear(self, key: str) -> None:
+        table = RateLimitCounter.__table__
+        with self._engine().begin() as connection:
+            connection.execute(delete(table).where(table.c.key == key))

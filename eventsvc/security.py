@@ -108,11 +108,19 @@ def _check_production_settings(app: Flask) -> None:
         raise InsecureConfiguration("PASSWORD_HASH_METHOD must stay scrypt in production.")
     if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         log.warning(
-            "Rate limits are counted in memory, per process: with several workers set "
-            "EVENTSVC_RATELIMIT_STORAGE_URI=redis://… so that the limits hold."
+            "Rate limits are counted in memory, per process: with several workers each one "
+            "allows the full limit. Leave EVENTSVC_RATELIMIT_STORAGE_URI at database:// or set "
+            "it to redis://… so that all workers share the counts."
         )
     if not uses_https(app):
         log.warning("Production without HTTPS: session cookies are not marked Secure.")
+    if not app.config.get("MAIL_SERVER"):
+        log.warning(
+            "MAIL_SERVER is not set: no one receives mail. Every message is written to %s as an "
+            ".eml file holding the registrant's name, address and personal link. Set "
+            "EVENTSVC_MAIL_SERVER (see docs/mail.md).",
+            f"{app.instance_path}/mail/",
+        )
 
 
 def _trust_proxy_headers(app: Flask) -> None:

@@ -14,6 +14,7 @@ from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.services import DomainError, registrations, tokens
+from eventsvc.urls import public_url
 
 
 @bp.after_request
@@ -97,6 +98,24 @@ def cancel(token):
     ), 400 if form.errors else 200
 
 
+@bp.route("/<token>/newsletter", methods=["GET", "POST"])
+def newsletter(token):
+    """The confirm link of the newsletter mail. Opening it asks (mail scanners open links);
+    the button confirms."""
+    registration = _registration_or_404(token)
+    if not registration.newsletter:
+        abort(404)
+    form = CancelForm()
+    if form.validate_on_submit():
+        registrations.confirm_newsletter(registration)
+    return render_template(
+        "attendee/newsletter.html",
+        **_context(registration, token),
+        form=form,
+        confirmed=registration.newsletter_confirmed_at is not None,
+    )
+
+
 @bp.get("/<token>/cancelled")
 def cancelled(token):
     registration = _registration_or_404(token)
@@ -152,7 +171,7 @@ def _manage_page(
     confirmed = registration.is_confirmed and _can_change(registration)
     links = None
     if confirmed:
-        page = url_for("attendee.manage", token=token, _external=True)
+        page = public_url("attendee.manage", token=token)
         links = calendar_links(
             event,
             current_locale(),

@@ -288,6 +288,15 @@ def build_test_announcement(event: Event, text: dict, lang: str, name: str, addr
     return email
 
 
+def _newsletter_confirm(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    """Double opt-in: nothing the registrant typed (not even the name), one confirm link."""
+    return _Draft(_("Confirm that you want our news"), "newsletter_confirm")
+
+
+#: Kinds that carry no text from the registration form, not even the name in ``To``.
+_NO_REGISTRANT_TEXT = frozenset({MessageKind.NEWSLETTER_CONFIRM})
+
+
 _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
     MessageKind.CONFIRMATION: _confirmation,
     MessageKind.WAITLISTED: _waitlisted,
@@ -297,6 +306,7 @@ _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
     MessageKind.EVENT_CANCELLED: _event_cancelled,
     MessageKind.REGISTRATION_CANCELLED: _registration_cancelled,
     MessageKind.ANNOUNCEMENT: _announcement,
+    MessageKind.NEWSLETTER_CONFIRM: _newsletter_confirm,
 }
 
 
@@ -598,7 +608,8 @@ def _add_headers(
     email: Message, message: OutboxMessage, registration: Registration, subject: str
 ) -> None:
     email["From"] = _sender()
-    email["To"] = _address(registration.full_name, registration.email)
+    name = "" if message.kind in _NO_REGISTRANT_TEXT else registration.full_name
+    email["To"] = _address(name, registration.email)
     email["Subject"] = _subject(subject)
     email["Date"] = format_datetime(clock.now(), usegmt=True)
     email["Message-ID"] = message.message_id

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import (
+    UNSENT,
     Event,
     MessageKind,
     MessageStatus,
@@ -84,7 +85,7 @@ def drop_pending(registration: Registration, kinds: tuple[MessageKind, ...] | No
         update(OutboxMessage)
         .where(
             OutboxMessage.registration_id == registration.id,
-            OutboxMessage.status == MessageStatus.PENDING,
+            OutboxMessage.status.in_(UNSENT),
         )
         .values(status=MessageStatus.CANCELLED)
     )
@@ -98,7 +99,7 @@ def drop_pending_for_event(event: Event, kinds: tuple[MessageKind, ...]) -> None
         update(OutboxMessage)
         .where(
             OutboxMessage.event_id == event.id,
-            OutboxMessage.status == MessageStatus.PENDING,
+            OutboxMessage.status.in_(UNSENT),
             OutboxMessage.kind.in_(kinds),
         )
         .values(status=MessageStatus.CANCELLED)

@@ -10,8 +10,9 @@ from eventsvc.models.organiser import (
     SignInFailure,
     SiteSetting,
 )
-from eventsvc.models.outbox import MessageKind, MessageStatus, OutboxMessage
+from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
+from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
 
 __all__ = [
@@ -28,9 +29,11 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerTranslation",
+    "RateLimitCounter",
     "Registration",
     "RegistrationStatus",
     "Role",
     "SignInFailure",
     "SiteSetting",
+    "UNSENT",
 ]

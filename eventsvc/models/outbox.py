@@ -21,6 +21,7 @@ class MessageKind(enum.StrEnum):
     EVENT_CANCELLED = "event_cancelled"  # METHOD:CANCEL for everyone
     REGISTRATION_CANCELLED = "registration_cancelled"  # METHOD:CANCEL for one person
     ANNOUNCEMENT = "announcement"  # an organiser's message
+    NEWSLETTER_CONFIRM = "newsletter_confirm"  # double opt-in: no text from the registrant
     # To an organiser account (``organiser_id`` set, no registration):
     INVITATION = "invitation"  # choose your password
     PASSWORD_RESET = "password_reset"  # "forgot your password?" link
@@ -38,6 +39,11 @@ class MessageStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"  # no longer to be sent (a reminder of a cancelled registration)
+    HELD = "held"  # beyond the public form's caps: waits until an organiser lets it go
+
+
+#: States of a message that may still go out: what withdrawing a message withdraws.
+UNSENT = (MessageStatus.PENDING, MessageStatus.HELD)
 
 
 class OutboxMessage(db.Model):

@@ -70,7 +70,9 @@ class Registration(db.Model):
     #: registrant's own time in mail.
     timezone: Mapped[str] = mapped_column(String(ZONE_MAX), default="", server_default="")
     question: Mapped[str] = mapped_column(Text, default="")
+    #: Asked for on the form; counts as subscribed only once confirmed from the separate mail.
     newsletter: Mapped[bool] = mapped_column(Boolean, default=False)
+    newsletter_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -24,6 +24,7 @@ from eventsvc.services.attendee_search import (
     registration_of_event,
     registrations_query,
 )
+from eventsvc.urls import safe_next
 
 PER_PAGE = 50
 
@@ -41,7 +42,7 @@ def registration_or_404(event: Event, registration_id: int) -> Registration:
 
 def _back_to_list(event: Event):
     """Return to the list the organiser came from, with its filters and page."""
-    target = request.form.get("next", "")
+    target = safe_next(request.form.get("next")) or ""
     prefix = url_for("organiser.registrations", slug=event.slug)
     if not target.startswith(prefix):
         target = prefix

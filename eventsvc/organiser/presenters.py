@@ -50,6 +50,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.INVITATION: _l("Organiser invitation"),
     MessageKind.PASSWORD_RESET: _l("New-password link"),
     MessageKind.SIGN_IN_FAILURES: _l("Failed sign-ins notice"),
+    MessageKind.NEWSLETTER_CONFIRM: _l("Newsletter confirmation"),
 }
 
 
@@ -167,6 +168,7 @@ _FIELD_LABELS = {
     "title": _l("Title"),
     "summary": _l("Summary"),
     "description": _l("Description"),
+    "messages": _l("Messages"),
 }
 
 

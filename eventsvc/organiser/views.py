@@ -4,8 +4,6 @@ Access rules live in :mod:`eventsvc.organiser.access`; every rule about events l
 :mod:`eventsvc.services.events`. The views parse forms, call one service and show the result.
 """
 
-from urllib.parse import urlsplit
-
 from flask import (
     abort,
     current_app,
@@ -38,23 +36,13 @@ from eventsvc.organiser.forms import (
     event_form,
 )
 from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import DomainError, audit, events, organisers
+from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
 from eventsvc.services.registrations import seats_left
+from eventsvc.urls import safe_next
 
 # --- sign-in ------------------------------------------------------------------------------------
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else ``None`` (no open redirects)."""
-    if not target:
-        return None
-    target = target.replace("\\", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -99,6 +87,33 @@ def dashboard():
     )
 
 
+@bp.post("/held-mail/send")
+def release_held_mail():
+    """Let held messages go: one registration's (``registration``) or all of them."""
+    sent = held_mail.release(_held_registration_ids(), _actor(), _visible_events())
+    flash(
+        ngettext("%(num)d held message will be sent.", "%(num)d held messages will be sent.", sent),
+        "success",
+    )
+    return redirect(url_for(".dashboard", _anchor="held-heading"), 303)
+
+
+@bp.post("/held-mail/discard")
+def discard_held_mail():
+    discarded = held_mail.discard(_held_registration_ids(), _actor(), _visible_events())
+    flash(
+        ngettext("%(num)d held message discarded.", "%(num)d held messages discarded.", discarded),
+        "info",
+    )
+    return redirect(url_for(".dashboard", _anchor="held-heading"), 303)
+
+
+def _held_registration_ids() -> list[int] | None:
+    if request.form.get("all"):
+        return None
+    return request.form.getlist("registration", type=int)
+
+
 @bp.get("/events")
 def event_list():
     return render_template("organiser/events.html", rows=overview.event_rows(_actor()))
@@ -106,6 +121,11 @@ def event_list():
 
 def _actor() -> Organiser:
     return current_user._get_current_object()
+
+
+def _visible_events():
+    """The events the signed-in organiser may act on (``None``: all, for an admin)."""
+    return assignments.visible_event_ids(_actor())
 
 
 def _event_or_404(slug: str) -> Event:

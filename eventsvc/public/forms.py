@@ -1,7 +1,9 @@
 """The public registration form."""
 
+import unicodedata
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -38,6 +40,44 @@ from eventsvc.models.registration import (
 from eventsvc.services.registrations import RegistrationData
 
 TOO_LONG = _l("Use at most %(max)d characters.")
+
+#: Characters that change how text around them is shown or split (bidi embeddings, overrides
+#: and isolates) besides the control characters: a name is printed in mails and lists.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS = frozenset("\u2028\u2029\x85")
+
+
+def plain_text(form, field) -> None:
+    """Refuse control characters, line breaks and bidi controls in a one-line field."""
+    value = field.data or ""
+    if any(
+        unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS or c in LINE_BREAKS for c in value
+    ):
+        raise ValidationError(
+            _l("Use letters, spaces and punctuation only: no line breaks or control characters.")
+        )
+
+
+def deliverable_address(form, field) -> None:
+    """Refuse addresses that are not what they look like, or that our mail cannot reach.
+
+    Compatibility normalisation (NFKC) that changes the address means look-alike characters
+    (``ſam@`` reads as ``sam@``); a local part beyond ASCII needs SMTPUTF8 end to end, which
+    ``MAIL_SMTPUTF8`` says the configured mail server offers.
+    """
+    address = field.data or ""
+    if unicodedata.normalize("NFKC", address) != address:
+        raise ValidationError(
+            _l("This address contains look-alike characters. Type it with plain letters.")
+        )
+    local = address.rpartition("@")[0]
+    if not local.isascii() and not current_app.config.get("MAIL_SMTPUTF8"):
+        raise ValidationError(
+            _l(
+                "We cannot send mail to an address with accents or non-Latin letters before "
+                "the @. Use another address."
+            )
+        )
 
 
 def _strip(value):
@@ -169,6 +209,7 @@ class RegistrationForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter your full name.")),
             Length(max=NAME_MAX, message=TOO_LONG),
+            plain_text,
         ],
     )
     email = EmailField(
@@ -180,13 +221,15 @@ class RegistrationForm(FlaskForm):
             Email(
                 _l("Enter an email address in the form name@example.org."),
                 check_deliverability=False,
+                allow_smtputf8=True,
             ),
+            deliverable_address,
         ],
     )
     organisation = StringField(
         _l("Organisation (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=ORGANISATION_MAX, message=TOO_LONG)],
+        validators=[Optional(), Length(max=ORGANISATION_MAX, message=TOO_LONG), plain_text],
     )
     country = SharedChoicesSelectField(
         _l("Country"), validators=[DataRequired(_l("Choose the country you are based in."))]

@@ -1,5 +1,7 @@
 """Public pages: the event list, an event's page, registration, thank-you, privacy, calendars."""
 
+import time
+
 from babel.dates import format_date
 from flask import (
     abort,
@@ -29,6 +31,7 @@ from eventsvc.services.registrations import (
     closed_reason,
     seats_left,
 )
+from eventsvc.urls import public_url
 
 PAST_EVENTS_SHOWN = 12
 #: The session key holding the address the last registration on this browser was sent to, for
@@ -60,8 +63,27 @@ def event(slug):
     return _cached_event_page(_public_event_or_404(slug, with_texts=False))
 
 
+def _refused_registration(limit):
+    """Too many registrations accepted from this address: the page again, with what was typed
+    and when to send it again (status 429; ``Retry-After`` is added by the limiter)."""
+    event = _public_event_or_404(request.view_args["slug"], with_texts=False)
+    form = RegistrationForm(event)
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    form.form_errors.append(
+        ngettext(
+            "Many people have just registered from your network. Nothing was lost: your "
+            "details are below. Send the form again in %(num)d minute.",
+            "Many people have just registered from your network. Nothing was lost: your "
+            "details are below. Send the form again in %(num)d minutes.",
+            minutes,
+        )
+    )
+    page, status = _event_page(event, form, status=429)
+    return make_response(page, status)
+
+
 @bp.post("/events/<slug>/register")
-@ratelimits.registration
+@ratelimits.registration(on_breach=_refused_registration)
 def register(slug):
     event = _public_event_or_404(slug, with_texts=False)
     form = RegistrationForm(event)
@@ -72,7 +94,7 @@ def register(slug):
     if not form.validate():
         return _event_page(event, form, status=400)
     try:
-        result = registrations.register(event, form.registration_data())
+        result = registrations.register(event, form.registration_data(), request.remote_addr)
     except RegistrationClosed:
         return _event_page(event, None, status=409)
     # An address already registered is shown what a newcomer would get: the page never tells a
@@ -111,7 +133,7 @@ def _public_calendar_links(event: Event):
     return calendar_links(
         event,
         current_locale(),
-        details_url=url_for("public.event", slug=event.slug, _external=True),
+        details_url=public_url("public.event", slug=event.slug),
         ics_url=url_for("public.event_calendar", slug=event.slug),
     )
 

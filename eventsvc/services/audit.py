@@ -47,6 +47,8 @@ ACTION_LABELS = {
     EXPORTED: _l("Registrations exported"),
     "organiser_assigned": _l("Organiser assigned"),
     "organiser_unassigned": _l("Organiser removed"),
+    "held_mail_released": _l("Held mail let go"),
+    "held_mail_discarded": _l("Held mail discarded"),
 }
 
 

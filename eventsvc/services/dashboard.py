@@ -17,7 +17,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import assignments
+from eventsvc.services import assignments, held_mail
 
 
 @dataclass
@@ -54,6 +54,8 @@ class QueueState:
     due_now: int
     failed: int
     sent_last_day: int
+    held: int = 0
+    held_registrations: list = field(default_factory=list)
     recent_failures: list[OutboxMessage] = field(default_factory=list)
 
 
@@ -122,4 +124,9 @@ def queue_state(
     if visible is not None:
         failed = failed.where(OutboxMessage.event_id.in_(visible))
     failures = list(db.session.scalars(failed))
-    return QueueState(*counts, recent_failures=failures)
+    return QueueState(
+        *counts,
+        held=held_mail.held_count(visible),
+        held_registrations=held_mail.held_registrations(visible),
+        recent_failures=failures,
+    )

@@ -8,6 +8,7 @@ through small buffers, so an export of 100,000 registrations needs no more memor
 import csv
 import io
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from functools import cache
@@ -33,6 +34,10 @@ from eventsvc.models import Registration, RegistrationStatus
 #: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+#: Characters with no width that a spreadsheet may skip before reading a formula.
+_INVISIBLE = "".join(
+    chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) == "Cf"
+)
 
 #: Rows per round trip to the database, and bytes gathered before a chunk is sent.
 BATCH_ROWS = 1000
@@ -53,7 +58,8 @@ COLUMNS = (
     (_table.language, _l("Communication language")),
     (_table.interpretation_language, _l("Interpretation language")),
     (_table.question, _l("Question")),
-    (_table.newsletter, _l("Newsletter")),
+    (_table.newsletter, _l("Newsletter asked for")),
+    (_table.newsletter_confirmed_at, None),
     (_table.consent_at, None),
     (_table.created_at, None),
     (_table.promoted_at, None),
@@ -61,12 +67,13 @@ COLUMNS = (
 )
 
 #: Spreadsheet column widths (characters), in file order.
-XLSX_WIDTHS = (8, 14, 28, 32, 28, 9, 20, 18, 18, 48, 12, 20, 20, 20, 20)
+XLSX_WIDTHS = (8, 14, 28, 32, 28, 9, 20, 18, 18, 48, 12, 20, 20, 20, 20, 20)
 
 
 def _time_titles(zone: str) -> tuple[str, ...]:
-    """The titles of the four time columns, naming the zone their times are in."""
+    """The titles of the five time columns, naming the zone their times are in."""
     return (
+        _("Newsletter confirmed at (%(zone)s)", zone=zone),
         _("Consent given at (%(zone)s)", zone=zone),
         _("Registered at (%(zone)s)", zone=zone),
         _("Promoted at (%(zone)s)", zone=zone),
@@ -74,12 +81,20 @@ def _time_titles(zone: str) -> tuple[str, ...]:
     )
 
 
-def neutralise(cell):
-    """``cell`` made safe to open in a spreadsheet: a leading formula trigger gets a ``'``.
+def starts_a_formula(text: str) -> bool:
+    """Whether a spreadsheet may read ``text`` as a formula: a trigger first, or after
+    invisible format characters (zero-width space, joiners, BOM…), or in a compatibility form
+    that normalises to one (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫)."""
+    head = text.lstrip(_INVISIBLE)
+    return bool(head) and (
+        head[0] in _TRIGGER_SET or unicodedata.normalize("NFKC", head[0])[:1] in _TRIGGER_SET
+    )
 
-    Only text can be a formula; numbers and empty cells pass unchanged.
-    """
-    if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS):
+
+def neutralise(cell):
+    """``cell`` made safe to open in a spreadsheet: text that could start a formula gets a
+    leading ``'``. Only text can be a formula; numbers and empty cells pass unchanged."""
+    if isinstance(cell, str) and starts_a_formula(cell):
         return "'" + cell
     return cell
 
@@ -144,6 +159,7 @@ def registration_rows(
             interpretation,
             question,
             newsletter,
+            newsletter_confirmed_at,
             consent_at,
             created_at,
             promoted_at,
@@ -161,6 +177,7 @@ def registration_rows(
                 languages.get(interpretation, interpretation) if interpretation else "",
                 question,
                 yes if newsletter else no,
+                when(newsletter_confirmed_at),
                 when(consent_at),
                 when(created_at),
                 when(promoted_at),
@@ -198,9 +215,16 @@ def csv_chunks(rows: Iterable[Iterable], delimiter: str = ",") -> Iterator[bytes
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
-        # neutralise(), inlined: this line runs for every cell of every row.
+        # neutralise(), inlined for plain ASCII starts: this line runs for every cell.
         writer.writerow(
-            ["'" + c if isinstance(c, str) and c[:1] in _TRIGGER_SET else c for c in row]
+            [
+                "'" + c
+                if isinstance(c, str)
+                and c
+                and (c[0] in _TRIGGER_SET or (not c[0].isascii() and starts_a_formula(c)))
+                else c
+                for c in row
+            ]
         )
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
@@ -240,7 +264,7 @@ def write_xlsx(
 
 
 def _header_cell(sheet, title) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=_xlsx_cell(title))
+    cell = _xlsx_value(sheet, title)
     cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
     cell.alignment = Alignment(vertical="top", wrap_text=True)
@@ -248,17 +272,18 @@ def _header_cell(sheet, title) -> WriteOnlyCell:
 
 
 def _xlsx_value(sheet, cell):
+    """Datetimes as dates; text as a string cell, which no spreadsheet evaluates: ``=1+1``
+    shows as typed, with no guard apostrophe (openpyxl would otherwise store text starting with
+    ``=`` as a formula)."""
     if isinstance(cell, datetime):
         dated = WriteOnlyCell(sheet, value=cell)
         dated.number_format = _DATE_FORMAT
         return dated
-    return _xlsx_cell(cell)
-
-
-def _xlsx_cell(cell):
-    if isinstance(cell, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", cell))
-    return cell
+    if not isinstance(cell, str):
+        return cell
+    text = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", cell))
+    text.data_type = "s"
+    return text
 
 
 def xlsx_chunks(

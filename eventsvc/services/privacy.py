@@ -11,7 +11,8 @@ from sqlalchemy import String, cast, func, literal, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import Event, MessageStatus, OutboxMessage, Registration
+from eventsvc.mail import transport
+from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registration
 from eventsvc.models.organiser import Organiser
 from eventsvc.services import audit
 from eventsvc.services.locking import lock_event
@@ -48,10 +49,13 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     registration.question = ""
     registration.timezone = ""
     registration.newsletter = False
+    registration.newsletter_confirmed_at = None
     registration.anonymised_at = clock.now()
     _forget_mail(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
+    message_ids = _message_ids(Registration.id == registration.id)
     db.session.commit()
+    remove_mail_files(message_ids)
 
 
 def purge_past_registrations(older_than: timedelta) -> int:
@@ -71,6 +75,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
     if not per_event:
         db.session.rollback()
         return 0
+    message_ids = _message_ids(selected)
     _forget_mail(selected)
     db.session.execute(
         update(Registration)
@@ -83,6 +88,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
             question="",
             timezone="",
             newsletter=False,
+            newsletter_confirmed_at=None,
             anonymised_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -95,7 +101,36 @@ def purge_past_registrations(older_than: timedelta) -> int:
             older_than_days=older_than.days,
         )
     db.session.commit()
+    remove_mail_files(message_ids)
     return sum(count for _event_id, count in per_event)
+
+
+def _message_ids(registration_filter) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.registration_id.in_(
+                    select(Registration.id).where(registration_filter)
+                )
+            )
+        )
+    )
+
+
+def remove_mail_files(message_ids: set[int]) -> int:
+    """Delete the ``.eml`` copies of these outbox messages from the instance mail folder (where
+    mail goes without a mail server: name, address and personal link in each). Their names end
+    in ``-<outbox id>.eml``. Returns how many were deleted."""
+    folder = transport.mail_folder()
+    if not message_ids or not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.glob("*.eml"):
+        number = path.stem.rpartition("-")[2]
+        if number.isdigit() and int(number) in message_ids:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _erased_email_sql():
@@ -111,7 +146,7 @@ def _forget_mail(registration_filter) -> None:
     matching = OutboxMessage.registration_id.in_(select(Registration.id).where(registration_filter))
     db.session.execute(
         update(OutboxMessage)
-        .where(matching, OutboxMessage.status == MessageStatus.PENDING)
+        .where(matching, OutboxMessage.status.in_(UNSENT))
         .values(status=MessageStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )

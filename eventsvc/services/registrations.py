@@ -8,14 +8,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
-from eventsvc import clock
+from eventsvc import clock, ratelimits
 from eventsvc.extensions import db
 from eventsvc.mail import outbox
 from eventsvc.models import (
     Event,
     EventStatus,
     MessageKind,
+    MessageStatus,
     Organiser,
+    OutboxMessage,
     Registration,
     RegistrationStatus,
 )
@@ -25,6 +27,9 @@ from eventsvc.services.locking import lock_event
 
 #: Registering again with the same address re-sends the confirmation, at most this often.
 RESEND_INTERVAL = timedelta(minutes=10)
+
+#: The messages a registration through the public form causes at once.
+WELCOME_KINDS = (MessageKind.CONFIRMATION, MessageKind.WAITLISTED)
 
 
 class RegistrationClosed(DomainError):
@@ -56,6 +61,7 @@ class RegistrationResult:
     created: bool
     status: RegistrationStatus | None = None
     newcomer_status: RegistrationStatus | None = None
+    held: bool = False
 
 
 def normalise_email(address: str) -> str:
@@ -64,6 +70,41 @@ def normalise_email(address: str) -> str:
         return validate_email(address, check_deliverability=False).normalized.casefold()
     except EmailNotValidError:
         return address.strip().casefold()
+
+
+def mailbox(email_normalised: str) -> str:
+    """The mailbox an address delivers to, for counting: the sub-address folded
+    (``ana+news@example.org`` -> ``ana@example.org``)."""
+    local, at, domain = email_normalised.rpartition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}" if at else email_normalised
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def messages_to_mailbox_last_hour(email_normalised: str) -> int:
+    """Confirmations and waitlist notices queued in the last hour (sent, waiting or held) to the
+    mailbox of ``email_normalised`` and every sub-address of it, across events."""
+    box = mailbox(email_normalised)
+    local, _at, domain = box.rpartition("@")
+    pattern = f"{_like_literal(local)}+%@{_like_literal(domain)}"
+    return db.session.scalar(
+        select(func.count(OutboxMessage.id))
+        .join(Registration, OutboxMessage.registration_id == Registration.id)
+        .where(
+            (Registration.email_normalised == box)
+            | Registration.email_normalised.like(pattern, escape="\\"),
+            OutboxMessage.kind.in_(WELCOME_KINDS),
+            OutboxMessage.status != MessageStatus.CANCELLED,
+            OutboxMessage.created_at >= clock.now() - timedelta(hours=1),
+        )
+    )
+
+
+def _mailbox_is_full(email_normalised: str) -> bool:
+    cap = int(current_app.config["MAILBOX_MESSAGES_PER_HOUR"])
+    return messages_to_mailbox_last_hour(email_normalised) >= cap
 
 
 def closed_reason(event: Event):
@@ -97,13 +138,20 @@ def seats_left(event: Event) -> int | None:
     return max(event.capacity - event.confirmed_seats, 0)
 
 
-def register(event: Event, data: RegistrationData) -> RegistrationResult:
+def register(event: Event, data: RegistrationData, source: str | None = None) -> RegistrationResult:
     """Register one person, confirmed or waitlisted, and queue their message: one transaction.
 
     Registering again with the same address creates nothing and re-sends the message (at most
     once per :data:`RESEND_INTERVAL`); a cancelled registration is taken up again.
+
+    ``source`` is the client address of a post to the public form, whose caps then apply: when
+    the mailbox has had ``MAILBOX_MESSAGES_PER_HOUR`` messages in the last hour, or ``source``
+    ``REGISTRATIONS_PER_SOURCE_PER_HOUR`` new registrations, the registration is stored but its
+    messages are held until an organiser lets them go (the form cannot be turned into a way of
+    mailing someone else's inbox).
     """
     email_normalised = normalise_email(data.email)
+    source_full = source is not None and ratelimits.source_is_full(source)
     event = lock_event(event.id, reload_related=False)
     reason = closed_reason(event)
     if reason is not None:
@@ -116,9 +164,12 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
     )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         status = existing.status
-        _resend(existing)
+        hold = source is not None and _mailbox_is_full(email_normalised)
+        message = _resend(existing)
+        if hold and message is not None:
+            _hold([message])
         db.session.commit()
-        return RegistrationResult(existing, False, status, newcomer_status)
+        return RegistrationResult(existing, False, status, newcomer_status, held=hold)
 
     if existing is not None and existing.status == RegistrationStatus.CANCELLED:
         _raise_sequence(event)
@@ -127,10 +178,24 @@ def register(event: Event, data: RegistrationData) -> RegistrationResult:
     _fill(registration, data)
     registration.status = newcomer_status
     registration.cancelled_at = None
+    hold = source is not None and (source_full or _mailbox_is_full(email_normalised))
     db.session.add(registration)
-    _queue_welcome(registration)
+    messages = _queue_welcome(registration)
+    if registration.newsletter:
+        messages.append(outbox.enqueue(MessageKind.NEWSLETTER_CONFIRM, registration))
+    if hold:
+        _hold(messages)
     db.session.commit()
-    return RegistrationResult(registration, existing is None, newcomer_status, newcomer_status)
+    if source is not None:
+        ratelimits.count_new_registration(source)
+    return RegistrationResult(
+        registration, existing is None, newcomer_status, newcomer_status, held=hold
+    )
+
+
+def _hold(messages: list[OutboxMessage]) -> None:
+    for message in messages:
+        message.status = MessageStatus.HELD
 
 
 def _raise_sequence(event: Event) -> None:
@@ -160,6 +225,7 @@ def _fill(registration: Registration, data: RegistrationData) -> None:
     registration.question = data.question.strip()
     registration.newsletter = bool(data.newsletter)
     registration.timezone = data.timezone or registration.timezone or ""
+    registration.newsletter_confirmed_at = None
     if data.consent:
         registration.consent_at = clock.now()
         registration.consent_version = current_app.config["PRIVACY_VERSION"]
@@ -172,15 +238,14 @@ def _status_for_new_place(event: Event) -> RegistrationStatus:
     return RegistrationStatus.WAITLISTED
 
 
-def _queue_welcome(registration: Registration) -> None:
+def _queue_welcome(registration: Registration) -> list[OutboxMessage]:
     if registration.status == RegistrationStatus.CONFIRMED:
-        outbox.enqueue(MessageKind.CONFIRMATION, registration)
-        outbox.schedule_reminders(registration)
-    else:
-        outbox.enqueue(MessageKind.WAITLISTED, registration)
+        welcome = outbox.enqueue(MessageKind.CONFIRMATION, registration)
+        return [welcome, *outbox.schedule_reminders(registration)]
+    return [outbox.enqueue(MessageKind.WAITLISTED, registration)]
 
 
-def _resend(registration: Registration) -> None:
+def _resend(registration: Registration) -> OutboxMessage | None:
     kind = (
         MessageKind.CONFIRMATION
         if registration.status == RegistrationStatus.CONFIRMED
@@ -188,7 +253,19 @@ def _resend(registration: Registration) -> None:
     )
     kinds = (MessageKind.CONFIRMATION, MessageKind.WAITLISTED, MessageKind.PROMOTED)
     if not outbox.recently_queued(registration, kinds, RESEND_INTERVAL):
-        outbox.enqueue(kind, registration)
+        return outbox.enqueue(kind, registration)
+    return None
+
+
+def confirm_newsletter(registration: Registration) -> bool:
+    """The registrant confirmed, from the separate mail, that they want the news: only now does
+    the address count as subscribed. Returns whether the registration asked for it."""
+    if not registration.newsletter or registration.anonymised_at is not None:
+        return False
+    if registration.newsletter_confirmed_at is None:
+        registration.newsletter_confirmed_at = clock.now()
+        db.session.commit()
+    return True
 
 
 def cancel(

@@ -1,5 +1,7 @@
 """Production refuses a generated SECRET_KEY; proxies are trusted only when configured."""
 
+import logging
+
 import pytest
 from flask import request
 
@@ -134,3 +136,23 @@ def test_without_any_sender_the_identity_is_a_placeholder_refused_in_production(
     assert app_factory(MAIL_DEFAULT_SENDER=None).config["ORGANIZER_EMAIL"].endswith(".localhost")
     with pytest.raises(InsecureConfiguration, match="MAIL_DEFAULT_SENDER"):
         app_factory(**PRODUCTION, MAIL_DEFAULT_SENDER=None)
+
+
+def test_production_warns_when_mail_goes_to_files(app_factory, caplog):
+    with caplog.at_level(logging.WARNING, logger="eventsvc.security"):
+        app_factory(ENV="production", SECRET_KEY="k" * 64, MAIL_SERVER=None)
+    warnings = [r.getMessage() for r in caplog.records if "MAIL_SERVER is not set" in r.message]
+    assert len(warnings) == 1
+    assert "/mail/" in warnings[0] and "personal link" in warnings[0]
+
+
+def test_production_with_a_mail_server_does_not_warn_about_files(app_factory, caplog):
+    with caplog.at_level(logging.WARNING, logger="eventsvc.security"):
+        app_factory(ENV="production", SECRET_KEY="k" * 64, MAIL_SERVER="smtp.example.org")
+    assert not [r for r in caplog.records if "MAIL_SERVER" in r.getMessage()]
+
+
+def test_development_does_not_warn_about_files(app_factory, caplog):
+    with caplog.at_level(logging.WARNING, logger="eventsvc.security"):
+        app_factory(MAIL_SERVER=None)
+    assert not [r for r in caplog.records if "MAIL_SERVER" in r.getMessage()]

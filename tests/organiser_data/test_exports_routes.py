@@ -58,8 +58,8 @@ def test_xlsx_download_is_streamed_and_formula_safe(signed_in, make_event, make_
     assert disposition_filename(response) == "gps-launch-registrations-2026-11-22.xlsx"
     sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
     name_cell = sheet.cell(row=2, column=3)
-    assert name_cell.value == "'=cmd|'/C calc'!A0"
-    assert name_cell.data_type == "s"
+    assert name_cell.value == "=cmd|'/C calc'!A0"  # shown as typed, never evaluated:
+    assert name_cell.data_type == "s"  # a string cell
     assert sheet.cell(row=2, column=5).value == "Jürgen & Söhne"
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -11,6 +12,18 @@ from eventsvc.services import exports
 
 ACCENTED_NAMES = ["Élodie Pérez", "Jürgen Müller", "Begoña Muñoz", "Анна Кузнецова"]
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]
+#: Full-width and small forms, and triggers behind zero-width characters.
+DISGUISED_TRIGGERS = [
+    "＝",
+    "＋",
+    "－",
+    "＠",
+    "﹦",
+    "\u200b=",
+    "\ufeff+",
+    "\u200d\u200c@",
+    "\u2060-",
+]
 
 
 def parse_csv(data: bytes, delimiter=","):
@@ -62,8 +75,8 @@ def test_csv_has_bom_header_and_accented_names(event_with_people):
     assert row[5:7] == ["FR", "France"]
     assert row[7:9] == ["French", "English"]
     assert row[10] == "no"
-    assert rows[0][12] == "Registered at (UTC)"
-    assert row[12] == "2026-11-22T10:00:00Z"
+    assert rows[0][13] == "Registered at (UTC)"
+    assert row[13] == "2026-11-22T10:00:00Z"
 
 
 def test_country_names_follow_the_locale(event_with_people):
@@ -89,20 +102,44 @@ def test_csv_neutralises_formula_in_every_text_field(make_event, make_registrati
     assert rows[1][2] == rows[1][4] == rows[1][9] == "'" + payload
 
 
-@pytest.mark.parametrize("trigger", TRIGGERS)
-def test_xlsx_neutralises_formula_and_keeps_text(make_event, make_registration, trigger):
+@pytest.mark.parametrize("trigger", TRIGGERS + DISGUISED_TRIGGERS)
+def test_xlsx_writes_formula_like_text_as_text_without_a_visible_apostrophe(
+    make_event, make_registration, trigger
+):
     event = make_event()
     payload = f"{trigger}1+1"
     registration = make_registration(event, full_name="Анна Кузнецова")
     registration.organisation = registration.question = payload
     db.session.commit()
-    rows = parse_xlsx(b"".join(exports.xlsx_chunks(exports.registration_rows(event.id))))
+    data = b"".join(exports.xlsx_chunks(exports.registration_rows(event.id)))
+    rows = parse_xlsx(data)
     assert rows[0] == list(exports.header("en"))
     assert rows[1][2] == "Анна Кузнецова"
     for value in (rows[1][4], rows[1][9]):
-        # XML stores a carriage return as a line feed; the guard quote is what matters.
-        assert value.startswith("'")
-        assert value[1:].replace("\n", "\r") == payload.replace("\n", "\r")
+        # XML stores a carriage return as a line feed.
+        assert value.replace("\n", "\r") == payload.replace("\n", "\r")
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml  # no formula anywhere: every text is a string cell
+    cells = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert cells["E2"].data_type == cells["J2"].data_type == "s"
+
+
+@pytest.mark.parametrize("trigger", DISGUISED_TRIGGERS)
+def test_csv_neutralises_full_width_and_zero_width_prefixed_triggers(
+    make_event, make_registration, trigger
+):
+    event = make_event()
+    payload = f'{trigger}HYPERLINK("http://evil.test","x")'
+    registration = make_registration(event)
+    registration.organisation = payload
+    db.session.commit()
+    rows = parse_csv(b"".join(exports.csv_chunks(exports.registration_rows(event.id))))
+    assert rows[1][4] == "'" + payload
+
+
+@pytest.mark.parametrize("text", ["Élodie", "＿underscore", "\u200bplain", "ｏmep", "—dash"])
+def test_text_that_cannot_start_a_formula_is_left_alone(text):
+    assert exports.neutralise(text) == text
 
 
 def test_xlsx_has_every_registration_with_accents(event_with_people):

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.mail import transport
+from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import AuditEntry, MessageStatus, OutboxMessage, RegistrationStatus
 from eventsvc.services import stats
 from eventsvc.services.privacy import ERASED_NAME, erase_registration, parse_age
@@ -122,3 +124,44 @@ def test_parse_age(text, days):
 def test_parse_age_refuses(text):
     with pytest.raises(ValueError):
         parse_age(text)
+
+
+# --- the instance mail folder -------------------------------------------------------------------
+
+
+def _mail_files_naming(text: str) -> list[str]:
+    folder = transport.mail_folder()
+    return sorted(p.name for p in folder.glob("*.eml") if text in p.read_text(errors="replace"))
+
+
+def test_erasure_removes_the_persons_eml_files_and_no_one_elses(app, make_event, make_registration):
+    event = make_event()
+    erased = make_registration(event, full_name="Zeynep Kaya", email="zeynep@example.org")
+    kept = make_registration(event, full_name="Tomás Ruiz", email="tomas@example.org")
+    dispatch_due()  # no MAIL_SERVER: written to instance/mail/
+    assert _mail_files_naming("zeynep@example.org")
+    assert _mail_files_naming("tomas@example.org")
+
+    erase_registration(erased)
+
+    assert _mail_files_naming("zeynep@example.org") == []
+    assert _mail_files_naming("Zeynep") == []
+    assert len(_mail_files_naming("tomas@example.org")) == 1
+    assert kept.anonymised_at is None
+
+
+def test_the_retention_purge_removes_eml_files_of_the_events_it_purges(
+    app, runner, make_event, make_registration, frozen_clock
+):
+    old = make_event(start="2026-11-22T13:30", end="2026-11-22T14:30")
+    recent = make_event()
+    make_registration(old, email="old@example.org")
+    make_registration(recent, email="recent@example.org")
+    dispatch_due()
+    frozen_clock.advance(timedelta(days=40))
+
+    result = runner.invoke(args=["purge-registrations", "--older-than", "30d"])
+
+    assert result.exit_code == 0, result.output
+    assert _mail_files_naming("old@example.org") == []
+    assert len(_mail_files_naming("recent@example.org")) == 1
