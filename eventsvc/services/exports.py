@@ -30,6 +30,7 @@ from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.i18n import language_name
 from eventsvc.models import Registration, RegistrationStatus
+from eventsvc.models.registration import FOLLOWS_FLOOR
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -116,7 +117,9 @@ def _value_labels(locale: str) -> tuple[dict, dict, tuple[str, str]]:
             RegistrationStatus.CANCELLED: pgettext("registration status", "Cancelled"),
         }
         yes_no = (_("yes"), _("no"))
+        floor = _("Floor language, no interpretation")
     languages = {code: language_name(code, locale) for code in _language_codes()}
+    languages[FOLLOWS_FLOOR] = floor  # an interpretation answer, never a language of mail
     return statuses, languages, yes_no
 
 

@@ -167,3 +167,22 @@ def test_content_disposition_has_ascii_and_utf8_names():
     value = exports.content_disposition("événement-registrations-2026-11-22.csv")
     assert 'filename="_v_nement-registrations-2026-11-22.csv"' in value or "filename=" in value
     assert "filename*=UTF-8''%C3%A9v%C3%A9nement-registrations-2026-11-22.csv" in value
+
+
+@pytest.mark.parametrize(
+    ("locale", "floor", "none"),
+    [
+        ("en", "Floor language, no interpretation", ""),
+        ("fr", "Langue originale, sans interprétation", ""),
+    ],
+)
+def test_interpretation_answers_are_named_in_the_export_language(
+    make_event, make_registration, locale, floor, none
+):
+    """Following the floor language is its own answer, named, not the raw ``floor`` code."""
+    event = make_event(floor_language="fr", interpretation_languages=("en",))
+    make_registration(event, full_name="Floor", interpretation_language="floor")
+    make_registration(event, full_name="Unsure", interpretation_language=None)
+    rows = {row[2]: row for row in exports.registration_rows(event.id, locale=locale)}
+    assert rows["Floor"][8] == floor
+    assert rows["Unsure"][8] == none
