@@ -275,7 +275,7 @@ def build_test_announcement(event: Event, text: dict, lang: str, name: str, addr
         draft = announcement_draft(text)
         subject = _("[Test] %(subject)s", subject=draft.subject)
         context.update(draft.context, subject=subject)
-        text_body, html = _bodies(draft.template, context, name, link)
+        text_body, html = _bodies(draft.template, context, name, link, None)
     email = _assemble(text_body, html, None)
     email["From"] = _sender()
     email["To"] = _address(name, address)

@@ -89,6 +89,26 @@ def show_editor(page: Page, lang: str, scene: Scene, tag: str) -> None:
     visit(page, scene.editor_path)
 
 
+def show_event_admin(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/organiser/events/{scene.event_slug}")
+
+
+def show_attendees(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/organiser/events/{scene.event_slug}/registrations")
+
+
+def show_stats(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/organiser/events/{scene.event_slug}/stats")
+
+
+def show_partners(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, "/organiser/partners")
+
+
+def show_account(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, "/organiser/account")
+
+
 SHOTS = (
     Shot("list", show_list),
     Shot("event", show_event),
@@ -98,6 +118,11 @@ SHOTS = (
     Shot("sign-in", show_sign_in, languages=("en",)),
     Shot("dashboard", show_dashboard, languages=("en",), organiser=True),
     Shot("editor", show_editor, languages=("en",), organiser=True),
+    Shot("event-admin", show_event_admin, languages=("en",), organiser=True),
+    Shot("attendees", show_attendees, languages=("en",), organiser=True),
+    Shot("stats", show_stats, languages=("en",), organiser=True),
+    Shot("partners", show_partners, languages=("en",), organiser=True),
+    Shot("account", show_account, languages=("en",), organiser=True),
 )
 
 

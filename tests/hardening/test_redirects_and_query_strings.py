@@ -134,7 +134,7 @@ FUZZ = settings(
 
 
 @pytest.fixture
-def get_pages(app, make_event, make_registration, admin_account):
+def get_pages(app, make_event, make_registration, make_partner, admin_account):
     """Every GET route of the app with real values for its arguments."""
     event = make_event(slug="gps")
     registration = make_registration(event)
@@ -144,6 +144,7 @@ def get_pages(app, make_event, make_registration, admin_account):
         "token": make_token(registration),
         "registration_id": registration.id,
         "organiser_id": admin_account.id,
+        "partner_id": make_partner().id,
         "filename": "css/site.css",
     }
     paths = []

@@ -9,6 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import AuditEntry, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.services.registrations import RegistrationData, cancel, register
+from tests.organiser.conftest import sign_in
 
 
 @pytest.fixture
@@ -79,10 +80,11 @@ def test_discarding_all_held_mail_sends_none_of_it(organiser, held, smtp_app, sm
 
 
 def test_a_reminder_whose_time_passed_while_held_is_dropped_on_release(
-    organiser, held, frozen_clock
+    organiser, organiser_account, held, frozen_clock
 ):
     second, _third = held
     frozen_clock.advance(held_event_start(second) - frozen_clock.now)  # at the start
+    sign_in(organiser, organiser_account.email)  # two weeks on, the first session has ended
     organiser.post("/organiser/held-mail/send", data={"registration": second.id})
     kinds = dict(
         db.session.execute(

@@ -76,17 +76,17 @@ def test_xlsx_has_real_dates_in_the_events_zone_under_a_styled_frozen_filtered_h
     response = signed_in.get("/organiser/events/gps-launch/registrations.xlsx")
     sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
 
-    registered = sheet.cell(row=2, column=13)
-    assert sheet.cell(row=1, column=13).value == "Registered at (America/New_York)"
+    registered = sheet.cell(row=2, column=14)
+    assert sheet.cell(row=1, column=14).value == "Registered at (America/New_York)"
     assert registered.is_date
     assert registered.value == datetime(2026, 11, 22, 5, 0)  # 10:00 UTC in New York
-    assert sheet.cell(row=2, column=14).value is None  # never promoted: an empty cell
+    assert sheet.cell(row=2, column=15).value is None  # never promoted: an empty cell
 
     header = sheet.cell(row=1, column=1)
     assert header.font.bold
     assert header.fill.fgColor.rgb.endswith("1F4E79")
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:O3"
+    assert sheet.auto_filter.ref == "A1:P3"
     assert sheet.column_dimensions["C"].width == 28
     assert sheet.column_dimensions["J"].width == 48
 
@@ -103,7 +103,7 @@ def test_the_french_export_says_statuses_and_languages_in_french(
     ).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][1] == "Statut"
-    assert rows[0][12] == "Date d’inscription (Europe/Paris)"
+    assert rows[0][13] == "Date d’inscription (Europe/Paris)"
     assert rows[1][1:2] + rows[1][7:11] == ("Confirmée", "Anglais", "Français", None, "oui")
     assert rows[2][1] == "En liste d’attente"
     csv_rows = parse_csv(signed_in.get("/organiser/events/gps-launch/registrations.csv").get_data())
