@@ -70,7 +70,7 @@ def qr_code_data_uri(uri: str) -> str:
 def _matching_step(secret: str, code: str) -> int | None:
     """The 30-second step (previous, current or next) whose code ``code`` is, else ``None``."""
     digits = "".join(code.split())
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # "²" is a digit to str.isdigit
         return None
     totp = pyotp.TOTP(secret)
     now = clock.now()

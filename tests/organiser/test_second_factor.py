@@ -87,6 +87,17 @@ def test_a_wrong_setup_code_turns_nothing_on(organiser, organiser_account):
     assert not organiser_account.has_second_factor
 
 
+def test_a_code_of_non_ascii_digits_is_refused_not_a_500(app, organiser, organiser_account):
+    refused = organiser.post("/organiser/account/second-factor", data={"code": "¹²³⁴⁵⁶"})
+    assert refused.status_code == 422
+    set_up(organiser)
+    browser = app.test_client()
+    sign_in(browser, organiser_account.email)
+
+    assert "This code is not right." in code_step(browser, "١٢٣٤٥٦").text
+    assert "This code is not right." in code_step(browser, "¹²³⁴⁵⁶").text
+
+
 def test_wrong_codes_count_as_failed_sign_ins(app, organiser, organiser_account):
     set_up(organiser)
     browser = app.test_client()
