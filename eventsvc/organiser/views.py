@@ -383,17 +383,10 @@ def organiser_list():
     ), (422 if form.errors else 200)
 
 
-def _account_or_404(organiser_id: int) -> Organiser:
-    account = db.session.get(Organiser, organiser_id)
-    if account is None:
-        abort(404)
-    return account
-
-
 @bp.post("/organisers/<int:organiser_id>/role")
 @admin_required
 def organiser_role(organiser_id):
-    account = _account_or_404(organiser_id)
+    account = db.get_or_404(Organiser, organiser_id)
     form = RoleForm()
     if form.validate_on_submit():
         _try(
@@ -406,7 +399,7 @@ def organiser_role(organiser_id):
 @bp.post("/organisers/<int:organiser_id>/deactivate")
 @admin_required
 def organiser_deactivate(organiser_id):
-    account = _account_or_404(organiser_id)
+    account = db.get_or_404(Organiser, organiser_id)
     if account.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
     else:
@@ -420,7 +413,7 @@ def organiser_deactivate(organiser_id):
 @bp.post("/organisers/<int:organiser_id>/activate")
 @admin_required
 def organiser_activate(organiser_id):
-    account = _account_or_404(organiser_id)
+    account = db.get_or_404(Organiser, organiser_id)
     _try(
         lambda: organisers.set_active(account, True, _actor()),
         _("%(email)s can sign in again.", email=account.email),

@@ -138,3 +138,8 @@ def test_account_changes_are_listed_with_who_made_them(admin, organiser_account,
     assert history.index("Role changed") < history.index("cli@example.org")
     assert "Ada Admin" in history
     assert "System (command line)" in history
+
+
+def test_actions_on_an_unknown_account_answer_404(admin):
+    for action in ("invitation", "unlock", "second-factor/off", "role", "deactivate", "activate"):
+        assert admin.post(f"/organiser/organisers/999/{action}").status_code == 404
