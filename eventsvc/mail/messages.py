@@ -112,7 +112,8 @@ def build(message: OutboxMessage) -> Message:
         calendars = _calendar_links(registration, link) if context["offer_calendar"] else None
         text, html = _bodies(draft.template, context, registration.full_name, link, calendars)
     email = _assemble(text, html, draft.calendar)
-    _add_headers(email, message, registration, draft.subject)
+    to = _address(registration.full_name, registration.email)
+    _add_headers(email, message, to, registration.language, draft.subject)
     return email
 
 
@@ -328,14 +329,7 @@ def _build_for_organiser(message: OutboxMessage) -> Message:
         text = _tidy(environment.get_template(f"email/{template}.txt").render(context))
         html = _tidy(environment.get_template(f"email/{template}.html").render(context))
     email = _assemble(text, html, None)
-    email["From"] = _sender()
-    email["To"] = _address(organiser.name, organiser.email)
-    email["Subject"] = _subject(subject)
-    email["Date"] = format_datetime(clock.now(), usegmt=True)
-    email["Message-ID"] = message.message_id
-    email["MIME-Version"] = "1.0"
-    email["Content-Language"] = lang
-    email["Auto-Submitted"] = "auto-generated"
+    _add_headers(email, message, _address(organiser.name, organiser.email), lang, subject)
     return email
 
 
@@ -529,16 +523,15 @@ def _multipart(subtype: str, parts: list[Message]) -> Message:
     return multipart
 
 
-def _add_headers(
-    email: Message, message: OutboxMessage, registration: Registration, subject: str
-) -> None:
+def _add_headers(email: Message, message: OutboxMessage, to: str, lang: str, subject: str) -> None:
+    """The headers of every message, to a registrant or to an organiser account."""
     email["From"] = _sender()
-    email["To"] = _address(registration.full_name, registration.email)
+    email["To"] = to
     email["Subject"] = _subject(subject)
     email["Date"] = format_datetime(clock.now(), usegmt=True)
     email["Message-ID"] = message.message_id
     email["MIME-Version"] = "1.0"
-    email["Content-Language"] = registration.language
+    email["Content-Language"] = lang
     email["Auto-Submitted"] = "auto-generated"
     email["X-Auto-Response-Suppress"] = "All"
 
