@@ -154,7 +154,7 @@ def _fill(registration: Registration, data: RegistrationData) -> None:
     registration.interpretation_language = data.interpretation_language or None
     registration.question = data.question.strip()
     registration.newsletter = bool(data.newsletter)
-    registration.timezone = data.timezone or registration.timezone or ""
+    registration.timezone = data.timezone
     if data.consent:
         registration.consent_at = clock.now()
         registration.consent_version = current_app.config["PRIVACY_VERSION"]
