@@ -12,7 +12,6 @@ role change) bumps its session generation (:meth:`Organiser.sign_out_everywhere`
 """
 
 import hashlib
-import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,9 +37,6 @@ from eventsvc.models import (
 )
 from eventsvc.passwords import MIN_PASSWORD_LENGTH, dummy_hash, is_common
 from eventsvc.services import DomainError, audit
-
-log = logging.getLogger(__name__)
-
 
 #: New-password mails one account can get in an hour, however often the form is sent.
 RESET_MAILS_PER_HOUR = 3

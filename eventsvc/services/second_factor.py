@@ -81,10 +81,6 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
-def _totp_matches(secret: str, code: str) -> bool:
-    return _matching_step(secret, code) is not None
-
-
 def turn_on(organiser: Organiser, secret: str, code: str) -> list[str]:
     """Store ``secret`` if ``code`` comes from it; return the new recovery codes (shown once)."""
     step = _matching_step(secret, code)
