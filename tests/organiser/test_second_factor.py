@@ -8,6 +8,7 @@ import pytest
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.models import Organiser
 from eventsvc.services import second_factor
 from tests.organiser.conftest import PASSWORD, sign_in
 
@@ -61,6 +62,24 @@ def test_a_totp_code_works_once(app, organiser, organiser_account, frozen_clock)
 
     frozen_clock.advance(timedelta(seconds=30))
     assert code_step(second, code_now(secret)).status_code == 302
+
+
+@pytest.mark.parametrize("which", ["totp", "recovery"])
+def test_a_code_replayed_by_a_request_already_under_way_is_refused(
+    app, organiser, organiser_account, which
+):
+    """Two requests read the account, then both check the same code: only the first passes."""
+    secret, codes = set_up(organiser)
+    code = code_now(secret) if which == "totp" else codes[0]
+    account_id = organiser_account.id
+    db.session.remove()
+
+    with app.app_context():
+        late = db.session.get(Organiser, account_id)  # read before the other request's commit
+        with app.app_context():
+            assert second_factor.verify(db.session.get(Organiser, account_id), code)
+            db.session.remove()
+        assert not second_factor.verify(late, code)
 
 
 def test_a_recovery_code_works_once(app, organiser, organiser_account):
