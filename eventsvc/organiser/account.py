@@ -21,7 +21,7 @@ from eventsvc import clock, ratelimits
 from eventsvc.extensions import db
 from eventsvc.models import Organiser
 from eventsvc.organiser import bp, sessions
-from eventsvc.organiser.access import admin_required
+from eventsvc.organiser.access import ACCOUNT_ID, admin_required
 from eventsvc.organiser.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -224,7 +224,7 @@ def second_factor_off():
 # --- for administrators ------------------------------------------------------------------------
 
 
-@bp.post("/organisers/<int:organiser_id>/invitation")
+@bp.post(f"/organisers/{ACCOUNT_ID}/invitation")
 @admin_required
 def organiser_invite_again(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
@@ -237,7 +237,7 @@ def organiser_invite_again(organiser_id):
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/unlock")
+@bp.post(f"/organisers/{ACCOUNT_ID}/unlock")
 @admin_required
 def organiser_unlock(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
@@ -246,7 +246,7 @@ def organiser_unlock(organiser_id):
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/second-factor/off")
+@bp.post(f"/organisers/{ACCOUNT_ID}/second-factor/off")
 @admin_required
 def organiser_second_factor_off(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)

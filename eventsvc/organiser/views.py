@@ -29,7 +29,7 @@ from eventsvc.i18n import supported_locales
 from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import account as account_views
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
-from eventsvc.organiser.access import admin_required
+from eventsvc.organiser.access import ACCOUNT_ID, admin_required
 from eventsvc.organiser.forms import (
     LoginForm,
     NewOrganiserForm,
@@ -383,7 +383,7 @@ def organiser_list():
     ), (422 if form.errors else 200)
 
 
-@bp.post("/organisers/<int:organiser_id>/role")
+@bp.post(f"/organisers/{ACCOUNT_ID}/role")
 @admin_required
 def organiser_role(organiser_id):
     account = db.get_or_404(Organiser, organiser_id)
@@ -396,7 +396,7 @@ def organiser_role(organiser_id):
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/deactivate")
+@bp.post(f"/organisers/{ACCOUNT_ID}/deactivate")
 @admin_required
 def organiser_deactivate(organiser_id):
     account = db.get_or_404(Organiser, organiser_id)
@@ -410,7 +410,7 @@ def organiser_deactivate(organiser_id):
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/activate")
+@bp.post(f"/organisers/{ACCOUNT_ID}/activate")
 @admin_required
 def organiser_activate(organiser_id):
     account = db.get_or_404(Organiser, organiser_id)

@@ -140,9 +140,10 @@ def test_account_changes_are_listed_with_who_made_them(admin, organiser_account,
     assert "System (command line)" in history
 
 
-def test_actions_on_an_unknown_account_answer_404(admin):
+def test_actions_on_an_unknown_account_answer_404_even_past_the_integer_range(admin):
     for action in ("invitation", "unlock", "second-factor/off", "role", "deactivate", "activate"):
-        assert admin.post(f"/organiser/organisers/999/{action}").status_code == 404
+        for unknown in ("999", "9" * 25):  # the second beyond any integer column
+            assert admin.post(f"/organiser/organisers/{unknown}/{action}").status_code == 404
 
 
 def test_reset_without_a_password_always_queues_a_live_link_and_ends_the_sessions(
