@@ -14,6 +14,7 @@ from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.services import DomainError, registrations, tokens
+from eventsvc.urls import external_url
 
 
 @bp.after_request
@@ -152,7 +153,7 @@ def _manage_page(
     confirmed = registration.is_confirmed and _can_change(registration)
     links = None
     if confirmed:
-        page = url_for("attendee.manage", token=token, _external=True)
+        page = external_url("attendee.manage", lang=current_locale(), token=token)
         links = calendar_links(
             event,
             current_locale(),

@@ -29,6 +29,7 @@ from eventsvc.services.registrations import (
     closed_reason,
     seats_left,
 )
+from eventsvc.urls import external_url
 
 PAST_EVENTS_SHOWN = 12
 #: The session key holding the address the last registration on this browser was sent to, for
@@ -111,7 +112,7 @@ def _public_calendar_links(event: Event):
     return calendar_links(
         event,
         current_locale(),
-        details_url=url_for("public.event", slug=event.slug, _external=True),
+        details_url=external_url("public.event", lang=current_locale(), slug=event.slug),
         ics_url=url_for("public.event_calendar", slug=event.slug),
     )
 
