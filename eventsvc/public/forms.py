@@ -144,7 +144,7 @@ def interpretation_choices(event: Event) -> list[tuple[str, str]]:
     """The answers to "which language will you listen in", each stored as it is: no preference
     (""), the floor language without interpreter (:data:`FOLLOWS_FLOOR`), or an interpretation
     language. Empty when the event offers no interpretation."""
-    offered = [code for code in event.interpretation_languages if code != event.floor_language]
+    offered = event.interpreted_languages
     if not offered:
         return []
     floor = _l(

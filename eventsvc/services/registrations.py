@@ -225,7 +225,7 @@ def change_preferences(
     if language not in current_app.config["SUPPORTED_LOCALES"]:
         raise DomainError(_l("Choose one of the languages offered."))
     interpretation_language = interpretation_language or None
-    offered = (None, FOLLOWS_FLOOR, *registration.event.interpretation_languages)
+    offered = (None, FOLLOWS_FLOOR, *registration.event.interpreted_languages)
     if interpretation_language not in offered:
         raise DomainError(_l("Choose one of the event's languages."))
     changed = (registration.language, registration.interpretation_language) != (
