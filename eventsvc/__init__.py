@@ -63,12 +63,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     from eventsvc.security import refuse_generated_secret_key, refuse_weak_secret_key
 
     if app.config.get("SECRET_KEY"):
-        refuse_weak_secret_key(app, str(app.config["SECRET_KEY"]), "the settings")
+        refuse_weak_secret_key(app, str(app.config["SECRET_KEY"]))
     else:
         refuse_generated_secret_key(app)
         key_file = Path(app.instance_path) / "secret_key"
         app.config["SECRET_KEY"] = _instance_secret_key(key_file)
-        refuse_weak_secret_key(app, app.config["SECRET_KEY"], str(key_file))
+        refuse_weak_secret_key(app, app.config["SECRET_KEY"], key_file)
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault("timeout", 30)

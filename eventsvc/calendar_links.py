@@ -7,6 +7,8 @@ the join link shortly before the start), never at the meeting address itself.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from eventsvc.models import Event
@@ -30,27 +32,53 @@ def calendar_links(
     event: Event, locale: str, *, details_url: str, ics_url: str, location: str = ""
 ) -> CalendarLinks:
     content = event.content(locale)
-    details = "\n\n".join(part for part in (content.summary, details_url) if part)
+    return _links(
+        content.title,
+        content.summary,
+        event.starts_at,
+        event.ends_at,
+        event.timezone,
+        details_url,
+        ics_url,
+        location,
+    )
+
+
+@lru_cache(maxsize=256)
+def _links(
+    title: str,
+    summary: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: str,
+    details_url: str,
+    ics_url: str,
+    location: str,
+) -> CalendarLinks:
+    """Cached on the values: a mail batch asks for one event's links with a mark in place of
+    each registrant's link (:func:`eventsvc.mail.messages._calendar_links`)."""
+    details = "\n\n".join(part for part in (summary, details_url) if part)
     google = {
         "action": "TEMPLATE",
-        "text": content.title,
-        "dates": f"{event.starts_at.strftime(_STAMP)}/{event.ends_at.strftime(_STAMP)}",
+        "text": title,
+        "dates": f"{starts_at.strftime(_STAMP)}/{ends_at.strftime(_STAMP)}",
         "details": details,
-        "ctz": event.timezone,
+        "ctz": zone,
     }
     outlook = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": content.title,
-        "startdt": event.starts_at.strftime(_ISO),
-        "enddt": event.ends_at.strftime(_ISO),
+        "subject": title,
+        "startdt": starts_at.strftime(_ISO),
+        "enddt": ends_at.strftime(_ISO),
         "body": details,
     }
     if location:
         google["location"] = outlook["location"] = location
+    outlook_query = urlencode(outlook)
     return CalendarLinks(
         google=f"{GOOGLE}?{urlencode(google)}",
-        outlook_com=f"{OUTLOOK_COM}?{urlencode(outlook)}",
-        microsoft_365=f"{MICROSOFT_365}?{urlencode(outlook)}",
+        outlook_com=f"{OUTLOOK_COM}?{outlook_query}",
+        microsoft_365=f"{MICROSOFT_365}?{outlook_query}",
         ics=ics_url,
     )

@@ -237,13 +237,11 @@ def _prompt_new_password(organisers) -> str:
 
 
 def _reset(organisers, account, password, name, role) -> None:
+    organisers.update_account(account, password=password, name=name or None, role=role)
     if password is not None:
-        organisers.update_account(account, password=password, name=name or None, role=role)
         click.echo(f"New password set for {account.email}.")
-        return
-    organisers.unlock(account)
-    organisers.request_password_reset(account.email)
-    click.echo(f"A link to choose a new password is queued for {account.email}.")
+    else:
+        click.echo(f"A link to choose a new password is queued for {account.email}.")
 
 
 def init_app(app: Flask) -> None:

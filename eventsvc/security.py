@@ -8,6 +8,7 @@ one another's sessions and CSRF tokens.
 
 import logging
 from itertools import chain
+from pathlib import Path
 
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -69,13 +70,14 @@ def refuse_generated_secret_key(app: Flask) -> None:
 SECRET_KEY_MIN_BYTES = 32
 
 
-def refuse_weak_secret_key(app: Flask, key: str, source: str) -> None:
+def refuse_weak_secret_key(app: Flask, key: str, key_file: Path | None = None) -> None:
     """An empty key signs nothing worth trusting, anywhere; a short one is refused in production
-    and in the instance file (which only ever holds generated keys)."""
+    and in the instance file ``key_file`` (which only ever holds generated keys)."""
     length = len(key.encode())
-    from_file = source.endswith("secret_key")
+    from_file = key_file is not None
     if length == 0 or (length < SECRET_KEY_MIN_BYTES and (is_production(app) or from_file)):
         remedy = " (or delete that file to have a new one generated)" if from_file else ""
+        source = key_file if from_file else "the settings"
         raise InsecureConfiguration(
             f"SECRET_KEY from {source} is {'empty' if not length else f'only {length} bytes'}; "
             f"it needs at least {SECRET_KEY_MIN_BYTES} random bytes. Set it to the output of: "

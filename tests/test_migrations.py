@@ -238,3 +238,77 @@ def check_links_survive_the_upgrade(app, engine):
     tokens.rotate_secret(migrated)
     db.session.commit()
     assert tokens.registration_for_token(old_link) is None
+
+
+def test_upgrading_keeps_every_row_of_a_database_in_use(migrated_app):
+    app, uri = migrated_app
+    check_upgrade_keeps_every_row(create_engine(uri))
+
+
+def check_upgrade_keeps_every_row(engine):
+    """Upgrading a database that holds organisers, events, registrations, outbox rows and audit
+    entries keeps every row, and gives the creator of each event access to it."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=str(MIGRATIONS_DIR), revision="7ab6480e62d5")
+    statements = [
+        "INSERT INTO organiser (id, email, name, password_hash, role, active, locale,"
+        " failed_logins, created_at) VALUES (1, 'a@example.org', 'A', 'x', 'admin', true, 'fr',"
+        " 2, '2026-11-01'), (2, 'o@example.org', 'O', 'x', 'organiser', true, 'en', 0,"
+        " '2026-11-01')",
+        "INSERT INTO event (id, slug, timezone, starts_at, ends_at, floor_language,"
+        " interpretation_languages, online_url, status, sequence, created_at, updated_at,"
+        " content_version, confirmed_seats) VALUES (1, 'gps', 'Europe/Paris',"
+        " '2026-12-06 12:30:00', '2026-12-06 13:30:00', 'fr', '[\"en\"]', '', 'published', 0,"
+        " '2026-11-01', '2026-11-01', 1, 1)",
+        "INSERT INTO event_content (event_id, locale, title, summary, description) VALUES"
+        " (1, 'fr', 'T', '', '')",
+        "INSERT INTO registration (id, event_id, status, full_name, email, email_normalised,"
+        " organisation, country, language, interpretation_language, question, newsletter,"
+        " consent_version, created_at, updated_at) VALUES (1, 1, 'confirmed', 'P',"
+        " 'p@example.org', 'p@example.org', '', '', 'fr', 'fr', '', false, '1', '2026-11-02',"
+        " '2026-11-02'), (2, 1, 'waitlisted', 'Q', 'q@example.org', 'q@example.org', '', '',"
+        " 'en', 'en', '', false, '1', '2026-11-02', '2026-11-02')",
+        "INSERT INTO outbox_message (id, kind, status, registration_id, event_id, due_at,"
+        " payload, message_id, attempts, last_error, created_at) VALUES (1, 'confirmation',"
+        " 'sent', 1, 1, '2026-11-02', '{}', '<1@x>', 1, '', '2026-11-02'), (2, 'waitlisted',"
+        " 'pending', 2, 1, '2026-11-02', '{}', '<2@x>', 0, '', '2026-11-02')",
+        "INSERT INTO audit_entry (event_id, organiser_id, action, details, created_at) VALUES"
+        " (1, 2, 'created', '{}', '2026-11-01'), (1, 1, 'published', '{}', '2026-11-01')",
+    ]
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+    with engine.connect() as connection:
+        counts = {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in (
+                "organiser",
+                "event",
+                "event_content",
+                "registration",
+                "outbox_message",
+                "audit_entry",
+            )
+        }
+        assignments = connection.execute(
+            text("SELECT event_id, organiser_id FROM event_assignment")
+        ).all()
+        outbox = connection.execute(
+            text(
+                "SELECT id, registration_id, event_id, organiser_id FROM outbox_message ORDER BY id"
+            )
+        ).all()
+    assert counts == {
+        "organiser": 2,
+        "event": 1,
+        "event_content": 1,
+        "registration": 2,
+        "outbox_message": 2,
+        "audit_entry": 2,
+    }
+    assert assignments == [(1, 2)]
+    assert outbox == [(1, 1, 1, None), (2, 2, 1, None)]

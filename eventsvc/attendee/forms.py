@@ -2,22 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import RadioField, SelectField
+from wtforms.validators import InputRequired, Optional
 
 from eventsvc.i18n import current_locale, language_name, supported_locales
 from eventsvc.models import Registration
-from eventsvc.models.registration import NAME_MAX, ORGANISATION_MAX
 from eventsvc.public.forms import (
-    TOO_LONG,
-    SharedChoicesSelectField,
+    country_field,
     country_select_choices,
+    full_name_field,
     interpretation_choices,
+    organisation_field,
 )
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class PreferencesForm(FlaskForm):
@@ -49,22 +45,9 @@ class DetailsForm(FlaskForm):
     Prefixed, so that its fields and CSRF token keep ids of their own beside the preferences.
     """
 
-    full_name = StringField(
-        _l("Full name"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Enter your full name.")),
-            Length(max=NAME_MAX, message=TOO_LONG),
-        ],
-    )
-    organisation = StringField(
-        _l("Organisation (optional)"),
-        filters=[_strip],
-        validators=[Optional(), Length(max=ORGANISATION_MAX, message=TOO_LONG)],
-    )
-    country = SharedChoicesSelectField(
-        _l("Country"), validators=[DataRequired(_l("Choose the country you are based in."))]
-    )
+    full_name = full_name_field()
+    organisation = organisation_field()
+    country = country_field()
 
     def __init__(self, registration: Registration, *args, **kwargs):
         kwargs.setdefault("prefix", "details")

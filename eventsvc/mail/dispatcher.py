@@ -392,28 +392,19 @@ _MARK_OTHER = (
 )
 
 
-#: Rows claimed but not tried (the connection dropped, or the worker is stopping): back to
-#: the queue as they were, due at once.
-_RELEASE = (
-    update(_OUTBOX)
-    .where(
-        _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
-        _OUTBOX.c.claimed_by == bindparam("worker_id"),
-        _OUTBOX.c.status == MessageStatus.PENDING,
-    )
-    .values(claimed_until=None, claimed_by=None)
+#: The rows of ``ids`` this worker still holds: claimed by it, no outcome written yet.
+_STILL_HELD = update(_OUTBOX).where(
+    _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+    _OUTBOX.c.claimed_by == bindparam("worker_id"),
+    _OUTBOX.c.status == MessageStatus.PENDING,
 )
 
+#: Rows claimed but not tried (the connection dropped, or the worker is stopping): back to
+#: the queue as they were, due at once.
+_RELEASE = _STILL_HELD.values(claimed_until=None, claimed_by=None)
+
 #: The lease of the rows still held, renewed while the batch is in flight (:class:`_LeaseKeeper`).
-_RENEW = (
-    update(_OUTBOX)
-    .where(
-        _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
-        _OUTBOX.c.claimed_by == bindparam("worker_id"),
-        _OUTBOX.c.status == MessageStatus.PENDING,
-    )
-    .values(claimed_until=bindparam("until"))
-)
+_RENEW = _STILL_HELD.values(claimed_until=bindparam("until"))
 
 #: Tries of an outcome write when the database connection drops, and the pause between them.
 _WRITE_TRIES = 5

@@ -28,7 +28,7 @@ import contextlib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from email.charset import BASE64, Charset
 from email.header import Header
@@ -36,6 +36,7 @@ from email.message import Message
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
+from urllib.parse import quote_plus
 
 from babel.dates import format_timedelta
 from flask import current_app
@@ -65,6 +66,7 @@ from eventsvc.urls import external_url
 #: characters: escaping and formatting leave them as they are).
 _NAME_MARK = "\ue000name\ue000"
 _LINK_MARK = "\ue000link\ue000"
+_QUOTED_LINK_MARK = quote_plus(_LINK_MARK)
 #: Stand in for the registrant's add-to-calendar links (their details carry the personal link).
 _CALENDAR_MARKS = {
     "google": "\ue000google\ue000",
@@ -114,7 +116,10 @@ def build(message: OutboxMessage) -> Message:
         calendars = _calendar_links(registration, link) if context["offer_calendar"] else None
         text, html = _bodies(draft.template, context, registration.full_name, link, calendars)
     email = _assemble(text, html, draft.calendar)
-    _add_headers(email, message, registration, draft.subject)
+    name = "" if message.kind in _NO_REGISTRANT_TEXT else registration.full_name
+    _add_headers(
+        email, message, _address(name, registration.email), registration.language, draft.subject
+    )
     return email
 
 
@@ -333,13 +338,24 @@ def _cancellation(message: OutboxMessage) -> _Calendar | None:
 
 def _calendar_links(registration: Registration, link: str) -> CalendarLinks:
     """Add-to-calendar links whose entry points at the personal page (which shows the join
-    link shortly before the start); the ``.ics`` is the personal invite."""
-    return calendar_links(
+    link shortly before the start); the ``.ics`` is the personal invite.
+
+    Built once per event and language with a mark for the link (URL-encoding them costs a
+    tenth of a millisecond), then the registrant's link put in: percent-encoding goes character
+    by character, so this is the string encoding the whole would give."""
+    marked = calendar_links(
         registration.event,
         registration.language,
-        details_url=link,
-        ics_url=f"{link}/invite.ics",
-        location=link,
+        details_url=_LINK_MARK,
+        ics_url=f"{_LINK_MARK}/invite.ics",
+        location=_LINK_MARK,
+    )
+    quoted = quote_plus(link)
+    return CalendarLinks(
+        *(
+            getattr(marked, item.name).replace(_QUOTED_LINK_MARK, quoted).replace(_LINK_MARK, link)
+            for item in fields(CalendarLinks)
+        )
     )
 
 
@@ -403,14 +419,7 @@ def _build_for_organiser(message: OutboxMessage) -> Message:
         text = _tidy(environment.get_template(f"email/{template}.txt").render(context))
         html = _tidy(environment.get_template(f"email/{template}.html").render(context))
     email = _assemble(text, html, None)
-    email["From"] = _sender()
-    email["To"] = _address(organiser.name, organiser.email)
-    email["Subject"] = _subject(subject)
-    email["Date"] = format_datetime(clock.now(), usegmt=True)
-    email["Message-ID"] = message.message_id
-    email["MIME-Version"] = "1.0"
-    email["Content-Language"] = lang
-    email["Auto-Submitted"] = "auto-generated"
+    _add_headers(email, message, _address(organiser.name, organiser.email), lang, subject)
     return email
 
 
@@ -604,17 +613,15 @@ def _multipart(subtype: str, parts: list[Message]) -> Message:
     return multipart
 
 
-def _add_headers(
-    email: Message, message: OutboxMessage, registration: Registration, subject: str
-) -> None:
+def _add_headers(email: Message, message: OutboxMessage, to: str, lang: str, subject: str) -> None:
+    """The headers of every message, to a registrant or to an organiser account."""
     email["From"] = _sender()
-    name = "" if message.kind in _NO_REGISTRANT_TEXT else registration.full_name
-    email["To"] = _address(name, registration.email)
+    email["To"] = to
     email["Subject"] = _subject(subject)
     email["Date"] = format_datetime(clock.now(), usegmt=True)
     email["Message-ID"] = message.message_id
     email["MIME-Version"] = "1.0"
-    email["Content-Language"] = registration.language
+    email["Content-Language"] = lang
     email["Auto-Submitted"] = "auto-generated"
     email["X-Auto-Response-Suppress"] = "All"
 

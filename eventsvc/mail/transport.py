@@ -16,7 +16,6 @@ import re
 import smtplib
 import socket
 import weakref
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
@@ -48,20 +47,6 @@ class Result:
 
 
 SENT = Result(Outcome.SENT)
-
-
-def send_batch(messages: Mapping[int, Message]) -> dict[int, Result]:
-    """Send ``messages`` (id → message) over one session, stopping when it breaks.
-
-    Returns what became of each message tried; those after a lost connection are left out.
-    """
-    results: dict[int, Result] = {}
-    with open_session() as session:
-        for key, message in messages.items():
-            results[key] = session.send(key, message)
-            if results[key].connection_failed:
-                break
-    return results
 
 
 def open_session() -> "FileSession | SMTPSession":

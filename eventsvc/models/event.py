@@ -87,6 +87,12 @@ class Event(db.Model):
         langs = [self.floor_language, *self.interpretation_languages]
         return list(dict.fromkeys(lang for lang in langs if lang))
 
+    @property
+    def interpreted_languages(self) -> list[str]:
+        """The languages interpreters speak into: the interpretation languages but the floor's
+        (an event may list it there too)."""
+        return [code for code in self.interpretation_languages if code != self.floor_language]
+
     def content(self, locale: str) -> "EventContent":
         """The text in ``locale``, else in the floor language, else whatever exists."""
         by_locale = {c.locale: c for c in self.contents}

@@ -26,6 +26,9 @@ OPEN_ENDPOINTS = frozenset(
     }
 )
 
+#: An account's id in a route: more than the integer column holds is a 404, not an overflow.
+ACCOUNT_ID = "<int(max=2147483647):organiser_id>"
+
 #: Reachable by a signed-in organiser who must still set up a second factor.
 SETUP_ENDPOINTS = frozenset(
     {"organiser.account", "organiser.second_factor_setup", "organiser.logout"}

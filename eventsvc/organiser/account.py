@@ -5,7 +5,6 @@ Rules live in :mod:`eventsvc.services.organisers` and :mod:`eventsvc.services.se
 """
 
 from flask import (
-    abort,
     current_app,
     flash,
     make_response,
@@ -22,7 +21,7 @@ from eventsvc import clock, ratelimits
 from eventsvc.extensions import db
 from eventsvc.models import Organiser
 from eventsvc.organiser import bp, sessions
-from eventsvc.organiser.access import admin_required
+from eventsvc.organiser.access import ACCOUNT_ID, admin_required
 from eventsvc.organiser.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -225,17 +224,10 @@ def second_factor_off():
 # --- for administrators ------------------------------------------------------------------------
 
 
-def _account_or_404(organiser_id: int) -> Organiser:
-    found = db.session.get(Organiser, organiser_id)
-    if found is None:
-        abort(404)
-    return found
-
-
-@bp.post("/organisers/<int:organiser_id>/invitation")
+@bp.post(f"/organisers/{ACCOUNT_ID}/invitation")
 @admin_required
 def organiser_invite_again(organiser_id):
-    target = _account_or_404(organiser_id)
+    target = db.get_or_404(Organiser, organiser_id)
     try:
         organisers.resend_invitation(target, actor=_me())
     except DomainError as refusal:
@@ -245,19 +237,19 @@ def organiser_invite_again(organiser_id):
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/unlock")
+@bp.post(f"/organisers/{ACCOUNT_ID}/unlock")
 @admin_required
 def organiser_unlock(organiser_id):
-    target = _account_or_404(organiser_id)
+    target = db.get_or_404(Organiser, organiser_id)
     organisers.unlock(target, actor=_me())
     flash(_("%(email)s can try to sign in again at once.", email=target.email), "success")
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/second-factor/off")
+@bp.post(f"/organisers/{ACCOUNT_ID}/second-factor/off")
 @admin_required
 def organiser_second_factor_off(organiser_id):
-    target = _account_or_404(organiser_id)
+    target = db.get_or_404(Organiser, organiser_id)
     totp.turn_off(target, "", actor=_me())
     flash(_("The second factor of %(email)s is turned off.", email=target.email), "success")
     return redirect(url_for(".organiser_list"))

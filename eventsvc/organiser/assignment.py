@@ -23,7 +23,10 @@ def assignment_candidates(event) -> list[Organiser]:
 
 def _organiser_or_400() -> Organiser:
     raw = request.form.get("organiser_id", "")
-    organiser = db.session.get(Organiser, int(raw)) if raw.isdigit() else None
+    # ASCII digits that fit the id column: str.isdigit() also takes "²", and any length.
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        abort(400)
+    organiser = db.session.get(Organiser, int(raw))
     if organiser is None:
         abort(400)
     return organiser

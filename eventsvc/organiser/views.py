@@ -27,7 +27,7 @@ from eventsvc.i18n import supported_locales
 from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import account as account_views
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
-from eventsvc.organiser.access import admin_required
+from eventsvc.organiser.access import ACCOUNT_ID, admin_required
 from eventsvc.organiser.data_forms import cancel_event_form
 from eventsvc.organiser.forms import (
     LoginForm,
@@ -555,17 +555,10 @@ def organiser_list():
     ), (422 if form.errors else 200)
 
 
-def _account_or_404(organiser_id: int) -> Organiser:
-    account = db.session.get(Organiser, organiser_id)
-    if account is None:
-        abort(404)
-    return account
-
-
-@bp.post("/organisers/<int:organiser_id>/role")
+@bp.post(f"/organisers/{ACCOUNT_ID}/role")
 @admin_required
 def organiser_role(organiser_id):
-    account = _account_or_404(organiser_id)
+    account = db.get_or_404(Organiser, organiser_id)
     form = RoleForm()
     if form.validate_on_submit():
         _try(
@@ -575,10 +568,10 @@ def organiser_role(organiser_id):
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/deactivate")
+@bp.post(f"/organisers/{ACCOUNT_ID}/deactivate")
 @admin_required
 def organiser_deactivate(organiser_id):
-    account = _account_or_404(organiser_id)
+    account = db.get_or_404(Organiser, organiser_id)
     if account.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
     else:
@@ -589,10 +582,10 @@ def organiser_deactivate(organiser_id):
     return redirect(url_for(".organiser_list"))
 
 
-@bp.post("/organisers/<int:organiser_id>/activate")
+@bp.post(f"/organisers/{ACCOUNT_ID}/activate")
 @admin_required
 def organiser_activate(organiser_id):
-    account = _account_or_404(organiser_id)
+    account = db.get_or_404(Organiser, organiser_id)
     _try(
         lambda: organisers.set_active(account, True, _actor()),
         _("%(email)s can sign in again.", email=account.email),

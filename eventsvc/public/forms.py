@@ -184,7 +184,7 @@ def interpretation_choices(event: Event) -> list[tuple[str, str]]:
     """The answers to "which language will you listen in", each stored as it is: no preference
     (""), the floor language without interpreter (:data:`FOLLOWS_FLOOR`), or an interpretation
     language. Empty when the event offers no interpretation."""
-    offered = [code for code in event.interpretation_languages if code != event.floor_language]
+    offered = event.interpreted_languages
     if not offered:
         return []
     floor = _l(
@@ -198,12 +198,12 @@ def interpretation_choices(event: Event) -> list[tuple[str, str]]:
     ]
 
 
-class RegistrationForm(FlaskForm):
-    """One person's registration for one event; choices depend on the event and the locale."""
+def full_name_field() -> StringField:
+    """The person's name, as the registration form and the personal page ask it.
 
-    question_max = QUESTION_MAX
-
-    full_name = StringField(
+    Fields are made by functions, not shared: a field's place in its form is the order in which
+    it was made, and the error summary lists the fields in that order."""
+    return StringField(
         _l("Full name"),
         filters=[_strip],
         validators=[
@@ -212,6 +212,28 @@ class RegistrationForm(FlaskForm):
             plain_text,
         ],
     )
+
+
+def organisation_field() -> StringField:
+    return StringField(
+        _l("Organisation (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=ORGANISATION_MAX, message=TOO_LONG), plain_text],
+    )
+
+
+def country_field() -> SharedChoicesSelectField:
+    return SharedChoicesSelectField(
+        _l("Country"), validators=[DataRequired(_l("Choose the country you are based in."))]
+    )
+
+
+class RegistrationForm(FlaskForm):
+    """One person's registration for one event; choices depend on the event and the locale."""
+
+    question_max = QUESTION_MAX
+
+    full_name = full_name_field()
     email = EmailField(
         _l("Email address"),
         filters=[_strip],
@@ -226,14 +248,8 @@ class RegistrationForm(FlaskForm):
             deliverable_address,
         ],
     )
-    organisation = StringField(
-        _l("Organisation (optional)"),
-        filters=[_strip],
-        validators=[Optional(), Length(max=ORGANISATION_MAX, message=TOO_LONG), plain_text],
-    )
-    country = SharedChoicesSelectField(
-        _l("Country"), validators=[DataRequired(_l("Choose the country you are based in."))]
-    )
+    organisation = organisation_field()
+    country = country_field()
     language = RadioField(
         _l("Language for our emails"),
         validators=[InputRequired(_l("Choose a language for our emails."))],

@@ -12,7 +12,6 @@ role change) bumps its session generation (:meth:`Organiser.sign_out_everywhere`
 """
 
 import hashlib
-import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,9 +37,6 @@ from eventsvc.models import (
 )
 from eventsvc.passwords import MIN_PASSWORD_LENGTH, dummy_hash, is_common
 from eventsvc.services import DomainError, audit
-
-log = logging.getLogger(__name__)
-
 
 #: New-password mails one account can get in an hour, however often the form is sent.
 RESET_MAILS_PER_HOUR = 3
@@ -188,16 +184,24 @@ def resend_invitation(organiser: Organiser, actor: Organiser | None = None) -> N
 def update_account(
     organiser: Organiser,
     *,
-    password: str,
+    password: str | None,
     name: str | None = None,
     role: Role | None = None,
     actor: Organiser | None = None,
 ) -> None:
-    """Set a new password (lifting any sign-in limit), and the name and role when given."""
-    check_password_strength(password)
+    """Reactivate the account, end its sessions, lift its sign-in limits, change the name and
+    role when given, and set ``password``; with ``None``, mail a link to choose one instead
+    (always: the hourly cap is for the public form, not for the operator)."""
+    if password is not None:
+        check_password_strength(password)
     if role is not None and Role(role) != Role.ADMIN and organiser.role == Role.ADMIN:
         _keep_an_admin(organiser)
-    _set_password(organiser, password)
+    if password is None:
+        organiser.sign_out_everywhere()
+        _forget_failures(organiser.email)
+        enqueue_for_organiser(MessageKind.PASSWORD_RESET, organiser)
+    else:
+        _set_password(organiser, password)
     organiser.active = True
     if name is not None:
         organiser.name = name.strip()

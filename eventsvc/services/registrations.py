@@ -224,7 +224,7 @@ def _fill(registration: Registration, data: RegistrationData) -> None:
     registration.interpretation_language = data.interpretation_language or None
     registration.question = data.question.strip()
     registration.newsletter = bool(data.newsletter)
-    registration.timezone = data.timezone or registration.timezone or ""
+    registration.timezone = data.timezone
     registration.newsletter_confirmed_at = None
     if data.consent:
         registration.consent_at = clock.now()
@@ -338,7 +338,7 @@ def change_preferences(
     if language not in current_app.config["SUPPORTED_LOCALES"]:
         raise DomainError(_l("Choose one of the languages offered."))
     interpretation_language = interpretation_language or None
-    offered = (None, FOLLOWS_FLOOR, *registration.event.interpretation_languages)
+    offered = (None, FOLLOWS_FLOOR, *registration.event.interpreted_languages)
     if interpretation_language not in offered:
         raise DomainError(_l("Choose one of the event's languages."))
     changed = (registration.language, registration.interpretation_language) != (

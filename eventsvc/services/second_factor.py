@@ -13,6 +13,7 @@ import pyotp
 import segno
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -70,7 +71,7 @@ def qr_code_data_uri(uri: str) -> str:
 def _matching_step(secret: str, code: str) -> int | None:
     """The 30-second step (previous, current or next) whose code ``code`` is, else ``None``."""
     digits = "".join(code.split())
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # "²" is a digit to str.isdigit
         return None
     totp = pyotp.TOTP(secret)
     now = clock.now()
@@ -79,10 +80,6 @@ def _matching_step(secret: str, code: str) -> int | None:
         if hmac.compare_digest(totp.at(now, counter_offset=offset), digits):
             return current + offset
     return None
-
-
-def _totp_matches(secret: str, code: str) -> bool:
-    return _matching_step(secret, code) is not None
 
 
 def turn_on(organiser: Organiser, secret: str, code: str) -> list[str]:
@@ -114,6 +111,7 @@ def turn_off(organiser: Organiser, password: str, actor: Organiser | None = None
 
 def verify(organiser: Organiser, code: str) -> bool:
     """Whether ``code`` is a current TOTP code or an unused recovery code (then used up)."""
+    _lock_for_update(organiser)
     step = _matching_step(organiser.totp_secret, code) if organiser.totp_secret else None
     if step is not None:
         if step <= (organiser.totp_last_step or 0):
@@ -130,6 +128,23 @@ def verify(organiser: Organiser, code: str) -> bool:
             db.session.commit()
             return True
     return False
+
+
+def _lock_for_update(organiser: Organiser) -> None:
+    """Read the account again under its row's write lock, so that two requests bearing the same
+    code (a replay racing the real sign-in) cannot both find it unused.
+
+    As :func:`eventsvc.services.locking.lock_event` does: ``FOR UPDATE`` on PostgreSQL; on SQLite,
+    whose plain SELECTs run outside a transaction, a no-op UPDATE takes the database's write lock.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            text("UPDATE organiser SET totp_last_step = totp_last_step WHERE id = :id"),
+            {"id": organiser.id},
+        )
+        db.session.refresh(organiser)
+    else:
+        db.session.refresh(organiser, with_for_update=True)
 
 
 def _new_recovery_code() -> str:

@@ -91,7 +91,7 @@ def interpretation_breakdown(event: Event) -> list[Breakdown]:
     language the event offers (nobody included), then the floor language without interpreter,
     then no preference, then any answer the event no longer offers."""
     counted = {item.value: item for item in breakdown(event.id, "interpretation")}
-    order = [*event.interpretation_languages, FOLLOWS_FLOOR, ""]
+    order = [*event.interpreted_languages, FOLLOWS_FLOOR, ""]
     items = [counted.pop(value, Breakdown(value, 0, 0)) for value in dict.fromkeys(order)]
     return items + list(counted.values())
 

@@ -3,6 +3,7 @@
 and correcting one's name, organisation and country."""
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -79,6 +80,18 @@ def test_personal_page_offers_the_calendars_with_the_personal_invite(client, per
     assert "calendar.google.com" in links["Google Calendar (opens in a new tab)"]
     assert "outlook.live.com" in links["Outlook.com (opens in a new tab)"]
     assert "outlook.office.com" in links["Microsoft 365 (opens in a new tab)"]
+
+
+def test_personal_calendar_links_point_at_the_public_address_whatever_the_host_header(
+    client, person
+):
+    response = client.get(page_url(person), headers={"Host": "evil.example"})
+    doc = parse(response)
+
+    google = doc.select(".calendar-buttons a")[0]["href"]
+    location = parse_qs(urlsplit(google).query)["location"][0]
+    assert location.startswith("http://events.test/")
+    assert "evil.example" not in response.get_data(as_text=True)
 
 
 def test_person_corrects_name_organisation_and_country(client, person):

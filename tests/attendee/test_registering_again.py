@@ -21,6 +21,7 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
         organisation="Old NGO",
         question="Old question?",
         newsletter=True,
+        timezone="Asia/Tokyo",
     )
     old_link = make_token(bob)
     old_consent = bob.consent_at
@@ -41,6 +42,7 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
     page = client.get(f"/en/registrations/{new_link}").get_data(as_text=True)
     assert "Someone Else" in page and "Bob Original" not in page and "Old NGO" not in page
     assert (again.organisation, again.question, again.newsletter) == ("", "", False)
+    assert again.timezone == ""  # the new form's browser gave none; the old zone is not kept
     assert again.consent_at == frozen_clock.now != old_consent
     assert again.created_at == frozen_clock.now
 

@@ -37,6 +37,9 @@ def test_organiser_messages_are_complete_and_in_their_language(app, kind, langua
     assert mail["To"].addresses[0].addr_spec == "zoe@example.org"
     assert mail["Subject"] == SUBJECTS[(language, kind)]
     assert mail["Content-Language"] == language
+    # no out-of-office reply to a password link, as to every other message we send
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["X-Auto-Response-Suppress"] == "All"
     assert "Zoé" in text_of(mail) and "Zoé" in html_of(mail)
     if kind == MessageKind.SIGN_IN_FAILURES:
         assert "11" in text_of(mail)

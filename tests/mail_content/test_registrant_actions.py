@@ -147,3 +147,35 @@ def test_mail_names_the_interpretation_language_but_not_the_floor_answer(
     assert "Votre langue d’interprétation\xa0: anglais" in text_of(
         built(MessageKind.CONFIRMATION, english)
     )
+
+
+def test_a_fan_out_encodes_the_calendar_links_once_and_each_carries_its_own_link(
+    event, make_registration, built, monkeypatch
+):
+    from eventsvc import calendar_links as links_module
+    from eventsvc.calendar_links import _links, calendar_links
+
+    _links.cache_clear()
+    encoded = []
+    real_urlencode = links_module.urlencode
+    monkeypatch.setattr(
+        links_module, "urlencode", lambda query: encoded.append(1) or real_urlencode(query)
+    )
+    people = [make_registration(event, language="en", email=f"p{n}@example.org") for n in range(5)]
+
+    for person in people:
+        html = soup_of(built(MessageKind.CONFIRMATION, person))
+        link = manage_url(person)
+        expected = calendar_links(
+            event, "en", details_url=link, ics_url=f"{link}/invite.ics", location=link
+        )
+        shown = [a["href"] for a in html.select(".calendar-links a")]
+        assert shown == [
+            expected.google,
+            expected.outlook_com,
+            expected.microsoft_365,
+            expected.ics,
+        ]
+
+    # two queries for the marked links, then two for each ``expected`` above
+    assert len(encoded) == 2 + 2 * len(people)

@@ -53,6 +53,12 @@ def message_to(address: str) -> EmailMessage:
     return message
 
 
+def send_one(message):
+    """What the dispatcher does with each message: one session, one send."""
+    with transport.open_session() as session:
+        return session.send(1, message)
+
+
 def use(app, sink):
     from eventsvc.extensions import mail
 
@@ -63,9 +69,9 @@ def use(app, sink):
 def test_a_non_ascii_address_is_sent_with_smtputf8_when_the_server_offers_it(app, utf8_smtp):
     use(app, utf8_smtp)
 
-    results = transport.send_batch({1: message_to("josé@example.org")})
+    result = send_one(message_to("josé@example.org"))
 
-    assert results == {1: transport.SENT}
+    assert result == transport.SENT
     assert utf8_smtp.envelopes == [("events@events.test", ["josé@example.org"])]
     (received,) = utf8_smtp.messages
     assert received["Message-ID"] == "<utf8@events.test>"
@@ -76,7 +82,7 @@ def test_a_non_ascii_address_is_sent_with_smtputf8_when_the_server_offers_it(app
 def test_a_non_ascii_address_is_refused_for_good_by_a_server_without_smtputf8(app, ascii_smtp):
     use(app, ascii_smtp)
 
-    (result,) = transport.send_batch({1: message_to("josé@example.org")}).values()
+    result = send_one(message_to("josé@example.org"))
 
     assert result.outcome == transport.Outcome.PERMANENT
     assert "SMTPUTF8" in result.detail

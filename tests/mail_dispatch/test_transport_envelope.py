@@ -45,14 +45,20 @@ def plain(**headers) -> EmailMessage:
     return message
 
 
+def send_one(message):
+    """What the dispatcher does with each message: one session, one send."""
+    with transport.open_session() as session:
+        return session.send(1, message)
+
+
 def test_envelope_is_taken_from_from_to_and_cc(smtp_app, smtp):
     message = plain(
         From="Events <events@example.org>", To="Ada <ada@example.org>", Cc="b@example.org"
     )
 
-    results = transport.send_batch({1: message})
+    result = send_one(message)
 
-    assert results[1].outcome == transport.Outcome.SENT
+    assert result.outcome == transport.Outcome.SENT
     assert smtp.envelopes == [("events@example.org", ["ada@example.org", "b@example.org"])]
     assert smtp.messages[0].get_content().splitlines() == ["Line one", "Line two"]
 
@@ -60,7 +66,7 @@ def test_envelope_is_taken_from_from_to_and_cc(smtp_app, smtp):
 def test_bcc_goes_to_its_recipient_without_the_header(smtp_app, smtp):
     message = plain(From="events@example.org", To="ada@example.org", Bcc="hidden@example.org")
 
-    transport.send_batch({1: message})
+    send_one(message)
 
     assert smtp.envelopes == [("events@example.org", ["ada@example.org", "hidden@example.org"])]
     assert "Bcc" not in smtp.messages[0]

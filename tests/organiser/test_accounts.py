@@ -138,3 +138,31 @@ def test_account_changes_are_listed_with_who_made_them(admin, organiser_account,
     assert history.index("Role changed") < history.index("cli@example.org")
     assert "Ada Admin" in history
     assert "System (command line)" in history
+
+
+def test_actions_on_an_unknown_account_answer_404_even_past_the_integer_range(admin):
+    for action in ("invitation", "unlock", "second-factor/off", "role", "deactivate", "activate"):
+        for unknown in ("999", "9" * 25):  # the second beyond any integer column
+            assert admin.post(f"/organiser/organisers/{unknown}/{action}").status_code == 404
+
+
+def test_reset_without_a_password_always_queues_a_live_link_and_ends_the_sessions(
+    runner, app, organiser, organiser_account
+):
+    from eventsvc.mail import outbox
+    from eventsvc.models import MessageKind, OutboxMessage
+
+    for _ in range(3):  # the public form's hourly cap is used up
+        outbox.enqueue_for_organiser(MessageKind.PASSWORD_RESET, organiser_account)
+    organiser_account.active = False
+    db.session.commit()
+
+    result = runner.invoke(args=["create-organiser", organiser_account.email, "--reset"])
+
+    assert result.exit_code == 0, result.output
+    links = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.organiser_id == organiser_account.id)
+    ).all()
+    assert len(links) == 4
+    assert account(organiser_account.email).active
+    assert organiser.get("/organiser/").status_code == 302  # the old session ended

@@ -157,3 +157,13 @@ def test_mail_failures_on_the_dashboard_follow_the_assignment(
     assert "ana@example.org" in organiser.get("/organiser/").text
     assert "ana@example.org" in admin.get("/organiser/").text
     assert "ana@example.org" not in colleague.get("/organiser/").text
+
+
+@pytest.mark.parametrize("organiser_id", ["", "x", "²", "1" * 30])
+def test_a_bad_organiser_id_is_a_bad_request_not_a_500(admin, theirs, organiser_id):
+    event, _registration = theirs
+    for action in ("assignees", "assignees/remove"):
+        response = admin.post(
+            f"/organiser/events/{event.slug}/{action}", data={"organiser_id": organiser_id}
+        )
+        assert response.status_code == 400

@@ -8,6 +8,7 @@ import pytest
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.models import Organiser
 from eventsvc.services import second_factor
 from tests.organiser.conftest import PASSWORD, sign_in
 
@@ -63,6 +64,24 @@ def test_a_totp_code_works_once(app, organiser, organiser_account, frozen_clock)
     assert code_step(second, code_now(secret)).status_code == 302
 
 
+@pytest.mark.parametrize("which", ["totp", "recovery"])
+def test_a_code_replayed_by_a_request_already_under_way_is_refused(
+    app, organiser, organiser_account, which
+):
+    """Two requests read the account, then both check the same code: only the first passes."""
+    secret, codes = set_up(organiser)
+    code = code_now(secret) if which == "totp" else codes[0]
+    account_id = organiser_account.id
+    db.session.remove()
+
+    with app.app_context():
+        late = db.session.get(Organiser, account_id)  # read before the other request's commit
+        with app.app_context():
+            assert second_factor.verify(db.session.get(Organiser, account_id), code)
+            db.session.remove()
+        assert not second_factor.verify(late, code)
+
+
 def test_a_recovery_code_works_once(app, organiser, organiser_account):
     _secret, codes = set_up(organiser)
     db.session.refresh(organiser_account)
@@ -85,6 +104,17 @@ def test_a_wrong_setup_code_turns_nothing_on(organiser, organiser_account):
     assert response.status_code == 422
     db.session.refresh(organiser_account)
     assert not organiser_account.has_second_factor
+
+
+def test_a_code_of_non_ascii_digits_is_refused_not_a_500(app, organiser, organiser_account):
+    refused = organiser.post("/organiser/account/second-factor", data={"code": "¹²³⁴⁵⁶"})
+    assert refused.status_code == 422
+    set_up(organiser)
+    browser = app.test_client()
+    sign_in(browser, organiser_account.email)
+
+    assert "This code is not right." in code_step(browser, "١٢٣٤٥٦").text
+    assert "This code is not right." in code_step(browser, "¹²³⁴⁵⁶").text
 
 
 def test_wrong_codes_count_as_failed_sign_ins(app, organiser, organiser_account):

@@ -79,3 +79,23 @@ def test_the_attendee_filter_uses_the_same_answers(signed_in, answers, value, ex
     html = response.get_data(as_text=True)
     listed = {int(n) for n in re.findall(r'id="registration-(\d+)"', html)}
     assert listed == {answers[key].id for key in expected}
+
+
+def test_an_event_listing_its_floor_language_as_interpreted_offers_it_nowhere(
+    make_event, make_registration
+):
+    """The floor language among the interpretation languages (as an editor may save it) is not
+    a language to interpret into: not on the form, not on the personal page, not in the
+    statistics."""
+    from eventsvc.services import DomainError, registrations, stats
+
+    event = make_event(slug="both", interpretation_languages=("fr", "en"))  # floor: French
+    person = make_registration(event)
+
+    with pytest.raises(DomainError):
+        registrations.change_preferences(person, "fr", "fr")
+    assert [item.value for item in stats.interpretation_breakdown(event)] == [
+        "en",
+        FOLLOWS_FLOOR,
+        "",
+    ]

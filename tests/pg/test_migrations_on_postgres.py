@@ -34,3 +34,10 @@ def test_links_mailed_before_the_upgrade_keep_working_on_postgres(app):
 
     db.drop_all()
     check_links_survive_the_upgrade(app, db.engine)
+
+
+def test_upgrading_keeps_every_row_on_postgres(app):
+    from tests.test_migrations import check_upgrade_keeps_every_row
+
+    db.drop_all()
+    check_upgrade_keeps_every_row(db.engine)

@@ -54,6 +54,18 @@ def test_thank_you_page_offers_google_outlook_microsoft_365_and_ics(client, even
     assert "secret-room" not in response.get_data(as_text=True)
 
 
+def test_calendar_links_point_at_the_public_address_whatever_the_host_header(
+    client, event, form_data
+):
+    client.post("/fr/events/gps/register", data=form_data(), headers={"Host": "evil.example"})
+    soup = page(client.get("/fr/events/gps/thanks", headers={"Host": "evil.example"}))
+
+    buttons = [a["href"] for a in soup.select(".calendar-buttons a")]
+    details = parse_qs(urlsplit(buttons[0]).query)["details"][0]
+    assert "http://events.test/fr/events/gps" in details
+    assert "evil.example" not in " ".join(buttons)
+
+
 def test_waitlisted_thank_you_page_offers_no_calendar(
     client, make_event, make_registration, form_data
 ):
