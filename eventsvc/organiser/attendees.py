@@ -52,6 +52,8 @@ def _back_to_list(event: Event):
 @bp.get("/events/<slug>/registrations")
 def registrations(slug):
     event = event_or_404(slug)
+    if event.confirm_address:
+        registration_service.expire_holds(event)
     form = RegistrationFilterForm(formdata=request.args)
     form.set_choices(event, countries_present(event.id))
     form.validate()

@@ -51,6 +51,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.PASSWORD_RESET: _l("New-password link"),
     MessageKind.SIGN_IN_FAILURES: _l("Failed sign-ins notice"),
     MessageKind.NEWSLETTER_CONFIRM: _l("Newsletter confirmation"),
+    MessageKind.ADDRESS_CONFIRM: _l("Address confirmation"),
 }
 
 

@@ -39,7 +39,7 @@ from eventsvc.public.forms import RegistrationForm
 from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
-from eventsvc.services.registrations import seats_left
+from eventsvc.services.registrations import expire_holds, seats_left
 from eventsvc.urls import safe_next
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -138,6 +138,8 @@ def _event_or_404(slug: str) -> Event:
 @bp.get("/events/<slug>")
 def event(slug):
     event = _event_or_404(slug)
+    if event.confirm_address:
+        expire_holds(event)
     return render_template(
         "organiser/event.html",
         event=event,
