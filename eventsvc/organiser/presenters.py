@@ -164,6 +164,7 @@ _FIELD_LABELS = {
     "online_url": _l("Join link"),
     "capacity": _l("Capacity"),
     "registration_closes": _l("Registration deadline"),
+    "confirm_address": _l("Address confirmation"),
     "partners": _l("Partners"),
     "status": _l("Status"),
     "title": _l("Title"),

@@ -168,6 +168,7 @@ def _event_data(form, *, status, slug=None) -> EventData:
         registration_closes=form.registration_closes.data,
         partners=form.chosen_partners(),
         status=status,
+        confirm_address=bool(form.confirm_address.data),
     )
 
 
@@ -190,6 +191,7 @@ def _initial_data(data: EventData) -> dict:
         "capacity": data.capacity,
         "registration_closes": data.registration_closes,
         "partners": data.partners,
+        "confirm_address": data.confirm_address,
     }
     for locale in supported_locales():
         values[locale] = data.texts.get(locale, {})

@@ -1,4 +1,4 @@
-""""Confirm your address" mode (issue 12): at an event with scarce seats the place is only held
+""" "Confirm your address" mode (issue 12): at an event with scarce seats the place is only held
 until the registrant clicks the link of a first mail that carries nothing from the form; only
 then do the confirmation with the invite (or the waitlist notice) and reminders go out, and an
 unconfirmed hold expires and frees its seat for the waitlist."""
@@ -42,9 +42,7 @@ def post(client, scarce):
         }
         response = client.post(f"/{lang}/events/scarce/register", data=data)
         assert response.status_code == 303
-        return db.session.scalar(
-            select(Registration).where(Registration.email_normalised == email)
-        )
+        return db.session.scalar(select(Registration).where(Registration.email_normalised == email))
 
     return send
 
