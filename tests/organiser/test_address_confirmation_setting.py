@@ -53,3 +53,29 @@ def test_the_attendee_list_shows_the_hold_and_its_end(organiser, make_event):
     page = organiser.get("/organiser/events/scarce/registrations").get_data(as_text=True)
 
     assert "Awaiting address confirmation until" in page
+
+
+def test_the_export_tells_a_held_seat_from_a_confirmed_one(app, make_event):
+    from eventsvc.services import exports
+    from eventsvc.services.registrations import confirm_address
+
+    event = make_event(slug="scarce", capacity=1)
+    event.confirm_address = True
+    db.session.commit()
+    held, confirmed = (
+        register(
+            event, RegistrationData(full_name=n, email=f"{n}@example.org", language="en")
+        ).registration
+        for n in ("held", "confirmed")
+    )
+    confirm_address(confirmed)
+
+    header, *rows = exports.registration_rows(event.id, "en")
+    status = {row[header.index("Email")]: row[header.index("Status")] for row in rows}
+
+    assert status == {
+        "held@example.org": "Seat held, awaiting address confirmation",
+        "confirmed@example.org": "Waitlisted",
+    }
+    db.session.refresh(event)
+    assert event.confirmed_seats == 1  # the hold takes the seat
