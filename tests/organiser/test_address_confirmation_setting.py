@@ -1,6 +1,8 @@
 """ "Confirm your address" mode from the organiser's side (issue 12): the editor's checkbox and
 the import file turn it on, and the attendee list shows a hold with its end."""
 
+import re
+
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -53,6 +55,7 @@ def test_the_attendee_list_shows_the_hold_and_its_end(organiser, make_event):
     page = organiser.get("/organiser/events/scarce/registrations").get_data(as_text=True)
 
     assert "Awaiting address confirmation until" in page
+    assert re.search(r"Of which awaiting address confirmation</dt><dd>1<", page)
 
 
 def test_the_export_tells_a_held_seat_from_a_confirmed_one(app, make_event):
