@@ -395,7 +395,11 @@ def cancel(
     if registration.status == RegistrationStatus.CANCELLED:
         db.session.rollback()
         return []
-    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    # A place held for an unconfirmed address never had an invite, and its address is not
+    # known to be the registrant's: nothing is mailed to it.
+    held = registration.awaits_address_confirmation
+    registration.address_hold_until = None
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED and not held
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = clock.now()
     outbox.drop_pending(registration)
@@ -417,7 +421,7 @@ def cancel(
             registration,
             payload={"sequence": event.sequence, "calendar": True, **payload},
         )
-    elif actor is not None:
+    elif actor is not None and not held:
         # A waitlisted person's calendar never held the event: a notice without a CANCEL.
         outbox.enqueue(
             MessageKind.REGISTRATION_CANCELLED, registration, payload={**payload, "calendar": False}

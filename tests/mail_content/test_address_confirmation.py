@@ -210,3 +210,19 @@ def test_with_the_mode_off_the_confirmation_goes_out_at_once(client, post, scarc
     assert registration.address_hold_until is None
     assert _kinds(registration)[0] == MessageKind.CONFIRMATION
     assert MessageKind.ADDRESS_CONFIRM not in _kinds(registration)
+
+
+def test_cancelling_a_held_place_mails_nothing_and_the_link_says_cancelled(client, post, smtp):
+    registration = post()
+    dispatch_due_before = _kinds(registration)
+    registrations.cancel(registration)
+    assert _kinds(registration) == dispatch_due_before  # no cancellation mail, no CANCEL
+    assert registrations.confirm_address(registration) == AddressConfirmation.CANCELLED
+
+
+def test_registering_again_while_held_resends_only_the_address_mail(post, frozen_clock):
+    frozen_clock.set(registrations.clock.now())
+    registration = post()
+    frozen_clock.advance(registrations.RESEND_INTERVAL + timedelta(minutes=1))
+    post()
+    assert _kinds(registration) == [MessageKind.ADDRESS_CONFIRM, MessageKind.ADDRESS_CONFIRM]
