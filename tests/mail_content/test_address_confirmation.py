@@ -94,6 +94,8 @@ def test_opening_the_link_confirms_nothing_and_the_button_sends_the_invite(
     dispatch_due()
     path = _confirm_path(_sent(smtp)[0])
 
+    own_page = client.get(path.removesuffix("/confirm")).get_data(as_text=True)
+    assert "Your place is held until" in own_page and "invite.ics" not in own_page
     page = client.get(path)  # what a mail scanner's prefetch does
     assert page.status_code == 200
     assert "Confirm my address" in page.get_data(as_text=True)
@@ -115,6 +117,7 @@ def test_opening_the_link_confirms_nothing_and_the_button_sends_the_invite(
     assert _has_calendar(confirmation)
     assert confirmation["To"].addresses[0].display_name == NAME
 
+    assert "invite.ics" in client.get(path.removesuffix("/confirm")).get_data(as_text=True)
     again = client.post(path)
     assert "already confirmed" in again.get_data(as_text=True)
     assert client.get(path).get_data(as_text=True).count("already confirmed") == 1
