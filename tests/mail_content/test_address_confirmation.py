@@ -138,6 +138,7 @@ def test_an_unconfirmed_hold_expires_and_its_seat_goes_to_the_next_on_the_waitli
     )
     assert registrations.confirm_address(waiting) == AddressConfirmation.CONFIRMED
     assert waiting.status == RegistrationStatus.WAITLISTED  # no seat free yet
+    assert _kinds(waiting) == [MessageKind.ADDRESS_CONFIRM, MessageKind.WAITLISTED]
     dispatch_due()
     first_path = _confirm_path(
         next(m for m in _sent(smtp) if m["To"].addresses[0].addr_spec == "first@example.org")
