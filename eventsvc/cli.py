@@ -35,6 +35,16 @@ def purge_registrations_command(older_than):
     click.echo(f"Anonymised {count} registration(s) of events that ended over {older_than} ago.")
 
 
+@click.command("expire-holds")
+def expire_holds_command():
+    """Free the places whose address was not confirmed in time ("confirm your address" mode)
+    and promote the waitlist into them; run it from cron, e.g. every 15 minutes."""
+    from eventsvc.services.registrations import expire_all_holds
+
+    count = expire_all_holds()
+    click.echo(f"Freed {count} place(s) held for an unconfirmed address.")
+
+
 @click.command("send-mail")
 @click.option("--once", is_flag=True, help="Send what is due, then exit.")
 @click.option(
@@ -252,3 +262,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(where_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(purge_registrations_command)
+    app.cli.add_command(expire_holds_command)

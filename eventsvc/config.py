@@ -72,6 +72,9 @@ RATELIMIT_SWALLOW_ERRORS = True
 # client address (counted in RATELIMIT_STORAGE_URI, across all workers).
 MAILBOX_MESSAGES_PER_HOUR = 5
 REGISTRATIONS_PER_SOURCE_PER_HOUR = 50
+# At an event in "confirm your address" mode, how long a new place is held for the registrant
+# to click the link of the first mail; unconfirmed, it is freed for the waitlist.
+ADDRESS_CONFIRMATION_HOURS = 24
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
 PROXY_FIX_HOPS = 0
 

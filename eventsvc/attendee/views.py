@@ -74,7 +74,11 @@ def details(token):
 @bp.get("/<token>/invite.ics")
 def invite(token):
     registration = _registration_or_404(token)
-    if not (_can_change(registration) and registration.is_confirmed):
+    if not (
+        _can_change(registration)
+        and registration.is_confirmed
+        and not registration.awaits_address_confirmation
+    ):
         abort(404)
     response = make_response(ics.invite(registration))
     response.mimetype = "text/calendar"
@@ -114,6 +118,35 @@ def newsletter(token):
         form=form,
         confirmed=registration.newsletter_confirmed_at is not None,
     )
+
+
+@bp.route("/<token>/confirm", methods=["GET", "POST"])
+def confirm_address(token):
+    """The link of the "confirm your address" mail. Opening it only asks (mail scanners open
+    links); the button confirms, and the page says what happened."""
+    registration = _registration_or_404(token)
+    form = CancelForm()
+    outcome = None
+    if form.validate_on_submit():
+        outcome = registrations.confirm_address(registration)
+    elif registration.status == RegistrationStatus.CANCELLED:
+        outcome = _cancelled_outcome(registration)
+    elif not registration.awaits_address_confirmation:
+        outcome = registrations.AddressConfirmation.ALREADY
+    elif registration.address_hold_until <= clock.now():
+        outcome = registrations.AddressConfirmation.EXPIRED
+    return render_template(
+        "attendee/confirm_address.html",
+        **_context(registration, token),
+        form=form,
+        outcome=outcome,
+    )
+
+
+def _cancelled_outcome(registration: Registration):
+    if registration.awaits_address_confirmation:
+        return registrations.AddressConfirmation.EXPIRED
+    return registrations.AddressConfirmation.CANCELLED
 
 
 @bp.get("/<token>/cancelled")
@@ -168,7 +201,11 @@ def _manage_page(
     """The personal page; the form that was not submitted shows the stored values."""
     event = registration.event
     shown_from = registrations.join_link_shown_from(event)
-    confirmed = registration.is_confirmed and _can_change(registration)
+    confirmed = (
+        registration.is_confirmed
+        and _can_change(registration)
+        and not registration.awaits_address_confirmation
+    )
     links = None
     if confirmed:
         page = public_url("attendee.manage", token=token)

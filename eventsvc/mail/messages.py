@@ -47,7 +47,14 @@ from markupsafe import escape
 from eventsvc import clock, ics
 from eventsvc.calendar_links import CalendarLinks, calendar_links
 from eventsvc.extensions import db
-from eventsvc.i18n import format_event_span, language_in_text, local_span, person_zone, zone_city
+from eventsvc.i18n import (
+    format_event_moment,
+    format_event_span,
+    language_in_text,
+    local_span,
+    person_zone,
+    zone_city,
+)
 from eventsvc.mail import outbox
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import (
@@ -298,8 +305,25 @@ def _newsletter_confirm(message: OutboxMessage, context: dict, link: str) -> _Dr
     return _Draft(_("Confirm that you want our news"), "newsletter_confirm")
 
 
+def _address_confirm(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    """ "Confirm your address" mode: nothing the registrant typed, no invite, one confirm link
+    and the end of the hold."""
+    registration = message.registration
+    held_until = registration.address_hold_until or clock.now()
+    return _Draft(
+        _("Confirm your address to keep your place: %(title)s", title=context["title"]),
+        "address_confirm",
+        {
+            "held_until": format_event_moment(
+                held_until, registration.event.timezone, context["lang"]
+            ),
+            "waitlisted": registration.status == RegistrationStatus.WAITLISTED,
+        },
+    )
+
+
 #: Kinds that carry no text from the registration form, not even the name in ``To``.
-_NO_REGISTRANT_TEXT = frozenset({MessageKind.NEWSLETTER_CONFIRM})
+_NO_REGISTRANT_TEXT = frozenset({MessageKind.NEWSLETTER_CONFIRM, MessageKind.ADDRESS_CONFIRM})
 
 
 _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
@@ -312,6 +336,7 @@ _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
     MessageKind.REGISTRATION_CANCELLED: _registration_cancelled,
     MessageKind.ANNOUNCEMENT: _announcement,
     MessageKind.NEWSLETTER_CONFIRM: _newsletter_confirm,
+    MessageKind.ADDRESS_CONFIRM: _address_confirm,
 }
 
 

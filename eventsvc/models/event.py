@@ -5,11 +5,13 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
     select,
     update,
 )
@@ -57,6 +59,9 @@ class Event(db.Model):
     online_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "Confirm your address" mode: a new place is only held until the registrant clicks the
+    #: link of a first mail that carries nothing from the form (see ``confirm_address``).
+    confirm_address: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     #: Confirmed registrations, kept by ``models.registration._keep_confirmed_seats`` at every

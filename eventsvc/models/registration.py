@@ -73,6 +73,9 @@ class Registration(db.Model):
     #: Asked for on the form; counts as subscribed only once confirmed from the separate mail.
     newsletter: Mapped[bool] = mapped_column(Boolean, default=False)
     newsletter_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set while the address is unconfirmed at an event in "confirm your address" mode: the
+    #: place is held (and counted) until then, but no invite goes out; ``None`` once confirmed.
+    address_hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -90,6 +93,10 @@ class Registration(db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def awaits_address_confirmation(self) -> bool:
+        return self.address_hold_until is not None
 
     @property
     def interpreted_into(self) -> str | None:

@@ -52,6 +52,8 @@ def _back_to_list(event: Event):
 @bp.get("/events/<slug>/registrations")
 def registrations(slug):
     event = event_or_404(slug)
+    if event.confirm_address:
+        registration_service.expire_holds(event)
     form = RegistrationFilterForm(formdata=request.args)
     form.set_choices(event, countries_present(event.id))
     form.validate()
@@ -69,6 +71,7 @@ def registrations(slug):
         page=page,
         filter_args=filters.as_args(),
         status_counts=stats.status_counts(event.id),
+        awaiting_address=stats.awaiting_address_count(event.id) if event.confirm_address else 0,
         status_labels=STATUS_LABELS,
         newsletter_count=registration_service.newsletter_count(event),
         queue=registration_service.queue_positions(event),

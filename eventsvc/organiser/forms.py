@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form
 from wtforms.fields import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
     FieldList,
@@ -207,6 +208,8 @@ class EventForm(FlaskForm):
         [Optional(), NumberRange(min=1)],
         description=_l("Leave empty for no limit. Beyond it, people join the waitlist."),
     )
+    #: Its hint, with the configured hours, is in the template.
+    confirm_address = BooleanField(_l("Ask registrants to confirm their address"))
     registration_closes = DateTimeLocalField(
         _l("Registration closes"),
         [Optional()],

@@ -51,6 +51,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.PASSWORD_RESET: _l("New-password link"),
     MessageKind.SIGN_IN_FAILURES: _l("Failed sign-ins notice"),
     MessageKind.NEWSLETTER_CONFIRM: _l("Newsletter confirmation"),
+    MessageKind.ADDRESS_CONFIRM: _l("Address confirmation"),
 }
 
 
@@ -163,6 +164,7 @@ _FIELD_LABELS = {
     "online_url": _l("Join link"),
     "capacity": _l("Capacity"),
     "registration_closes": _l("Registration deadline"),
+    "confirm_address": _l("Address confirmation"),
     "partners": _l("Partners"),
     "status": _l("Status"),
     "title": _l("Title"),

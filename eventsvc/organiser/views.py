@@ -39,7 +39,7 @@ from eventsvc.public.forms import RegistrationForm
 from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
-from eventsvc.services.registrations import seats_left
+from eventsvc.services.registrations import expire_holds, seats_left
 from eventsvc.urls import safe_next
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -138,6 +138,8 @@ def _event_or_404(slug: str) -> Event:
 @bp.get("/events/<slug>")
 def event(slug):
     event = _event_or_404(slug)
+    if event.confirm_address:
+        expire_holds(event)
     return render_template(
         "organiser/event.html",
         event=event,
@@ -166,6 +168,7 @@ def _event_data(form, *, status, slug=None) -> EventData:
         registration_closes=form.registration_closes.data,
         partners=form.chosen_partners(),
         status=status,
+        confirm_address=bool(form.confirm_address.data),
     )
 
 
@@ -188,6 +191,7 @@ def _initial_data(data: EventData) -> dict:
         "capacity": data.capacity,
         "registration_closes": data.registration_closes,
         "partners": data.partners,
+        "confirm_address": data.confirm_address,
     }
     for locale in supported_locales():
         values[locale] = data.texts.get(locale, {})

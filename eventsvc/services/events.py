@@ -99,6 +99,8 @@ class EventData:
     registration_closes: datetime | None = None
     partners: list[str] = field(default_factory=list)
     status: EventStatus | str = EventStatus.DRAFT
+    #: "Confirm your address" mode (see ``registrations.confirm_address``).
+    confirm_address: bool = False
 
     @classmethod
     def from_event(cls, event: Event) -> "EventData":
@@ -125,6 +127,7 @@ class EventData:
             registration_closes=wall(event.registration_closes_at),
             partners=[p.acronym for p in event.partners],
             status=event.status,
+            confirm_address=event.confirm_address,
         )
 
 
@@ -485,6 +488,7 @@ def _changed_fields(event: Event, new: _Resolved) -> list[str]:
         "registration_closes": (event.registration_closes_at, new.closes_at),
         "partners": (current.partners, new.partners),
         "status": (event.status, new.status),
+        "confirm_address": (event.confirm_address, bool(data.confirm_address)),
     }
     changed = [key for key, (old, value) in pairs.items() if old != value]
     for locale, fields in new.texts.items():
@@ -913,6 +917,7 @@ def _apply(event: Event, new: _Resolved) -> None:
         "capacity": data.capacity,
         "registration_closes_at": new.closes_at,
         "status": new.status,
+        "confirm_address": bool(data.confirm_address),
     }
     for name, value in values.items():
         if getattr(event, name, None) != value:

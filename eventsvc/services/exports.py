@@ -71,6 +71,10 @@ COLUMNS = (
 XLSX_WIDTHS = (8, 14, 28, 32, 28, 9, 20, 18, 18, 48, 12, 20, 20, 20, 20, 20)
 
 
+#: Marks the status of a place held for an unconfirmed address in the labels' keys.
+_HELD = "held"
+
+
 def _time_titles(zone: str) -> tuple[str, ...]:
     """The titles of the five time columns, naming the zone their times are in."""
     return (
@@ -115,6 +119,13 @@ def _value_labels(locale: str) -> tuple[dict, dict, tuple[str, str]]:
             RegistrationStatus.CONFIRMED: pgettext("registration status", "Confirmed"),
             RegistrationStatus.WAITLISTED: pgettext("registration status", "Waitlisted"),
             RegistrationStatus.CANCELLED: pgettext("registration status", "Cancelled"),
+            # "Confirm your address" mode: the place is held (it counts) but not yet confirmed.
+            (RegistrationStatus.CONFIRMED, _HELD): pgettext(
+                "registration status", "Seat held, awaiting address confirmation"
+            ),
+            (RegistrationStatus.WAITLISTED, _HELD): pgettext(
+                "registration status", "Waitlisted, awaiting address confirmation"
+            ),
         }
         yes_no = (_("yes"), _("no"))
         floor = _("Floor language, no interpretation")
@@ -144,7 +155,10 @@ def registration_rows(
     statuses, languages, (yes, no) = _value_labels(locale)
     when = _wall_time_in(zone) if zone else iso_utc
     statement = (
-        select(*(column for column, _title in COLUMNS if column is not None))
+        select(
+            *(column for column, _title in COLUMNS if column is not None),
+            _table.address_hold_until,
+        )
         .where(_table.event_id == event_id)
         .order_by(_table.id)
         .execution_options(yield_per=BATCH_ROWS)
@@ -167,10 +181,12 @@ def registration_rows(
             created_at,
             promoted_at,
             cancelled_at,
+            address_hold_until,
         ) in result:
+            held = address_hold_until is not None and status != RegistrationStatus.CANCELLED
             yield (
                 reg_id,
-                statuses.get(status, status.value),
+                statuses.get((status, _HELD) if held else status, status.value),
                 name,
                 email,
                 organisation,

@@ -54,6 +54,7 @@ EVENT_KEYS = {
     "capacity",
     "registration_closes",
     "status",
+    "confirm_address",
 }
 
 
@@ -246,6 +247,15 @@ class _Record:
             return None
         return value
 
+    def flag(self, key: str) -> bool:
+        value = self.obj.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.problem(key, _l("Must be true or false."))
+            return False
+        return value
+
 
 def _unknown_key(key: str, allowed: set[str]):
     close = difflib.get_close_matches(key, sorted(allowed), n=1)
@@ -408,6 +418,7 @@ def _event_data(record: _Record) -> tuple[EventData, Event | None]:
         registration_closes=record.wall_time("registration_closes"),
         partners=record.strings("partners"),
         status=record.string("status") or default_status,
+        confirm_address=record.flag("confirm_address"),
     )
     return data, existing
 

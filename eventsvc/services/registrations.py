@@ -1,5 +1,6 @@
 """Registrations: the capacity, the waitlist and what each change tells the registrant."""
 
+import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,7 +30,7 @@ from eventsvc.services.locking import lock_event
 RESEND_INTERVAL = timedelta(minutes=10)
 
 #: The messages a registration through the public form causes at once.
-WELCOME_KINDS = (MessageKind.CONFIRMATION, MessageKind.WAITLISTED)
+WELCOME_KINDS = (MessageKind.CONFIRMATION, MessageKind.WAITLISTED, MessageKind.ADDRESS_CONFIRM)
 
 
 class RegistrationClosed(DomainError):
@@ -149,6 +150,10 @@ def register(event: Event, data: RegistrationData, source: str | None = None) ->
     ``REGISTRATIONS_PER_SOURCE_PER_HOUR`` new registrations, the registration is stored but its
     messages are held until an organiser lets them go (the form cannot be turned into a way of
     mailing someone else's inbox).
+
+    At an event in "confirm your address" mode a new place is only held (see
+    :func:`confirm_address`): the first mail asks to confirm the address and carries nothing
+    from the form; holds that ran out are freed first, under the same lock.
     """
     email_normalised = normalise_email(data.email)
     source_full = source is not None and ratelimits.source_is_full(source)
@@ -157,6 +162,7 @@ def register(event: Event, data: RegistrationData, source: str | None = None) ->
     if reason is not None:
         db.session.rollback()
         raise RegistrationClosed(reason)
+    _expire_holds(event)
     newcomer_status = _status_for_new_place(event)
 
     existing = db.session.scalar(
@@ -180,9 +186,12 @@ def register(event: Event, data: RegistrationData, source: str | None = None) ->
     registration.cancelled_at = None
     hold = source is not None and (source_full or _mailbox_is_full(email_normalised))
     db.session.add(registration)
-    messages = _queue_welcome(registration)
-    if registration.newsletter:
-        messages.append(outbox.enqueue(MessageKind.NEWSLETTER_CONFIRM, registration))
+    if event.confirm_address:
+        registration.address_hold_until = clock.now() + address_hold_time()
+        messages = [outbox.enqueue(MessageKind.ADDRESS_CONFIRM, registration)]
+    else:
+        registration.address_hold_until = None
+        messages = _first_messages(registration)
     if hold:
         _hold(messages)
     db.session.commit()
@@ -238,6 +247,15 @@ def _status_for_new_place(event: Event) -> RegistrationStatus:
     return RegistrationStatus.WAITLISTED
 
 
+def _first_messages(registration: Registration) -> list[OutboxMessage]:
+    """What a registration with a known-good address is sent: its welcome and, if asked for,
+    the newsletter's own confirmation."""
+    messages = _queue_welcome(registration)
+    if registration.newsletter:
+        messages.append(outbox.enqueue(MessageKind.NEWSLETTER_CONFIRM, registration))
+    return messages
+
+
 def _queue_welcome(registration: Registration) -> list[OutboxMessage]:
     if registration.status == RegistrationStatus.CONFIRMED:
         welcome = outbox.enqueue(MessageKind.CONFIRMATION, registration)
@@ -246,6 +264,10 @@ def _queue_welcome(registration: Registration) -> list[OutboxMessage]:
 
 
 def _resend(registration: Registration) -> OutboxMessage | None:
+    if registration.awaits_address_confirmation:
+        if outbox.recently_queued(registration, (MessageKind.ADDRESS_CONFIRM,), RESEND_INTERVAL):
+            return None
+        return outbox.enqueue(MessageKind.ADDRESS_CONFIRM, registration)
     kind = (
         MessageKind.CONFIRMATION
         if registration.status == RegistrationStatus.CONFIRMED
@@ -268,6 +290,93 @@ def confirm_newsletter(registration: Registration) -> bool:
     return True
 
 
+def address_hold_time() -> timedelta:
+    """How long an unconfirmed address holds its place (``ADDRESS_CONFIRMATION_HOURS``)."""
+    return timedelta(hours=float(current_app.config["ADDRESS_CONFIRMATION_HOURS"]))
+
+
+class AddressConfirmation(enum.StrEnum):
+    """What opening the "confirm your address" link and pressing its button did."""
+
+    CONFIRMED = "confirmed"
+    ALREADY = "already"  # confirmed before: nothing to do
+    EXPIRED = "expired"  # the hold ran out and the place was freed
+    CANCELLED = "cancelled"  # the registration was cancelled meanwhile
+
+
+def confirm_address(registration: Registration) -> AddressConfirmation:
+    """The registrant clicked the link of the first mail: the held place (or waitlist place)
+    becomes theirs, and only now do the usual confirmation with the invite (or the waitlist
+    notice), the reminders and the newsletter's own confirmation go out. One transaction,
+    under the event's lock, so that it cannot race the hold's expiry."""
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    _expire_holds(event)
+    if registration.status == RegistrationStatus.CANCELLED:
+        outcome = (
+            AddressConfirmation.EXPIRED
+            if registration.address_hold_until is not None
+            else AddressConfirmation.CANCELLED
+        )
+    elif registration.address_hold_until is None:
+        outcome = AddressConfirmation.ALREADY
+    else:
+        registration.address_hold_until = None
+        _first_messages(registration)
+        db.session.flush()
+        _fill_free_seats(event)
+        outcome = AddressConfirmation.CONFIRMED
+    db.session.commit()
+    return outcome
+
+
+def expire_holds(event: Event) -> int:
+    """Free the places of ``event`` whose address was not confirmed in time and promote the
+    waitlist into them, as a cancellation does. Returns how many holds ran out."""
+    event = lock_event(event.id)
+    expired = _expire_holds(event)
+    db.session.commit()
+    return expired
+
+
+def expire_all_holds() -> int:
+    """:func:`expire_holds` for every event with a hold that ran out (the cron command)."""
+    event_ids = db.session.scalars(
+        select(Registration.event_id)
+        .where(
+            Registration.status != RegistrationStatus.CANCELLED,
+            Registration.address_hold_until <= clock.now(),
+        )
+        .distinct()
+    ).all()
+    db.session.rollback()
+    return sum(expire_holds(db.session.get(Event, event_id)) for event_id in event_ids)
+
+
+def _expire_holds(event: Event) -> int:
+    """Under the event's lock: cancel the unconfirmed holds that ran out (their
+    ``address_hold_until`` stays, so that the link can say the hold expired) and fill the
+    freed seats from the waitlist."""
+    now = clock.now()
+    expired = list(
+        db.session.scalars(
+            select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.status != RegistrationStatus.CANCELLED,
+                Registration.address_hold_until <= now,
+            )
+        )
+    )
+    for registration in expired:
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        outbox.drop_pending(registration)
+    if expired:
+        db.session.flush()
+        _fill_free_seats(event)
+    return len(expired)
+
+
 def cancel(
     registration: Registration,
     *,
@@ -286,7 +395,11 @@ def cancel(
     if registration.status == RegistrationStatus.CANCELLED:
         db.session.rollback()
         return []
-    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    # A place held for an unconfirmed address never had an invite, and its address is not
+    # known to be the registrant's: nothing is mailed to it.
+    held = registration.awaits_address_confirmation
+    registration.address_hold_until = None
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED and not held
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = clock.now()
     outbox.drop_pending(registration)
@@ -308,7 +421,7 @@ def cancel(
             registration,
             payload={"sequence": event.sequence, "calendar": True, **payload},
         )
-    elif actor is not None:
+    elif actor is not None and not held:
         # A waitlisted person's calendar never held the event: a notice without a CANCEL.
         outbox.enqueue(
             MessageKind.REGISTRATION_CANCELLED, registration, payload={**payload, "calendar": False}
@@ -403,6 +516,8 @@ def promotion_plan(registration: Registration) -> PromotionPlan:
     """Where ``registration`` stands in the queue and what promoting it does to the count."""
     if registration.status != RegistrationStatus.WAITLISTED:
         raise DomainError(_l("Only a registration on the waitlist can be promoted."))
+    if registration.awaits_address_confirmation:
+        raise DomainError(_l("This person has not confirmed their address yet."))
     event = registration.event
     first = db.session.scalar(_queue(event.id).limit(1))
     return PromotionPlan(
@@ -474,12 +589,13 @@ def promote_waitlisted(event: Event) -> list[Registration]:
 
 
 def _queue(event_id: int):
-    """The event's waitlist, first come first."""
+    """The event's waitlist, first come first; unconfirmed addresses are passed over."""
     return (
         select(Registration)
         .where(
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.address_hold_until.is_(None),
         )
         .order_by(Registration.created_at, Registration.id)
     )
@@ -522,6 +638,7 @@ def waitlist_position(registration: Registration) -> int | None:
         select(func.count(Registration.id)).where(
             Registration.event_id == registration.event_id,
             Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.address_hold_until.is_(None),
             (Registration.created_at < registration.created_at)
             | (
                 (Registration.created_at == registration.created_at)

@@ -174,6 +174,18 @@ def status_counts(event_id: int) -> dict[RegistrationStatus, int]:
     return counts
 
 
+def awaiting_address_count(event_id: int) -> int:
+    """Places (seats or waitlist places) still held for an unconfirmed address: counted in
+    :func:`status_counts` as what they hold, shown apart so as not to pass for confirmed."""
+    return db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event_id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            Registration.address_hold_until.is_not(None),
+        )
+    )
+
+
 def _utc_day(column):
     """The UTC calendar day of an instant column, on SQLite and on PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":

@@ -64,8 +64,9 @@ def test_every_kind_builds_a_complete_message(make_event, make_registration, bui
 
     assert message["From"] == "OMEP events <events@events.test>"
     assert message["To"].addresses[0].addr_spec == registration.email
-    # The newsletter confirmation carries no text from the form, not even the name.
-    name = "" if kind == MessageKind.NEWSLETTER_CONFIRM else "Kofi Mensah"
+    # The newsletter and address confirmations carry no text from the form, not even the name.
+    blind = (MessageKind.NEWSLETTER_CONFIRM, MessageKind.ADDRESS_CONFIRM)
+    name = "" if kind in blind else "Kofi Mensah"
     assert message["To"].addresses[0].display_name == name
     assert message["Subject"]
     assert message["Date"].datetime == datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
