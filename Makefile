@@ -29,7 +29,7 @@ run: $(VENV)/.installed translations
 	$(FLASK) init-db
 	$(FLASK) demo-data --once
 	EVENTSVC_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) where --port $(PORT)
-	EVENTSVC_PUBLIC_BASE_URL=$(RUN_BASE_URL) EVENTSVC_MAIL_DISPATCHER_THREAD=true $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	EVENTSVC_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/pytest $(PYTEST_ARGS)

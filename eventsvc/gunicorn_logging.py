@@ -3,7 +3,8 @@
 Masked before any format atom is built (``%(r)s``, ``%(U)s``, ``%(q)s``, ``%(f)s`` and the
 ``{…}e`` environ atoms alike):
 
-- personal-link tokens in paths: ``/en/registrations/<token>/…`` -> ``/en/registrations/[token]/…``
+- bearer tokens in paths: ``/en/registrations/<token>/…`` -> ``/en/registrations/[token]/…``,
+  and the organiser's ``/password/choose/<token>``
 - query values, such as an organiser's attendee search (``?q=Awa+Diop`` -> ``?q=[…]``), except
   those of :data:`PLAIN_QUERY_KEYS`, which never carry personal data.
 """
@@ -12,7 +13,8 @@ import re
 
 from gunicorn.glogging import Logger
 
-TOKEN_IN_PATH = re.compile(r"(/registrations/)[^/?#\s]{16,}")
+#: Paths that carry a bearer token: personal pages and organiser password links.
+TOKEN_IN_PATH = re.compile(r"(/registrations/|/password/choose/)[^/?#\s]{16,}")
 PLAIN_QUERY_KEYS = frozenset({"lang", "page", "sep", "table", "status"})
 MASK = "[…]"
 

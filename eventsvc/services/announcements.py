@@ -190,7 +190,8 @@ def send_test(event: Event, texts: dict[str, dict[str, str]], actor: Organiser) 
         number: build_test_announcement(event, text, locale, name, actor.email)
         for number, (locale, text) in enumerate(texts.items())
     }
-    results = transport.send_batch(batch)
+    with transport.open_session() as session:
+        results = {number: session.send(number, email) for number, email in batch.items()}
     if any(result.outcome != transport.Outcome.SENT for result in results.values()):
         details = "; ".join(r.detail for r in results.values() if r.detail)
         raise DomainError(

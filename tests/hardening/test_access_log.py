@@ -45,6 +45,12 @@ def test_personal_link_tokens_are_masked(suffix):
     assert f"/fr/registrations/[token]{suffix}" in line
 
 
+def test_an_organiser_password_link_token_is_masked():
+    line = _access_line(f"/organiser/password/choose/{TOKEN}")
+    assert TOKEN not in line
+    assert "/organiser/password/choose/[token]" in line
+
+
 def test_organiser_search_terms_are_masked_and_plain_filters_kept():
     line = _access_line(
         "/organiser/events/gps/registrations", "q=Awa+Diop%40example.org&status=confirmed&page=2"
