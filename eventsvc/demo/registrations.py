@@ -13,6 +13,7 @@ from eventsvc.models import (
     OutboxMessage,
     Registration,
 )
+from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services.registrations import RegistrationClosed, RegistrationData, register
 
 #: (name, organisation, country, language, interpretation or None, question, newsletter)
@@ -113,7 +114,11 @@ def seed_registrations() -> int:
                 language=language,
                 organisation=organisation,
                 country=country,
-                interpretation_language=interpretation,
+                # The demo lists the language each person listens in: the floor's is no
+                # interpretation at all.
+                interpretation_language=(
+                    FOLLOWS_FLOOR if interpretation == event.floor_language else interpretation
+                ),
                 question=question,
                 newsletter=news,
             )
