@@ -133,6 +133,8 @@ def confirm_address(token):
         outcome = _cancelled_outcome(registration)
     elif not registration.awaits_address_confirmation:
         outcome = registrations.AddressConfirmation.ALREADY
+    elif not registrations.hold_can_be_confirmed(registration.event):
+        outcome = registrations.AddressConfirmation.CLOSED
     elif registration.address_hold_until <= clock.now():
         outcome = registrations.AddressConfirmation.EXPIRED
     return render_template(

@@ -302,6 +302,13 @@ class AddressConfirmation(enum.StrEnum):
     ALREADY = "already"  # confirmed before: nothing to do
     EXPIRED = "expired"  # the hold ran out and the place was freed
     CANCELLED = "cancelled"  # the registration was cancelled meanwhile
+    CLOSED = "closed"  # the event was cancelled, postponed or has begun: nothing to confirm
+
+
+def hold_can_be_confirmed(event: Event) -> bool:
+    """Whether a held place of ``event`` may still be confirmed: the event is on and to come.
+    (A registration's own closing time does not count: the person registered before it.)"""
+    return event.status == EventStatus.PUBLISHED and event.starts_at > clock.now()
 
 
 def confirm_address(registration: Registration) -> AddressConfirmation:
@@ -320,6 +327,8 @@ def confirm_address(registration: Registration) -> AddressConfirmation:
         )
     elif registration.address_hold_until is None:
         outcome = AddressConfirmation.ALREADY
+    elif not hold_can_be_confirmed(event):
+        outcome = AddressConfirmation.CLOSED
     else:
         registration.address_hold_until = None
         _first_messages(registration)

@@ -230,3 +230,32 @@ def test_registering_again_while_held_resends_only_the_address_mail(post, frozen
     frozen_clock.advance(registrations.RESEND_INTERVAL + timedelta(minutes=1))
     post()
     assert _kinds(registration) == [MessageKind.ADDRESS_CONFIRM, MessageKind.ADDRESS_CONFIRM]
+
+
+@pytest.mark.parametrize("status", ["cancelled", "postponed"])
+def test_a_hold_on_an_event_no_longer_on_confirms_nothing(smtp_app, smtp, client, post, status):
+    """An event cancelled or postponed while the address waited: the button neither takes the
+    place nor sends a confirmation with an invite for an event that is not on."""
+    from eventsvc.models import EventStatus
+
+    registration = post()
+    dispatch_due()
+    path = _confirm_path(_sent(smtp)[0])
+    registration.event.status = EventStatus(status)
+    db.session.commit()
+
+    assert "no longer takes registrations" in client.get(path).get_data(as_text=True)
+    done = client.post(path)
+    assert "no longer takes registrations" in done.get_data(as_text=True)
+    db.session.refresh(registration)
+    assert registration.address_hold_until is not None
+    assert _kinds(registration) == [MessageKind.ADDRESS_CONFIRM]
+
+
+def test_a_hold_cannot_be_confirmed_once_the_event_has_begun(post, frozen_clock):
+    registration = post()
+    registration.address_hold_until = registration.event.starts_at + timedelta(hours=1)
+    db.session.commit()
+    frozen_clock.set(registration.event.starts_at)
+    assert registrations.confirm_address(registration) == AddressConfirmation.CLOSED
+    assert _kinds(registration) == [MessageKind.ADDRESS_CONFIRM]
