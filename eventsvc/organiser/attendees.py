@@ -73,7 +73,7 @@ def registrations(slug):
         status_counts=stats.status_counts(event.id),
         awaiting_address=stats.awaiting_address_count(event.id) if event.confirm_address else 0,
         status_labels=STATUS_LABELS,
-        newsletter_count=registration_service.newsletter_count(event),
+        newsletter_counts=registration_service.newsletter_counts(event),
         queue=registration_service.queue_positions(event),
     )
 

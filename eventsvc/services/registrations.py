@@ -677,13 +677,18 @@ def questions_for_speakers(event: Event) -> list[Registration]:
     )
 
 
-def newsletter_count(event: Event) -> int:
-    """People of ``event`` (not cancelled) who asked for the newsletter."""
-    return db.session.scalar(
-        select(func.count(Registration.id)).where(
+def newsletter_counts(event: Event) -> tuple[int, int]:
+    """People of ``event`` (not cancelled) who asked for the newsletter, and how many of them
+    confirmed it from the double opt-in mail (only those are subscribed)."""
+    asked, confirmed = db.session.execute(
+        select(
+            func.count(Registration.id),
+            func.count(Registration.newsletter_confirmed_at),
+        ).where(
             Registration.event_id == event.id,
             Registration.status != RegistrationStatus.CANCELLED,
             Registration.newsletter.is_(True),
             Registration.anonymised_at.is_(None),
         )
-    )
+    ).one()
+    return asked, confirmed

@@ -263,8 +263,23 @@ def test_questions_and_newsletter_wishes_are_on_the_attendee_page(
     )
     html = signed_in.get(URL).get_data(as_text=True)
     assert "How will the strategy reach rural crèches?" in html
-    assert "Wants the newsletter" in html
-    assert "1 person wants the newsletter." in html
+    assert "Asked for the newsletter" in html
+    assert "1 person asked for the newsletter" in html
+    assert "(0 confirmed it by mail.)" in html
+
+
+def test_the_newsletter_count_tells_asked_from_confirmed(signed_in, event, make_registration):
+    """Only a confirmed address is subscribed (double opt-in): the page says how many are."""
+    from eventsvc import clock
+
+    make_registration(event, full_name="Asked Only", newsletter=True)
+    confirmed = make_registration(event, full_name="Confirmed", newsletter=True)
+    confirmed.newsletter_confirmed_at = clock.now()
+    db.session.commit()
+    html = signed_in.get(URL).get_data(as_text=True)
+    assert "2 people asked for the newsletter" in html
+    assert "(1 confirmed it by mail.)" in html
+    assert "Newsletter confirmed" in html and "Asked for the newsletter" in html
 
 
 def test_the_moderators_list_has_every_question_in_registration_order(
