@@ -25,14 +25,18 @@ def init_db_command():
 )
 def purge_registrations_command(older_than):
     """Anonymise the registrations of events that ended more than --older-than ago."""
+    from eventsvc.mail import transport
     from eventsvc.services.privacy import parse_age, purge_past_registrations
 
     try:
         age = parse_age(older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
-    count = purge_past_registrations(age)
-    click.echo(f"Anonymised {count} registration(s) of events that ended over {older_than} ago.")
+    purged = purge_past_registrations(age)
+    transport.remove_copies(purged.message_ids)
+    click.echo(
+        f"Anonymised {purged.count} registration(s) of events that ended over {older_than} ago."
+    )
 
 
 @click.command("expire-holds")

@@ -16,6 +16,7 @@ import re
 import smtplib
 import socket
 import weakref
+from collections.abc import Collection
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
@@ -58,6 +59,23 @@ def open_session() -> "FileSession | SMTPSession":
 
 def mail_folder() -> Path:
     return Path(current_app.instance_path) / "mail"
+
+
+def remove_copies(message_ids: Collection[int]) -> int:
+    """Delete the ``.eml`` copies of these outbox messages from the mail folder (name, address
+    and personal link in each), after their registrants' data was erased
+    (:mod:`eventsvc.services.privacy` says which). Their names end in ``-<outbox id>.eml``.
+    Returns how many were deleted."""
+    folder = mail_folder()
+    if not message_ids or not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.glob("*.eml"):
+        number = path.stem.rpartition("-")[2]
+        if number.isdigit() and int(number) in message_ids:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class FileSession:

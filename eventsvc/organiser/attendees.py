@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.i18n import list_in_text
+from eventsvc.mail import transport
 from eventsvc.models import Event, Registration
 from eventsvc.organiser import bp
 from eventsvc.organiser.data_forms import (
@@ -164,7 +165,8 @@ def cancel_registration(slug, registration_id):
 @bp.route("/events/<slug>/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
 def erase_registration(slug, registration_id):
     def erase(registration, form):
-        privacy.erase_registration(registration, actor=current_user._get_current_object())
+        erased = privacy.erase_registration(registration, actor=current_user._get_current_object())
+        transport.remove_copies(erased)
         flash(
             _("The personal data of registration %(id)s has been erased.", id=registration.id),
             "success",

@@ -3,15 +3,19 @@
 An erased registration keeps its status, country, languages and dates (the statistics stay
 true); its name, address, organisation, question and browser zone are replaced by placeholders,
 its pending mail is withdrawn and ``anonymised_at`` is set.
+
+Copies of mail already delivered to the instance mail folder (no mail server) are the mail
+layer's to delete: each function returns the outbox ids whose copies the caller removes with
+:func:`eventsvc.mail.transport.remove_copies` once the erasure is committed.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import String, cast, func, literal, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.mail import transport
 from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registration
 from eventsvc.models.organiser import Organiser
 from eventsvc.services import audit
@@ -36,13 +40,24 @@ def erased_email(registration_id: int) -> str:
     return f"erased-{registration_id}@{ERASED_EMAIL_DOMAIN}"
 
 
-def erase_registration(registration: Registration, actor: Organiser | None = None) -> None:
-    """Anonymise one registration (an organiser acting on a registrant's request)."""
+@dataclass(frozen=True)
+class Purged:
+    count: int
+    #: The outbox rows of the purged registrations (their delivered copies are to be removed).
+    message_ids: frozenset[int]
+
+
+def erase_registration(
+    registration: Registration, actor: Organiser | None = None
+) -> frozenset[int]:
+    """Anonymise one registration (an organiser acting on a registrant's request).
+
+    Returns the ids of its outbox messages, whose delivered copies are to be removed too."""
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.anonymised_at is not None:
         db.session.rollback()
-        return
+        return frozenset()
     registration.full_name = ERASED_NAME
     registration.email = registration.email_normalised = erased_email(registration.id)
     registration.organisation = ""
@@ -55,14 +70,14 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
     message_ids = _message_ids(Registration.id == registration.id)
     db.session.commit()
-    remove_mail_files(message_ids)
+    return message_ids
 
 
-def purge_past_registrations(older_than: timedelta) -> int:
+def purge_past_registrations(older_than: timedelta) -> Purged:
     """Anonymise every registration of events that ended more than ``older_than`` ago.
 
-    Returns how many registrations were anonymised (those done before are not counted again).
-    Each event concerned gets an entry in its history.
+    Counts the registrations anonymised (those done before are not counted again). Each event
+    concerned gets an entry in its history.
     """
     now = clock.now()
     past_events = select(Event.id).where(Event.ends_at < now - older_than)
@@ -74,7 +89,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
     ).all()
     if not per_event:
         db.session.rollback()
-        return 0
+        return Purged(0, frozenset())
     message_ids = _message_ids(selected)
     _forget_mail(selected)
     db.session.execute(
@@ -101,12 +116,11 @@ def purge_past_registrations(older_than: timedelta) -> int:
             older_than_days=older_than.days,
         )
     db.session.commit()
-    remove_mail_files(message_ids)
-    return sum(count for _event_id, count in per_event)
+    return Purged(sum(count for _event_id, count in per_event), message_ids)
 
 
-def _message_ids(registration_filter) -> set[int]:
-    return set(
+def _message_ids(registration_filter) -> frozenset[int]:
+    return frozenset(
         db.session.scalars(
             select(OutboxMessage.id).where(
                 OutboxMessage.registration_id.in_(
@@ -115,22 +129,6 @@ def _message_ids(registration_filter) -> set[int]:
             )
         )
     )
-
-
-def remove_mail_files(message_ids: set[int]) -> int:
-    """Delete the ``.eml`` copies of these outbox messages from the instance mail folder (where
-    mail goes without a mail server: name, address and personal link in each). Their names end
-    in ``-<outbox id>.eml``. Returns how many were deleted."""
-    folder = transport.mail_folder()
-    if not message_ids or not folder.is_dir():
-        return 0
-    removed = 0
-    for path in folder.glob("*.eml"):
-        number = path.stem.rpartition("-")[2]
-        if number.isdigit() and int(number) in message_ids:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def _erased_email_sql():

@@ -142,12 +142,28 @@ def test_erasure_removes_the_persons_eml_files_and_no_one_elses(app, make_event,
     assert _mail_files_naming("zeynep@example.org")
     assert _mail_files_naming("tomas@example.org")
 
-    erase_registration(erased)
+    transport.remove_copies(erase_registration(erased))
 
     assert _mail_files_naming("zeynep@example.org") == []
     assert _mail_files_naming("Zeynep") == []
     assert len(_mail_files_naming("tomas@example.org")) == 1
     assert kept.anonymised_at is None
+
+
+def test_erasing_from_the_list_removes_the_persons_eml_files(
+    signed_in, organiser_account, make_event, make_registration
+):
+    event = make_event(slug="gps-launch")
+    erased = make_registration(event, full_name="Zeynep Kaya", email="zeynep@example.org")
+    make_registration(event, full_name="Tomás Ruiz", email="tomas@example.org")
+    dispatch_due()
+    assert _mail_files_naming("zeynep@example.org")
+
+    response = signed_in.post(f"{URL}/{erased.id}/erase", data={"next": URL})
+
+    assert response.status_code in (302, 303)
+    assert _mail_files_naming("zeynep@example.org") == []
+    assert len(_mail_files_naming("tomas@example.org")) == 1
 
 
 def test_the_retention_purge_removes_eml_files_of_the_events_it_purges(
