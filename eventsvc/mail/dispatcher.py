@@ -30,12 +30,12 @@ from email.message import Message
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.mail import transport
+from eventsvc.mail import messages, transport
 from eventsvc.mail.logs import masked_logger
 from eventsvc.mail.transport import Outcome
 from eventsvc.models import (
@@ -188,7 +188,7 @@ def send_claimed(
     The batch ends early when the connection is lost or ``stop`` is set: the message in flight
     is finished and recorded, and the rest are released untouched, due at once.
     """
-    build = build or _production_builder()
+    build = build or messages.build
     batch = _Batch()
     outcomes = _Outcomes(batch, worker_id)
     outgoing: dict[int, Message] = {}
@@ -273,12 +273,6 @@ def _send(session, key: int, message: Message) -> transport.Result:
         log.exception("Could not send outbox message %s", key)
         detail = f"Could not send the message: {type(exc).__name__}: {exc}"
         return transport.Result(Outcome.PERMANENT, detail, connection_failed=True)
-
-
-def _production_builder() -> Builder:
-    from eventsvc.mail import messages
-
-    return messages.build
 
 
 def _load(ids: list[int]) -> list[OutboxMessage]:
@@ -533,8 +527,6 @@ class _Outcomes:
 
 def _connection_trouble(exc: DBAPIError) -> bool:
     """Whether ``exc`` is a lost or refused connection (worth a new one), not a bad statement."""
-    from sqlalchemy.exc import OperationalError
-
     return exc.connection_invalidated or isinstance(exc, OperationalError)
 
 

@@ -55,7 +55,6 @@ from eventsvc.i18n import (
     person_zone,
     zone_city,
 )
-from eventsvc.mail import outbox
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import (
     Announcement,
@@ -66,6 +65,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsvc.services import organisers, outbox
 from eventsvc.services.registrations import waitlist_position
 from eventsvc.urls import external_url
 
@@ -408,8 +408,6 @@ def _build_for_organiser(message: OutboxMessage) -> Message:
     The password link is signed now, from the account's current password: a link mailed
     before the password changed is dead on arrival.
     """
-    from eventsvc.services import organisers
-
     organiser = message.organiser
     config = current_app.config
     lang = organiser.locale or config["DEFAULT_LOCALE"]

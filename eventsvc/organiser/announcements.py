@@ -9,6 +9,7 @@ from sqlalchemy import select
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span, language_in_text, list_in_text
+from eventsvc.mail import direct
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import Announcement
 from eventsvc.organiser import bp
@@ -33,7 +34,7 @@ def announce(slug):
         try:
             send_at = _instant(form.send_at.data, event)
             if form.test.data:
-                sent = announcements.send_test(event, form.texts(), actor)
+                sent = direct.send_announcement_test(event, form.texts(), actor)
                 flash(
                     _(
                         "A test went to %(email)s in %(languages)s.",

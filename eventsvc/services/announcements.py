@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.mail import outbox, transport
 from eventsvc.models import (
     Announcement,
     Event,
@@ -20,7 +19,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import DomainError, audit
+from eventsvc.services import DomainError, audit, outbox
 from eventsvc.services.locking import lock_event
 
 SUBJECT_MAX = 200
@@ -176,25 +175,11 @@ def cancel_scheduled(announcement: Announcement, actor: Organiser | None = None)
     return len(pending)
 
 
-def send_test(event: Event, texts: dict[str, dict[str, str]], actor: Organiser) -> list[str]:
-    """Send the organiser one copy per written language, as registrants will get it, at once
-    and outside the outbox (nothing about registrants is stored or changed). Returns the
-    locales sent; raises :class:`DomainError` when the mail server refuses."""
-    from eventsvc.mail.messages import build_test_announcement
-
+def texts_to_test(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The languages written so far, for a test copy to the author (sent at once by
+    :mod:`eventsvc.mail.direct`, outside the outbox); raises :class:`DomainError` when nothing
+    is written yet."""
     texts = clean_texts(texts)
     if not texts:
         raise DomainError(_l("Write a subject and a message first."))
-    name = actor.name or actor.email
-    batch = {
-        number: build_test_announcement(event, text, locale, name, actor.email)
-        for number, (locale, text) in enumerate(texts.items())
-    }
-    with transport.open_session() as session:
-        results = {number: session.send(number, email) for number, email in batch.items()}
-    if any(result.outcome != transport.Outcome.SENT for result in results.values()):
-        details = "; ".join(r.detail for r in results.values() if r.detail)
-        raise DomainError(
-            _l("The test could not be sent: %(detail)s", detail=details or "mail server")
-        )
-    return list(texts)
+    return texts

@@ -29,7 +29,6 @@ from sqlalchemy.exc import IntegrityError
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.i18n import language_in_text
-from eventsvc.mail import outbox
 from eventsvc.models import (
     Event,
     EventPartner,
@@ -43,7 +42,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
-from eventsvc.services import DomainError, assignments, audit
+from eventsvc.services import DomainError, assignments, audit, outbox
 from eventsvc.services.locking import lock_event
 from eventsvc.services.registrations import _fill_free_seats
 

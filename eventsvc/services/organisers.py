@@ -26,7 +26,6 @@ from werkzeug.security import check_password_hash
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.mail.outbox import enqueue_for_organiser
 from eventsvc.models import (
     AuditEntry,
     MessageKind,
@@ -37,6 +36,7 @@ from eventsvc.models import (
 )
 from eventsvc.passwords import MIN_PASSWORD_LENGTH, dummy_hash, is_common
 from eventsvc.services import DomainError, audit
+from eventsvc.services.outbox import enqueue_for_organiser
 
 #: New-password mails one account can get in an hour, however often the form is sent.
 RESET_MAILS_PER_HOUR = 3

@@ -1,6 +1,7 @@
 """The outbox: messages are rows written in the caller's transaction, sent later.
 
-Only enqueueing and rescheduling live here; sending is :mod:`eventsvc.mail.dispatcher`.
+Only writing, withdrawing and rescheduling rows live here, in the caller's transaction: a domain
+service, so that services never import :mod:`eventsvc.mail`, which claims, builds and sends them.
 """
 
 import uuid

@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, func, select
 
 from eventsvc import clock, ratelimits
 from eventsvc.extensions import db
-from eventsvc.mail import outbox
 from eventsvc.models import (
     Event,
     EventStatus,
@@ -23,7 +22,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services import DomainError, audit, tokens
+from eventsvc.services import DomainError, audit, outbox, tokens
 from eventsvc.services.locking import lock_event
 
 #: Registering again with the same address re-sends the confirmation, at most this often.

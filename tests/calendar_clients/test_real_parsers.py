@@ -11,8 +11,9 @@ from icalendar import Calendar
 
 from eventsvc import clock, ics
 from eventsvc.extensions import db
-from eventsvc.mail import messages, outbox
+from eventsvc.mail import messages
 from eventsvc.models import Event, MessageKind
+from eventsvc.services import outbox
 from tests.mail_content.test_vtimezone import ZONES, changes_by_zoneinfo
 
 NAME = 'Zoë "ZZ" O\'Brien, Jr.; Paris: 東京 Ελένη'

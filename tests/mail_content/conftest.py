@@ -8,8 +8,9 @@ import pytest
 from icalendar import Calendar
 
 from eventsvc.extensions import db
-from eventsvc.mail import messages, outbox
+from eventsvc.mail import messages
 from eventsvc.models import MessageKind, Registration
+from eventsvc.services import outbox
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from icalendar import Calendar
 
 from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span
-from eventsvc.mail import messages, outbox
+from eventsvc.mail import messages
 from eventsvc.models import Announcement, MessageKind, RegistrationStatus
 from eventsvc.models.outbox import ORGANISER_KINDS
-from eventsvc.services import registrations
+from eventsvc.services import outbox, registrations
 from tests.mail_content.conftest import (
     attachment_part,
     calendar_of,

@@ -6,10 +6,10 @@ import re
 import pytest
 
 from eventsvc.extensions import db
-from eventsvc.mail import messages, outbox
+from eventsvc.mail import messages
 from eventsvc.models import MessageKind
 from eventsvc.models.outbox import ORGANISER_KINDS
-from eventsvc.services import organisers
+from eventsvc.services import organisers, outbox
 from tests.mail_content.conftest import html_of, parse, text_of
 
 SUBJECTS = {

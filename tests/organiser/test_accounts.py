@@ -149,8 +149,8 @@ def test_actions_on_an_unknown_account_answer_404_even_past_the_integer_range(ad
 def test_reset_without_a_password_always_queues_a_live_link_and_ends_the_sessions(
     runner, app, organiser, organiser_account
 ):
-    from eventsvc.mail import outbox
     from eventsvc.models import MessageKind, OutboxMessage
+    from eventsvc.services import outbox
 
     for _ in range(3):  # the public form's hourly cap is used up
         outbox.enqueue_for_organiser(MessageKind.PASSWORD_RESET, organiser_account)

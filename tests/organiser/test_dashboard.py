@@ -92,7 +92,7 @@ def test_mail_queue_shows_pending_due_failed_and_sent(organiser, make_event, mak
     now = clock.now()
 
     def message(status, **kw):
-        from eventsvc.mail.outbox import new_message_id
+        from eventsvc.services.outbox import new_message_id
 
         db.session.add(
             OutboxMessage(
