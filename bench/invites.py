@@ -99,7 +99,7 @@ class Baseline:
     def __init__(self, registrations):
         from flask import current_app
 
-        from eventsvc import clock, ics
+        from eventsvc import clock, ics, urls
 
         event = registrations[0].event
         config = current_app.config
@@ -118,7 +118,7 @@ class Baseline:
                 "description": (
                     f"{event.content(registration.language).summary}\n\n"
                     f"Join online: {event.online_url}\n\n"
-                    f"Your registration (change or cancel): {ics.manage_url(registration)}"
+                    f"Your registration (change or cancel): {urls.manage_url(registration)}"
                 ),
                 "email": registration.email,
                 "name": registration.full_name,

@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, session, url_for
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
@@ -140,14 +140,23 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventsvc.attendee import bp as attendee_bp
-    from eventsvc.i18n import best_locale_for_request
+    from eventsvc.i18n import best_locale_for_request, supported_locales
     from eventsvc.organiser import bp as organiser_bp
     from eventsvc.public import bp as public_bp
+    from eventsvc.urls import public_url, safe_next
 
     app.register_blueprint(public_bp)
     app.register_blueprint(attendee_bp)
     app.register_blueprint(organiser_bp)
+    app.add_template_global(public_url)
 
     @app.get("/")
     def root():
         return redirect(url_for("public.index", lang=best_locale_for_request()), 302)
+
+    @app.get("/locale/<lang>")
+    def set_locale(lang):
+        """Remember the locale of pages that carry none in their URL (the organiser workspace)."""
+        if lang in supported_locales():
+            session["lang"] = lang
+        return redirect(safe_next(request.args.get("next")) or "/")

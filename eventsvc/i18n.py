@@ -273,9 +273,6 @@ def init_app(app) -> None:
             "them) or run `make translations`.",
             locale,
         )
-    from eventsvc.urls import public_url
-
-    app.add_template_global(public_url)
     app.add_template_global(switch_locale_url)
     app.add_template_global(supported_locales)
     app.add_template_global(current_locale)
@@ -291,14 +288,3 @@ def init_app(app) -> None:
     app.add_template_global(script_locale)
     app.add_template_global(format_event_moment)
     app.add_template_filter(zone_city)
-
-    @app.get("/locale/<lang>")
-    def set_locale(lang):
-        """Remember the locale of pages that carry none in their URL (the organiser workspace)."""
-        from flask import redirect
-
-        from eventsvc.urls import safe_next
-
-        if lang in supported_locales():
-            session["lang"] = lang
-        return redirect(safe_next(request.args.get("next")) or "/")

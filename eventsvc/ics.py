@@ -39,8 +39,7 @@ from icalendar.parser import Contentline, Parameters
 from eventsvc import clock
 from eventsvc.i18n import language_name
 from eventsvc.models import Event, EventStatus, Registration
-from eventsvc.services import tokens
-from eventsvc.urls import external_url
+from eventsvc.urls import external_url, manage_url
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -56,8 +55,6 @@ _CRLF = b"\r\n"
 #: What icalendar puts between the parts of a folded line.
 _FOLD = "\r\n "
 
-#: Stands for the token in a cached personal-page URL; URL-safe, so ``url_for`` keeps it as is.
-_TOKEN_MARK = "TOKENxMARKxTOKEN"
 #: Stands for the personal link in a cached description (a private-use character).
 _LINK_MARK = "\ue000link\ue000"
 
@@ -65,18 +62,6 @@ _LINK_MARK = "\ue000link\ue000"
 def event_uid(event: Event) -> str:
     """The UID every calendar file about ``event`` carries: stable and globally unique."""
     return event.calendar_uid
-
-
-def manage_url(registration: Registration) -> str:
-    """The registrant's personal page (view, change languages, download the invite, cancel)."""
-    pattern = _manage_url_pattern(current_app.config["PUBLIC_BASE_URL"], registration.language)
-    return pattern.replace(_TOKEN_MARK, tokens.make_token(registration))
-
-
-@lru_cache(maxsize=64)
-def _manage_url_pattern(base_url: str, lang: str) -> str:
-    """The personal-page URL with a mark for the token: routing it once per language is enough."""
-    return external_url("attendee.manage", lang=lang, token=_TOKEN_MARK)
 
 
 def invite(

@@ -1,14 +1,27 @@
-"""Links: absolute ones from ``PUBLIC_BASE_URL`` (never the request's Host header), and the one
-check of a ``next`` address before redirecting to it."""
+"""Links: absolute ones from ``PUBLIC_BASE_URL`` (never the request's Host header), the bearer
+links of registrations and organiser accounts, and the one check of a ``next`` address before
+redirecting to it.
+
+Every absolute or tokenised link is built here, for pages, mail and calendar files alike: the
+tokens come from the services (:mod:`eventsvc.services.tokens`,
+:func:`eventsvc.services.organisers.password_token`), the addresses from here.
+"""
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 
+from eventsvc.models import MessageKind, Organiser, Registration
+from eventsvc.services import organisers, tokens
+
 #: Characters a browser drops from a URL before reading it (tab, CR, LF) and the other controls:
 #: ``/\t/evil.example`` reaches the browser as ``//evil.example``.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+#: Stands for the token in a cached personal-page URL; URL-safe, so ``url_for`` keeps it as is.
+_TOKEN_MARK = "TOKENxMARKxTOKEN"
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -26,6 +39,25 @@ def public_url(endpoint: str, **values) -> str:
     if root and path.startswith(root):
         path = path[len(root) :]
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def manage_url(registration: Registration) -> str:
+    """The registrant's personal page (view, change languages, download the invite, cancel)."""
+    pattern = _manage_url_pattern(current_app.config["PUBLIC_BASE_URL"], registration.language)
+    return pattern.replace(_TOKEN_MARK, tokens.make_token(registration))
+
+
+@lru_cache(maxsize=64)
+def _manage_url_pattern(base_url: str, lang: str) -> str:
+    """The personal-page URL with a mark for the token: routing it once per language is enough."""
+    return external_url("attendee.manage", lang=lang, token=_TOKEN_MARK)
+
+
+def choose_password_url(organiser: Organiser, kind: MessageKind) -> str:
+    """The link of an invitation or a password reset, signed now from the account's current
+    password: a link mailed before the password changed is dead on arrival."""
+    token = organisers.password_token(organiser, kind)
+    return external_url("organiser.choose_password", token=token)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -65,9 +65,9 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import organisers, outbox
+from eventsvc.services import outbox
 from eventsvc.services.registrations import waitlist_position
-from eventsvc.urls import external_url
+from eventsvc.urls import choose_password_url, external_url, manage_url
 
 #: Stand in for the registrant's name and personal link in cached bodies (private-use
 #: characters: escaping and formatting leave them as they are).
@@ -115,7 +115,7 @@ def build(message: OutboxMessage) -> Message:
         return _build_for_organiser(message)
     registration = message.registration
     with force_locale(registration.language):
-        link = ics.manage_url(registration)
+        link = manage_url(registration)
         context = _event_context(registration.event, registration.language)
         context.update(_registration_context(registration))
         draft = _DRAFTS[message.kind](message, context, link)
@@ -403,11 +403,7 @@ def _paragraphs(body: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _build_for_organiser(message: OutboxMessage) -> Message:
-    """An invitation, a password link or a sign-in notice, in the organiser's language.
-
-    The password link is signed now, from the account's current password: a link mailed
-    before the password changed is dead on arrival.
-    """
+    """An invitation, a password link or a sign-in notice, in the organiser's language."""
     organiser = message.organiser
     config = current_app.config
     lang = organiser.locale or config["DEFAULT_LOCALE"]
@@ -421,8 +417,7 @@ def _build_for_organiser(message: OutboxMessage) -> Message:
             "workspace_url": external_url("organiser.dashboard"),
         }
         if message.kind in (MessageKind.INVITATION, MessageKind.PASSWORD_RESET):
-            token = organisers.password_token(organiser, message.kind)
-            context["link"] = external_url("organiser.choose_password", token=token)
+            context["link"] = choose_password_url(organiser, message.kind)
         if message.kind == MessageKind.INVITATION:
             subject = _("Your invitation to the organiser workspace")
             template = "account_invitation"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 
-from eventsvc import ics
+from eventsvc import ics, urls
 from eventsvc.models import EventStatus
 
 
@@ -137,8 +137,8 @@ def test_invite_is_a_personal_request_with_join_and_manage_links(
     assert vevent["SUMMARY"].params["LANGUAGE"] == "fr"
     description = str(vevent["DESCRIPTION"])
     assert "https://meet.example.org/gps-launch" in description
-    assert ics.manage_url(registration) in description
-    assert ics.manage_url(registration).startswith("http://events.test/fr/registrations/")
+    assert urls.manage_url(registration) in description
+    assert urls.manage_url(registration).startswith("http://events.test/fr/registrations/")
     assert "VALARM" not in [component.name for component in vevent.subcomponents]
 
     organizer = vevent["ORGANIZER"]
@@ -154,7 +154,7 @@ def test_invite_is_a_personal_request_with_join_and_manage_links(
 
 def test_manage_link_opens_the_registrants_page(make_event, make_registration, client):
     registration = make_registration(make_event(), full_name="Amina Diallo")
-    path = ics.manage_url(registration).removeprefix("http://events.test")
+    path = urls.manage_url(registration).removeprefix("http://events.test")
 
     response = client.get(path)
 
