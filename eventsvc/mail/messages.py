@@ -61,6 +61,7 @@ from eventsvc.models import (
     Event,
     EventStatus,
     MessageKind,
+    Organiser,
     OutboxMessage,
     Registration,
     RegistrationStatus,
@@ -101,33 +102,84 @@ class _Draft:
     """What one kind of message says: its subject, template, extra context and calendar.
 
     Context values must be hashable (strings, numbers, tuples): they key the body cache.
+    ``link``, when set, is this message's own link in place of the reader's (``link`` in the
+    templates): an organiser account's password link.
     """
 
     subject: str
     template: str
     context: dict = field(default_factory=dict)
     calendar: _Calendar | None = None
+    link: str | None = None
+
+
+@dataclass
+class _Reader:
+    """Whom a message goes to (a registrant or an organiser account), and what every message
+    to them shows."""
+
+    lang: str
+    name: str  #: in the To header ("" for none)
+    greeting: str  #: the name the body greets
+    address: str
+    link: str  #: their own link in the body: the personal page, or "" (an account)
+    context: dict
+    calendars: CalendarLinks | None = None
 
 
 def build(message: OutboxMessage) -> Message:
     """The email for ``message``, complete with headers, rendered from current state."""
-    if message.organiser_id is not None:
-        return _build_for_organiser(message)
-    registration = message.registration
-    with force_locale(registration.language):
-        link = manage_url(registration)
-        context = _event_context(registration.event, registration.language)
-        context.update(_registration_context(registration))
-        draft = _DRAFTS[message.kind](message, context, link)
-        context.update(draft.context, subject=draft.subject)
-        calendars = _calendar_links(registration, link) if context["offer_calendar"] else None
-        text, html = _bodies(draft.template, context, registration.full_name, link, calendars)
+    lang = _language_of(message)
+    with force_locale(lang):
+        if message.organiser_id is not None:
+            reader = _account_reader(message.organiser, lang)
+        else:
+            reader = _registrant_reader(message.registration)
+        draft = _DRAFTS[message.kind](message, reader.context, reader.link)
+        context = {**reader.context, **draft.context, "subject": draft.subject}
+        link = reader.link if draft.link is None else draft.link
+        text, html = _bodies(draft.template, context, reader.greeting, link, reader.calendars)
     email = _assemble(text, html, draft.calendar)
-    name = "" if message.kind in _NO_REGISTRANT_TEXT else registration.full_name
-    _add_headers(
-        email, message, _address(name, registration.email), registration.language, draft.subject
-    )
+    name = "" if message.kind in _NO_REGISTRANT_TEXT else reader.name
+    _add_headers(email, message, _address(name, reader.address), reader.lang, draft.subject)
     return email
+
+
+def _language_of(message: OutboxMessage) -> str:
+    if message.organiser_id is not None:
+        return message.organiser.locale or current_app.config["DEFAULT_LOCALE"]
+    return message.registration.language
+
+
+def _registrant_reader(registration: Registration) -> _Reader:
+    link = manage_url(registration)
+    context = _event_context(registration.event, registration.language)
+    context.update(_registration_context(registration))
+    calendars = _calendar_links(registration, link) if context["offer_calendar"] else None
+    return _Reader(
+        registration.language,
+        registration.full_name,
+        registration.full_name,
+        registration.email,
+        link,
+        context,
+        calendars,
+    )
+
+
+def _account_reader(organiser: Organiser, lang: str) -> _Reader:
+    """An organiser account: no event and no personal page; the password link, when the kind
+    has one, is the draft's own."""
+    config = current_app.config
+    context = {
+        "lang": lang,
+        "email": organiser.email,
+        "organiser_name": config["ORGANIZER_NAME"],
+        "site_name": config.get("SITE_NAME") or _("Events"),
+        "workspace_url": external_url("organiser.dashboard"),
+    }
+    greeting = organiser.name or organiser.email
+    return _Reader(lang, organiser.name, greeting, organiser.email, "", context)
 
 
 # --- what each kind says -------------------------------------------------------------------------
@@ -322,6 +374,39 @@ def _address_confirm(message: OutboxMessage, context: dict, link: str) -> _Draft
     )
 
 
+# --- to organiser accounts ----------------------------------------------------------------------
+
+
+def _invitation(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    return _Draft(
+        _("Your invitation to the organiser workspace"),
+        "account_invitation",
+        {"days": int(current_app.config["INVITATION_MAX_AGE"]) // 86400},
+        link=choose_password_url(message.organiser, message.kind),
+    )
+
+
+def _password_reset(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    return _Draft(
+        _("Choose a new password"),
+        "account_password_reset",
+        {"minutes": int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60},
+        link=choose_password_url(message.organiser, message.kind),
+    )
+
+
+def _sign_in_failures(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    return _Draft(
+        _("Failed sign-ins on your organiser account"),
+        "account_sign_in_failures",
+        {
+            "failures": int((message.payload or {}).get("failures", 0)),
+            "window": int(current_app.config["SIGN_IN_WINDOW_MINUTES"]),
+            "account_url": external_url("organiser.account"),
+        },
+    )
+
+
 #: Kinds that carry no text from the registration form, not even the name in ``To``.
 _NO_REGISTRANT_TEXT = frozenset({MessageKind.NEWSLETTER_CONFIRM, MessageKind.ADDRESS_CONFIRM})
 
@@ -337,6 +422,9 @@ _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
     MessageKind.ANNOUNCEMENT: _announcement,
     MessageKind.NEWSLETTER_CONFIRM: _newsletter_confirm,
     MessageKind.ADDRESS_CONFIRM: _address_confirm,
+    MessageKind.INVITATION: _invitation,
+    MessageKind.PASSWORD_RESET: _password_reset,
+    MessageKind.SIGN_IN_FAILURES: _sign_in_failures,
 }
 
 
@@ -397,48 +485,6 @@ def _paragraphs(body: str) -> tuple[tuple[str, ...], ...]:
     """Plain text as paragraphs (split on blank lines) of lines, for the HTML part."""
     blocks = re.split(r"\n\s*\n", body.replace("\r\n", "\n").strip())
     return tuple(tuple(block.split("\n")) for block in blocks if block.strip())
-
-
-# --- to organiser accounts ----------------------------------------------------------------------
-
-
-def _build_for_organiser(message: OutboxMessage) -> Message:
-    """An invitation, a password link or a sign-in notice, in the organiser's language."""
-    organiser = message.organiser
-    config = current_app.config
-    lang = organiser.locale or config["DEFAULT_LOCALE"]
-    with force_locale(lang):
-        context = {
-            "lang": lang,
-            "name": organiser.name or organiser.email,
-            "email": organiser.email,
-            "organiser_name": config["ORGANIZER_NAME"],
-            "site_name": config.get("SITE_NAME") or _("Events"),
-            "workspace_url": external_url("organiser.dashboard"),
-        }
-        if message.kind in (MessageKind.INVITATION, MessageKind.PASSWORD_RESET):
-            context["link"] = choose_password_url(organiser, message.kind)
-        if message.kind == MessageKind.INVITATION:
-            subject = _("Your invitation to the organiser workspace")
-            template = "account_invitation"
-            context["days"] = int(config["INVITATION_MAX_AGE"]) // 86400
-        elif message.kind == MessageKind.PASSWORD_RESET:
-            subject = _("Choose a new password")
-            template = "account_password_reset"
-            context["minutes"] = int(config["PASSWORD_RESET_MAX_AGE"]) // 60
-        else:
-            subject = _("Failed sign-ins on your organiser account")
-            template = "account_sign_in_failures"
-            context["failures"] = int((message.payload or {}).get("failures", 0))
-            context["window"] = int(config["SIGN_IN_WINDOW_MINUTES"])
-            context["account_url"] = external_url("organiser.account")
-        context["subject"] = subject
-        environment = current_app.jinja_env
-        text = _tidy(environment.get_template(f"email/{template}.txt").render(context))
-        html = _tidy(environment.get_template(f"email/{template}.html").render(context))
-    email = _assemble(text, html, None)
-    _add_headers(email, message, _address(organiser.name, organiser.email), lang, subject)
-    return email
 
 
 # --- context -----------------------------------------------------------------------------------
@@ -528,7 +574,9 @@ def _bodies(
 @lru_cache(maxsize=512)
 def _render_pair(template: str, items: tuple) -> tuple[str, str]:
     """Both bodies rendered with marks for the name and link; the locale is ``lang`` in items."""
-    context = dict(items, name=_NAME_MARK, manage_url=_LINK_MARK, calendar=_CALENDAR_MARKS)
+    context = dict(
+        items, name=_NAME_MARK, manage_url=_LINK_MARK, link=_LINK_MARK, calendar=_CALENDAR_MARKS
+    )
     environment = current_app.jinja_env
     text = environment.get_template(f"email/{template}.txt").render(context)
     html = environment.get_template(f"email/{template}.html").render(context)
