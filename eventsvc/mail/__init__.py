@@ -1,9 +1,12 @@
-"""Outgoing mail: an outbox written with the change, a dispatcher that sends it."""
+"""Outgoing mail: the dispatcher claims, builds and sends the rows that services.outbox writes."""
 
 import os
 
 import click
 from flask import Flask
+from flask.helpers import get_debug_flag
+
+from eventsvc.mail import dispatcher
 
 
 def init_app(app: Flask) -> None:
@@ -14,9 +17,7 @@ def init_app(app: Flask) -> None:
     if wanted is None:
         wanted = _served_by_flask_run()
     if wanted and _is_serving_process(app):
-        from eventsvc.mail.dispatcher import start_background_dispatcher
-
-        start_background_dispatcher(app)
+        dispatcher.start_background_dispatcher(app)
 
 
 def _served_by_flask_run() -> bool:
@@ -42,8 +43,6 @@ def _is_serving_process(app: Flask) -> bool:
         return True
     if ctx.command.name != "run":
         return False
-    from flask.helpers import get_debug_flag
-
     reload = ctx.params.get("reload")
     uses_reloader = get_debug_flag() if reload is None else reload
     return not uses_reloader

@@ -23,7 +23,7 @@ from wtforms import FieldList
 
 from eventsvc import ratelimits
 from eventsvc.extensions import db
-from eventsvc.i18n import supported_locales
+from eventsvc.i18n import current_locale, supported_locales
 from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import account as account_views
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
@@ -40,7 +40,7 @@ from eventsvc.services import DomainError, assignments, audit, events, held_mail
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
 from eventsvc.services.registrations import expire_holds, seats_left
-from eventsvc.urls import safe_next
+from eventsvc.urls import external_url, safe_next
 
 # --- sign-in ------------------------------------------------------------------------------------
 
@@ -242,9 +242,6 @@ def slug_check():
 
 
 def _public_url(slug: str) -> str:
-    from eventsvc.i18n import current_locale
-    from eventsvc.urls import external_url
-
     return external_url("public.event", lang=current_locale(), slug=slug)
 
 
