@@ -34,9 +34,11 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-test translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# lint-imports: the layers and the no-cycle rule of pyproject.toml's [tool.importlinter].
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m bench
