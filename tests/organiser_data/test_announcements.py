@@ -212,6 +212,35 @@ def test_a_test_goes_to_the_organiser_only_in_each_language(
     assert db.session.scalar(select(Announcement)) is None
 
 
+def test_a_refused_test_says_so_and_keeps_the_draft(
+    smtp_app, smtp, signed_in, organiser_account, event
+):
+    smtp.refuse("olga@example.org")
+
+    response = signed_in.post(URL, data=form_data(texts=MARKDOWN_TEXTS, button="test"))
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The test could not be sent:" in html
+    assert "550" in html
+    assert "Slides" in html  # the draft is still in the form
+    assert smtp.messages == []
+    assert not announcement_messages()
+
+
+def test_a_test_with_nothing_written_asks_for_words_first(
+    smtp_app, smtp, signed_in, organiser_account, event
+):
+    empty = {locale: {"subject": "", "body": ""} for locale in TEXTS}
+
+    response = signed_in.post(URL, data=form_data(texts=empty, button="test"))
+
+    assert response.status_code == 200
+    assert "Write a subject and a message first." in response.get_data(as_text=True)
+    assert smtp.messages == []
+    assert not announcement_messages()
+
+
 def test_a_scheduled_announcement_waits_and_can_be_withdrawn(signed_in, event, frozen_clock):
     data = {**form_data(button="confirm_send"), "send_at": "2026-11-25T09:00"}
     signed_in.post(URL, data=data)
