@@ -179,6 +179,20 @@ class TestDemoWithSpanishConfigured:
         assert [t for t in tokens if t.type == "heading_open"]
         assert "interpretación simultánea" in session.content("es").description
 
+    def test_the_spanish_home_page_lists_the_demo_in_spanish(self, runner, client):
+        from bs4 import BeautifulSoup
+
+        runner.invoke(args=["demo-data"])
+        page = client.get("/es/")
+        assert page.status_code == 200
+        doc = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+        assert doc.html["lang"] == "es"
+        text = doc.get_text(" ", strip=True)
+        assert "Próximos eventos" in text
+        assert "Financiar la primera infancia: diálogo regional" in text
+        assert "En español, con interpretación en inglés y francés" in text
+        assert "Lanzamiento de la Estrategia de Alianza Mundial" in text
+
 
 def test_demo_data_once_does_nothing_when_events_exist(runner):
     first = runner.invoke(args=["demo-data", "--once"])
