@@ -107,6 +107,19 @@ def test_translations_keep_the_msgids_placeholders(locale):
     assert not wrong, f"placeholders differ in {locale}: {wrong[:10]}"
 
 
+@pytest.mark.parametrize("locale", shipped_locales())
+def test_translations_keep_the_msgids_markup(locale):
+    """Strings rendered as HTML (a link in the privacy lines) keep their tags as written."""
+    wrong = [
+        (source, text)
+        for message in catalogue(locale)
+        if message.id
+        for source, text in forms(message)
+        if sorted(re.findall(r"<[^>]+>", text)) != sorted(re.findall(r"<[^>]+>", source))
+    ]
+    assert not wrong, wrong[:10]
+
+
 NBSP = "\u00a0"
 
 
