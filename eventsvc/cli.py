@@ -111,13 +111,29 @@ def demo_data_command(once, registrations):
         click.echo("The database already holds events; demo data not loaded.")
         return
     demo = files("eventsvc").joinpath("demo", "events.json").read_bytes()
-    _import(importer, demo, source="demo-data")
+    _import(importer, _in_configured_locales(demo), source="demo-data")
     if registrations:
         from eventsvc.demo.registrations import seed_registrations
 
         seeded = seed_registrations()
         if seeded:
             click.echo(f"Demo registrations: {seeded} (addresses at example.org, no mail sent).")
+
+
+def _in_configured_locales(demo: bytes) -> bytes:
+    """The demo's texts in the site's languages only: the demo ships more (Spanish, before ``es``
+    is configured), and the importer rightly refuses texts in a language the site does not speak."""
+    import json
+
+    from flask import current_app
+
+    supported = set(current_app.config["SUPPORTED_LOCALES"])
+    document = json.loads(demo)
+    for record in document["partners"] + document["events"]:
+        for key, value in record.items():
+            if isinstance(value, dict):  # texts by language
+                record[key] = {lang: text for lang, text in value.items() if lang in supported}
+    return json.dumps(document, ensure_ascii=False).encode()
 
 
 @click.command("where")

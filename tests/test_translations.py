@@ -1,5 +1,7 @@
-"""Every interface string has a French translation, and the catalogue knows every string."""
+"""Every shipped catalogue (French, and Spanish before it is enabled) knows every interface string,
+translates each one with the msgid's placeholders, and follows its language's typography."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,7 +44,26 @@ def translated_locales() -> list[str]:
     return [locale for locale in config.SUPPORTED_LOCALES if locale != "en"]
 
 
-@pytest.mark.parametrize("locale", translated_locales())
+def shipped_locales() -> list[str]:
+    """Every catalogue in the package, enabled or not: Spanish is checked before it is enabled."""
+    return sorted(
+        path.parent.parent.name for path in CATALOGUE_DIR.glob("*/LC_MESSAGES/messages.po")
+    )
+
+
+def forms(message) -> list[tuple[str, str]]:
+    """(source, translation) pairs: a plural's first form answers msgid, the others the plural."""
+    if isinstance(message.id, str):
+        return [(message.id, message.string)]
+    return [(message.id[0 if n == 0 else 1], text) for n, text in enumerate(message.string)]
+
+
+def test_every_enabled_locale_ships_a_catalogue():
+    assert set(translated_locales()) <= set(shipped_locales())
+    assert {"fr", "es"} <= set(shipped_locales())
+
+
+@pytest.mark.parametrize("locale", shipped_locales())
 def test_every_source_string_is_in_the_catalogue(locale):
     known = {
         (message.context, message.id if isinstance(message.id, str) else message.id[0])
@@ -52,7 +73,7 @@ def test_every_source_string_is_in_the_catalogue(locale):
     assert not missing, f"run `make extract` and translate: {missing[:20]}"
 
 
-@pytest.mark.parametrize("locale", translated_locales())
+@pytest.mark.parametrize("locale", shipped_locales())
 def test_every_catalogue_entry_is_translated(locale):
     untranslated = [
         message.id
@@ -65,6 +86,166 @@ def test_every_catalogue_entry_is_translated(locale):
         )
     ]
     assert not untranslated, f"untranslated or fuzzy in {locale}: {untranslated[:20]}"
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)([sdifr])")
+
+
+@pytest.mark.parametrize("locale", shipped_locales())
+def test_translations_keep_the_msgids_placeholders(locale):
+    """A missing, renamed or retyped ``%(name)s`` raises or drops a value when the text is
+    formatted; a lone ``%`` raises too (``%%`` is how a per cent sign is written)."""
+    wrong = []
+    for message in catalogue(locale):
+        if not message.id or not message.python_format:
+            continue
+        for source, text in forms(message):
+            expected = sorted(PLACEHOLDER.findall(source))
+            lone = PLACEHOLDER.sub("", text).replace("%%", "")
+            if sorted(PLACEHOLDER.findall(text)) != expected or "%" in lone:
+                wrong.append((source, text))
+    assert not wrong, f"placeholders differ in {locale}: {wrong[:10]}"
+
+
+@pytest.mark.parametrize("locale", shipped_locales())
+def test_translations_keep_the_msgids_markup(locale):
+    """Strings rendered as HTML (a link in the privacy lines) keep their tags as written."""
+    wrong = [
+        (source, text)
+        for message in catalogue(locale)
+        if message.id
+        for source, text in forms(message)
+        if sorted(re.findall(r"<[^>]+>", text)) != sorted(re.findall(r"<[^>]+>", source))
+    ]
+    assert not wrong, wrong[:10]
+
+
+NBSP = "\u00a0"
+
+
+def test_french_puts_a_no_break_space_before_high_punctuation_and_inside_guillemets():
+    wrong = []
+    for message in catalogue("fr"):
+        for _, text in forms(message) if message.id else ():
+            # Punctuation that ends a clause (followed by a space or the end); a JSON example's
+            # {“en”: “…”} keeps its code spacing.
+            before = re.findall(r"([^”])([:;?!»])(?=\s|$)", text)
+            if any(char != NBSP for char, _ in before) or re.search(f"«[^{NBSP}]", text):
+                wrong.append(text)
+    assert not wrong, wrong[:10]
+
+
+def test_spanish_typography_opens_questions_and_exclamations_and_spaces_nothing_before_them():
+    wrong = []
+    for message in catalogue("es"):
+        for _, text in forms(message) if message.id else ():
+            if (
+                re.search(r"[\s\u00a0][:;?!»]|«[\s\u00a0]", text)
+                or text.count("¿") != text.count("?")
+                or text.count("¡") != text.count("!")
+                or re.search(r"[¿¡][^?!]*$", text)  # opened and never closed
+                or "’" in text
+                or "'" in text
+            ):
+                wrong.append(text)
+    assert not wrong, wrong[:10]
+
+
+#: Spanish strings read without placeholders, markup, addresses and commands.
+NOT_PROSE = re.compile(r"%\(\w+\)[sd]|<[^>]+>|\S+://\S*|\S+@\S+|\(flask [^)]*\)")
+
+
+def spanish_prose():
+    for message in catalogue("es"):
+        for source, text in forms(message) if message.id else ():
+            yield source, NOT_PROSE.sub(" ", text)
+
+
+def test_spanish_addresses_readers_as_usted_and_says_correo_electronico():
+    """The network writes to teachers and officials: usted throughout, no tú forms, no anglicism."""
+    wrong = [
+        text
+        for _, text in spanish_prose()
+        if re.search(r"\b(tú|tu|tus|te|ti|contigo|e-?mails?|mails?)\b", text, re.IGNORECASE)
+    ]
+    assert not wrong, wrong[:10]
+
+
+@pytest.mark.parametrize(
+    "english, spanish",
+    [
+        (r"\bwaitlist", "lista de espera"),
+        (r"\bspeakers?\b", "ponentes"),
+        (r"\bnewsletter\b", "boletín"),
+        (r"\binterpretation\b", "interpretación"),
+        (r"\bpersonal link\b", "enlace personal"),
+    ],
+)
+def test_spanish_uses_the_networks_vocabulary(english, spanish):
+    wrong = [
+        (source, text)
+        for source, text in spanish_prose()
+        if re.search(english, source, re.IGNORECASE) and spanish not in text.lower()
+    ]
+    assert not wrong, wrong[:10]
+
+
+class TestWithSpanishConfigured:
+    """``es`` is not enabled by default yet (slice D makes a locale without content safe); an app
+    that configures it serves the catalogue: the mail, its dates and language names, the pages."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"SUPPORTED_LOCALES": ["en", "fr", "es"]}
+
+    @pytest.fixture
+    def spanish_event(self, make_event):
+        return make_event(
+            slug="derecho-al-cuidado",
+            floor_language="es",
+            title={
+                "en": "The right to care",
+                "fr": "Le droit aux soins",
+                "es": "El derecho al cuidado",
+            },
+        )
+
+    def test_a_spanish_registrant_gets_a_spanish_confirmation(
+        self, spanish_event, make_registration
+    ):
+        import email
+        import email.policy
+
+        from eventsvc.extensions import db
+        from eventsvc.mail import messages
+        from eventsvc.models import MessageKind, OutboxMessage
+
+        make_registration(spanish_event, full_name="Lucía Pérez", language="es")
+        kind = OutboxMessage.kind == MessageKind.CONFIRMATION
+        outbox = db.session.scalars(db.select(OutboxMessage).where(kind)).one()
+        message = email.message_from_bytes(
+            messages.build(outbox).as_bytes(), policy=email.policy.default
+        )
+
+        assert message["Subject"] == "Inscripción confirmada: El derecho al cuidado"
+        text = message.get_body(("plain",)).get_content()
+        assert "Hola, Lucía Pérez:" in text
+        assert "Su plaza está confirmada." in text
+        assert "domingo, 6 de diciembre de 2026" in text  # Babel's Spanish dates
+        assert "Interpretación: inglés y francés" in text  # and language names
+        html = message.get_body(("html",)).get_content()
+        assert '<html lang="es">' in html
+        assert "Entrar en la reunión" in html
+
+    def test_the_public_pages_speak_spanish(self, client, spanish_event):
+        from bs4 import BeautifulSoup
+
+        page = client.get("/es/events/derecho-al-cuidado")
+        assert page.status_code == 200
+        doc = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+        assert doc.html["lang"] == "es"
+        assert doc.h1.get_text(strip=True) == "El derecho al cuidado"
+        assert "Inscribirse" in {b.get_text(strip=True) for b in doc.select("button")}
 
 
 def test_start_up_logs_an_error_for_a_locale_without_compiled_catalogue(

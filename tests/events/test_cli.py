@@ -2,6 +2,7 @@ import json
 from datetime import UTC, datetime
 from importlib.resources import files
 
+import pytest
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
@@ -133,9 +134,69 @@ def test_demo_data_has_a_summer_event_a_past_event_and_a_small_one(runner):
             assert content.title and content.summary and content.description
 
 
+def test_demo_data_loads_only_the_configured_languages_of_its_texts(runner):
+    """The demo ships Spanish before ``es`` is enabled; a site in English and French loads
+    the rest."""
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert not [
+        c for e in db.session.scalars(select(Event)) for c in e.contents if c.locale == "es"
+    ]
+    assert not [
+        t for p in db.session.scalars(select(Partner)) for t in p.translations if t.locale == "es"
+    ]
+
+
+class TestDemoWithSpanishConfigured:
+    @pytest.fixture
+    def app_config(self):
+        return {"SUPPORTED_LOCALES": ["en", "fr", "es"]}
+
+    def test_every_demo_event_and_partner_has_its_spanish_texts(self, runner):
+        result = runner.invoke(args=["demo-data"])
+        assert result.exit_code == 0, result.output
+        for event in db.session.scalars(select(Event)):
+            content = event.content("es")
+            assert content.locale == "es", event.slug
+            assert content.title and content.summary and content.description
+        for partner in db.session.scalars(select(Partner)):
+            text = partner.text("es")
+            assert text.locale == "es" and text.name and text.description, partner.acronym
+
+    def test_the_latin_american_session_is_held_in_spanish_and_interpreted(self, runner):
+        runner.invoke(args=["demo-data"])
+        upcoming = [
+            e
+            for e in db.session.scalars(select(Event))
+            if e.floor_language == "es" and not e.is_past()
+        ]
+        assert len(upcoming) == 1
+        session = upcoming[0]
+        assert session.status == EventStatus.PUBLISHED and session.registration_is_open()
+        assert session.interpreted_languages == ["en", "fr"]
+        assert "CLADE" in [p.acronym for p in session.partners]
+        tokens = MarkdownIt().parse(session.content("es").description)
+        assert [t for t in tokens if t.type == "heading_open"]
+        assert "interpretación simultánea" in session.content("es").description
+
+    def test_the_spanish_home_page_lists_the_demo_in_spanish(self, runner, client):
+        from bs4 import BeautifulSoup
+
+        runner.invoke(args=["demo-data"])
+        page = client.get("/es/")
+        assert page.status_code == 200
+        doc = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+        assert doc.html["lang"] == "es"
+        text = doc.get_text(" ", strip=True)
+        assert "Próximos eventos" in text
+        assert "Financiar la primera infancia: diálogo regional" in text
+        assert "En español, con interpretación en inglés y francés" in text
+        assert "Lanzamiento de la Estrategia de Alianza Mundial" in text
+
+
 def test_demo_data_once_does_nothing_when_events_exist(runner):
     first = runner.invoke(args=["demo-data", "--once"])
-    assert "Events: 4 created" in first.stdout
+    assert "Events: 5 created" in first.stdout
     launch = _event("gps-ecce-launch")
     launch.capacity = 10
     db.session.commit()
@@ -144,7 +205,7 @@ def test_demo_data_once_does_nothing_when_events_exist(runner):
 
     assert second.exit_code == 0
     assert "already holds events" in second.stdout
-    assert _count(Event) == 4
+    assert _count(Event) == 5
     db.session.refresh(launch)
     assert launch.capacity == 10
 
@@ -153,7 +214,7 @@ def test_demo_data_twice_without_once_leaves_everything_unchanged(runner):
     runner.invoke(args=["demo-data"])
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0
-    assert "Events: 0 created, 0 updated, 4 unchanged." in result.stdout
+    assert "Events: 0 created, 0 updated, 5 unchanged." in result.stdout
 
 
 def test_demo_file_is_package_data_in_the_documented_format(app):
