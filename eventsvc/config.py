@@ -1,7 +1,12 @@
 """Default settings. Overridden by ``instance/config.py``, then by ``EVENTSVC_*`` variables."""
 
 SITE_NAME = None  # None: "Events" in the visitor's language
+# The interface's languages: pages, mail and the editor's text columns. Adding one is this plus
+# a catalogue (``pybabel init``); texts missing in it fall back (``i18n.best_text``).
 SUPPORTED_LOCALES = ["en", "fr"]
+# The locales a new event needs a title and summary in before it is published, besides its floor
+# language (kept per event in ``Event.required_locales``; unsupported ones are ignored).
+REQUIRED_CONTENT_LOCALES = ["en", "fr"]
 DEFAULT_LOCALE = "en"
 # Babel locale that formats dates and times for each interface locale (24-hour, day first).
 FORMAT_LOCALES = {"en": "en_GB"}

@@ -7,20 +7,25 @@ The public site carries its locale in the URL (``/en/…``, ``/fr/…``); pages 
 import logging
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from babel.lists import format_list
 from flask import Blueprint, abort, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, refresh
+from markupsafe import Markup
 
 from eventsvc import clock
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: The language the code and templates are written in: it needs no catalogue.
 SOURCE_LOCALE = "en"
@@ -28,6 +33,49 @@ SOURCE_LOCALE = "en"
 
 def supported_locales() -> list[str]:
     return list(current_app.config["SUPPORTED_LOCALES"])
+
+
+def content_locales(chosen: Iterable[str]) -> list[str]:
+    """The supported locales among ``chosen``, in the configured order (the default locale if
+    none is): what an event's ``required_locales`` still requires under today's settings."""
+    wanted = set(chosen)
+    required = [locale for locale in supported_locales() if locale in wanted]
+    return required or [current_app.config["DEFAULT_LOCALE"]]
+
+
+def default_required_locales(floor_language: str) -> list[str]:
+    """The locales a new event needs a title and a summary in before it is published, unless
+    it chooses others: its floor language and ``REQUIRED_CONTENT_LOCALES``, among the supported
+    ones. Stored per event, so that adding a supported locale (or changing the required set)
+    never makes an existing event unpublishable: it becomes one more column to fill if wanted.
+    """
+    return content_locales([floor_language, *current_app.config["REQUIRED_CONTENT_LOCALES"]])
+
+
+def best_text(texts: Mapping[str, T], locale: str, *preferred: str) -> tuple[T | None, str]:
+    """The text to show in ``locale`` and the locale it is written in: the one translation
+    fallback rule of events, partners, announcements and mail.
+
+    ``texts`` maps a locale to a text; empty ones (falsy: leave out a text without a title) do
+    not count. The order: ``locale`` itself, then ``preferred`` (an event's floor language),
+    then ``DEFAULT_LOCALE``, then the supported locales in their configured order, then any
+    other. ``(None, "")`` when there is no text at all.
+    """
+    filled = {code: text for code, text in texts.items() if text}
+    config = current_app.config
+    for code in (locale, *preferred, config["DEFAULT_LOCALE"], *config["SUPPORTED_LOCALES"]):
+        if code in filled:
+            return filled[code], code
+    return next(((text, code) for code, text in filled.items()), (None, ""))
+
+
+def lang_attribute(text_locale: str | None) -> Markup:
+    """`` lang="fr"`` for an element whose text is in ``text_locale`` when the page is in
+    another language (a fallback text), else nothing: ``<h1{{ content.locale|lang_attribute }}>``.
+    """
+    if not text_locale or text_locale == current_locale():
+        return Markup("")
+    return Markup(' lang="%s"') % text_locale
 
 
 def best_locale_for_request() -> str:
@@ -277,6 +325,7 @@ def init_app(app) -> None:
     app.add_template_global(supported_locales)
     app.add_template_global(current_locale)
     app.add_template_filter(language_name)
+    app.add_template_filter(lang_attribute)
     app.add_template_filter(language_in_text)
     app.add_template_filter(list_in_text)
     app.add_template_filter(country_name)

@@ -48,6 +48,7 @@ from eventsvc import clock, ics
 from eventsvc.calendar_links import CalendarLinks, calendar_links
 from eventsvc.extensions import db
 from eventsvc.i18n import (
+    best_text,
     format_event_moment,
     format_event_span,
     language_in_text,
@@ -300,13 +301,12 @@ def _registration_cancelled(message: OutboxMessage, context: dict, link: str) ->
 
 
 def _organiser_message(message: OutboxMessage, lang: str) -> dict:
-    """The organisers' own words in ``lang`` (else the default locale, else any), as
-    paragraphs for the template."""
+    """The organisers' own words in ``lang`` (else the fallback of ``i18n.best_text``), as
+    paragraphs for the template, with the locale they are written in."""
     texts = (message.payload or {}).get("message") or {}
-    chosen = texts.get(lang) or texts.get(current_app.config["DEFAULT_LOCALE"])
-    if not chosen and texts:
-        chosen = next(iter(texts.values()))
-    return {"organiser_message": _paragraphs(chosen or "")}
+    floor = message.registration.event.floor_language
+    chosen, locale = best_text(texts, lang, floor)
+    return {"organiser_message": _paragraphs(chosen or ""), "organiser_message_lang": locale}
 
 
 def _announcement(message: OutboxMessage, context: dict, link: str) -> _Draft:
@@ -473,12 +473,9 @@ def _calendar_links(registration: Registration, link: str) -> CalendarLinks:
 
 
 def _announcement_text(announcement: Announcement, lang: str, event: Event) -> dict:
-    """The announcement in ``lang``, else the default locale, else the floor language, else any."""
-    texts = announcement.texts or {}
-    for locale in (lang, current_app.config["DEFAULT_LOCALE"], event.floor_language):
-        if texts.get(locale):
-            return texts[locale]
-    return next(iter(texts.values()), {})
+    """The announcement in ``lang``, else the fallback of ``i18n.best_text``."""
+    text, _locale = best_text(announcement.texts or {}, lang, event.floor_language)
+    return text or {}
 
 
 def _paragraphs(body: str) -> tuple[tuple[str, ...], ...]:
@@ -495,6 +492,7 @@ def _event_context(event: Event, lang: str) -> dict:
     return {
         "lang": lang,
         "title": content.title,
+        "title_lang": content.locale,
         "summary": content.summary,
         "span": _span(event.starts_at, event.ends_at, event.timezone, lang),
         "join_url": event.online_url,

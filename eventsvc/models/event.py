@@ -13,6 +13,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     select,
+    text,
     update,
 )
 from sqlalchemy import event as orm_events
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.i18n import best_text, content_locales, default_required_locales
 from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.types import UTCDateTime, str_enum
 
@@ -36,6 +38,11 @@ class EventStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     #: Off its date until a new one is set; registrations kept, registration closed.
     POSTPONED = "postponed"
+
+
+def _default_required_locales(insert) -> list[str]:
+    """The column default: the rule for a new event, from the floor language being inserted."""
+    return default_required_locales(insert.get_current_parameters()["floor_language"])
 
 
 def new_calendar_uid() -> str:
@@ -56,6 +63,12 @@ class Event(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     floor_language: Mapped[str] = mapped_column(String(8))
     interpretation_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Locales the event needs a title and a summary in to be published (see
+    #: :attr:`publish_locales`), chosen when it is created (``i18n.default_required_locales``);
+    #: events stored before it existed need English and French, as every event did then.
+    required_locales: Mapped[list[str]] = mapped_column(
+        JSON, default=_default_required_locales, server_default=text('\'["en", "fr"]\'')
+    )
     online_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -98,16 +111,18 @@ class Event(db.Model):
         (an event may list it there too)."""
         return [code for code in self.interpretation_languages if code != self.floor_language]
 
+    @property
+    def publish_locales(self) -> list[str]:
+        """The supported locales this event needs a title and a summary in to be published."""
+        return content_locales(self.required_locales or ())
+
     def content(self, locale: str) -> "EventContent":
-        """The text in ``locale``, else in the floor language, else whatever exists."""
-        by_locale = {c.locale: c for c in self.contents}
-        return (
-            by_locale.get(locale)
-            or by_locale.get(self.floor_language)
-            or next(
-                iter(by_locale.values()), EventContent(title=self.slug, summary="", description="")
-            )
-        )
+        """The text to show in ``locale`` (by :func:`~eventsvc.i18n.best_text`, preferring the
+        floor language); its ``locale`` says which language it is in. A text counts once it has
+        a title; with none, the slug stands in (``locale`` empty)."""
+        titled = {c.locale: c for c in self.contents if c.title}
+        content, _locale = best_text(titled, locale, self.floor_language)
+        return content or EventContent(title=self.slug, summary="", description="", locale="")
 
     def set_content(self, locale: str, **fields) -> None:
         content = next((c for c in self.contents if c.locale == locale), None)

@@ -2,6 +2,7 @@ from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.extensions import db
+from eventsvc.i18n import best_text
 
 
 class Partner(db.Model):
@@ -18,9 +19,11 @@ class Partner(db.Model):
     )
 
     def text(self, locale: str) -> "PartnerTranslation":
-        """The translation for ``locale``, else the first one there is."""
-        by_locale = {t.locale: t for t in self.translations}
-        return by_locale.get(locale) or next(iter(by_locale.values()), PartnerTranslation())
+        """The translation to show in ``locale`` (by :func:`~eventsvc.i18n.best_text`; one
+        counts once it has a name); its ``locale`` says which language it is in."""
+        named = {t.locale: t for t in self.translations if t.name}
+        translation, _locale = best_text(named, locale)
+        return translation or PartnerTranslation(locale="", name="", description="")
 
     def set_text(self, locale: str, **fields) -> None:
         translation = next((t for t in self.translations if t.locale == locale), None)

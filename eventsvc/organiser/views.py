@@ -23,7 +23,7 @@ from wtforms import FieldList
 
 from eventsvc import ratelimits
 from eventsvc.extensions import db
-from eventsvc.i18n import current_locale, supported_locales
+from eventsvc.i18n import current_locale, default_required_locales, supported_locales
 from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import account as account_views
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
@@ -266,12 +266,18 @@ def new_event():
 
 def _render_event_form(form, event, problems, status: int | None = None):
     code = status or (422 if form.errors or problems else 200)
+    if event is not None:
+        required = event.publish_locales
+    else:
+        floor = form.floor_language.data or current_app.config["DEFAULT_LOCALE"]
+        required = default_required_locales(floor)
     return render_template(
         "organiser/event_form.html",
         form=form,
         event=event,
         problems=problems,
         error_links=error_links(form),
+        required_locales=required,
     ), code
 
 
@@ -503,17 +509,18 @@ def preview_event(slug, lang):
     if lang not in supported_locales():
         abort(404)
     g.lang = lang
+    content = event.content(lang)
     with force_locale(lang):
         return render_template(
             "organiser/preview.html",
             event=event,
-            content=event.content(lang),
+            content=content,
             form=RegistrationForm(event, formdata=None),
             closed_reason=None,
             seats_left=seats_left(event),
             upcoming=not event.is_past() and event.status != EventStatus.CANCELLED,
             preview_lang=lang,
-            text_missing=lang not in {content.locale for content in event.contents},
+            text_missing=content.locale != lang,
         )
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.i18n import language_in_text
+from eventsvc.i18n import content_locales, default_required_locales, language_in_text
 from eventsvc.models import (
     Event,
     EventPartner,
@@ -100,6 +100,9 @@ class EventData:
     status: EventStatus | str = EventStatus.DRAFT
     #: "Confirm your address" mode (see ``registrations.confirm_address``).
     confirm_address: bool = False
+    #: The locales it needs a title and a summary in to be published; ``None``: the event's
+    #: own (a new event: ``i18n.default_required_locales`` of its floor language).
+    required_locales: list[str] | None = None
 
     @classmethod
     def from_event(cls, event: Event) -> "EventData":
@@ -175,6 +178,7 @@ class _Resolved:
     interpretation_languages: list[str]
     partners: list[str]
     online_url: str
+    required_locales: list[str] = field(default_factory=list)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -210,8 +214,9 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
     online_url = _check_url(data.online_url, add)
     _check_capacity(data.capacity, add)
     texts = _check_texts(data.texts, add)
+    required = _required_locales(data, event, add)
     if status == EventStatus.PUBLISHED:
-        _check_publishable(texts, add)
+        _check_publishable(texts, add, content_locales(required))
     else:
         _check_has_title(texts, add)
     partners = _check_partners(data.partners, known_partners, add)
@@ -219,7 +224,16 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
         return errors, None
     interpretation = list(dict.fromkeys(data.interpretation_languages or []))
     resolved = _Resolved(
-        data, status, starts_at, ends_at, closes_at, texts, interpretation, partners, online_url
+        data,
+        status,
+        starts_at,
+        ends_at,
+        closes_at,
+        texts,
+        interpretation,
+        partners,
+        online_url,
+        required,
     )
     return errors, resolved
 
@@ -418,9 +432,30 @@ def _check_has_title(texts, add) -> None:
         add(f"title.{first}", _l("Give the event a title."))
 
 
-def _check_publishable(texts, add) -> None:
-    """Every supported locale needs a title and a summary before the event is published."""
-    for locale in current_app.config["SUPPORTED_LOCALES"]:
+def _required_locales(data: EventData, event: Event | None, add) -> list[str]:
+    """The locales ``data`` will need texts in to be published: as given (supported ones
+    only), else the event's, else the default for a new event of its floor language."""
+    if data.required_locales is None:
+        if event is not None:
+            return list(event.required_locales)
+        return default_required_locales(data.floor_language)
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    for locale in data.required_locales:
+        if locale not in supported:
+            add(
+                "required_locales",
+                _l(
+                    "Texts in “%(locale)s” are not supported here (supported: %(supported)s).",
+                    locale=locale,
+                    supported=", ".join(supported),
+                ),
+            )
+    return content_locales(data.required_locales)
+
+
+def _check_publishable(texts, add, locales: list[str]) -> None:
+    """Each of ``locales`` needs a title and a summary before the event is published."""
+    for locale in locales:
         fields = texts.get(locale, {})
         language = language_in_text(locale)
         if not fields.get("title"):
@@ -488,6 +523,7 @@ def _changed_fields(event: Event, new: _Resolved) -> list[str]:
         "partners": (current.partners, new.partners),
         "status": (event.status, new.status),
         "confirm_address": (event.confirm_address, bool(data.confirm_address)),
+        "required_locales": (list(event.required_locales), new.required_locales),
     }
     changed = [key for key, (old, value) in pairs.items() if old != value]
     for locale, fields in new.texts.items():
@@ -688,7 +724,9 @@ def publish_event(event: Event, actor: Organiser | None = None) -> Event:
             return event
         errors: dict[str, list] = {}
         texts = EventData.from_event(event).texts
-        _check_publishable(texts, lambda key, msg: errors.setdefault(key, []).append(msg))
+        _check_publishable(
+            texts, lambda key, msg: errors.setdefault(key, []).append(msg), event.publish_locales
+        )
         if errors:
             raise ValidationFailed(errors)
         event.status = EventStatus.PUBLISHED
@@ -714,6 +752,7 @@ def preview_cancellation(event: Event) -> ChangeSummary:
         data.interpretation_languages,
         data.partners,
         event.online_url,
+        list(event.required_locales),
     )
     return _summarise(event, new)
 
@@ -917,6 +956,7 @@ def _apply(event: Event, new: _Resolved) -> None:
         "registration_closes_at": new.closes_at,
         "status": new.status,
         "confirm_address": bool(data.confirm_address),
+        "required_locales": new.required_locales,
     }
     for name, value in values.items():
         if getattr(event, name, None) != value:

@@ -55,6 +55,7 @@ EVENT_KEYS = {
     "registration_closes",
     "status",
     "confirm_address",
+    "required_locales",
 }
 
 
@@ -419,6 +420,9 @@ def _event_data(record: _Record) -> tuple[EventData, Event | None]:
         partners=record.strings("partners"),
         status=record.string("status") or default_status,
         confirm_address=record.flag("confirm_address"),
+        required_locales=(
+            record.strings("required_locales") if "required_locales" in record.obj else None
+        ),
     )
     return data, existing
 
