@@ -38,7 +38,7 @@ from eventsvc.i18n import language_name
 from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.passwords import MIN_PASSWORD_LENGTH
-from eventsvc.services.events import complete_url
+from eventsvc.services.inputs.web import complete_url
 
 #: What ``<input type=datetime-local>`` sends (browsers add seconds when a step asks).
 WALL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
