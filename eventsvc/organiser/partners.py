@@ -15,7 +15,8 @@ from eventsvc.models import Partner
 from eventsvc.organiser import bp
 from eventsvc.organiser.views import error_links, show_service_errors
 from eventsvc.services import partners
-from eventsvc.services.events import ValidationFailed, complete_url
+from eventsvc.services.inputs.event import ValidationFailed
+from eventsvc.services.inputs.web import complete_url
 
 
 class PartnerTextForm(Form):

@@ -9,10 +9,8 @@ pages.
 
 import difflib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -30,12 +28,11 @@ from eventsvc.services.events import (
     update_in_transaction,
 )
 from eventsvc.services.events import validate as validate_event
-
-ACRONYM_MAX = 32
-ACRONYM_PATTERN = re.compile(r"^[^\s,]+$")
-PARTNER_NAME_MAX = 200
-PARTNER_DESCRIPTION_MAX = 5000
-WEBSITE_MAX = 500
+from eventsvc.services.inputs.base import Errors
+from eventsvc.services.inputs.partner import (
+    PartnerData,
+    check_partner,
+)
 
 TOP_LEVEL_KEYS = {"partners", "events"}
 PARTNER_KEYS = {"acronym", "website", "name", "description"}
@@ -81,14 +78,6 @@ class ImportFailed(DomainError):
             )
         )
         self.problems = problems
-
-
-@dataclass
-class PartnerData:
-    acronym: str
-    website: str
-    names: dict[str, str]
-    descriptions: dict[str, str]
 
 
 @dataclass
@@ -304,10 +293,12 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
         partner = PartnerData(
             acronym=record.string("acronym", required=True),
             website=record.string("website"),
-            names=_clean_texts(record, "name", PARTNER_NAME_MAX),
-            descriptions=_clean_texts(record, "description", PARTNER_DESCRIPTION_MAX),
+            names=_clean_texts(record, "name"),
+            descriptions=_clean_texts(record, "description"),
         )
-        _check_partner(record, partner)
+        found = Errors()
+        check_partner(partner, found, missing_name_key="name")
+        _report(record, found.errors)
         if partner.acronym in seen:
             record.problem(
                 "acronym",
@@ -322,7 +313,9 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
     return partners
 
 
-def _clean_texts(record: _Record, key: str, limit: int) -> dict[str, str]:
+def _clean_texts(record: _Record, key: str) -> dict[str, str]:
+    """The texts of ``key`` in supported locales, stripped (their length is the input's to
+    check)."""
     supported = current_app.config["SUPPORTED_LOCALES"]
     cleaned = {}
     for locale, value in record.texts(key).items():
@@ -335,35 +328,9 @@ def _clean_texts(record: _Record, key: str, limit: int) -> dict[str, str]:
                     supported=", ".join(supported),
                 ),
             )
-        elif len(value.strip()) > limit:
-            record.problem(f"{key}.{locale}", _l("At most %(max)d characters.", max=limit))
         else:
             cleaned[locale] = value.strip()
     return cleaned
-
-
-def _check_partner(record: _Record, partner: PartnerData) -> None:
-    if "acronym" not in record.bad_keys and (
-        len(partner.acronym) > ACRONYM_MAX or not ACRONYM_PATTERN.match(partner.acronym)
-    ):
-        record.problem(
-            "acronym",
-            _l("At most %(max)d characters, without spaces or commas.", max=ACRONYM_MAX),
-        )
-    if partner.website and not _is_web_address(partner.website):
-        record.problem("website", _l("Must be a web address starting with https://."))
-    if not any(partner.names.values()) and "name" not in record.bad_keys:
-        record.problem("name", _l("Give the partner's name in at least one language."))
-
-
-def _is_web_address(url: str) -> bool:
-    parts = urlsplit(url)
-    return (
-        len(url) <= WEBSITE_MAX
-        and parts.scheme in ("http", "https")
-        and bool(parts.netloc)
-        and not re.search(r"\s", url)
-    )
 
 
 def _read_events(items: list, file_partners: set[str], problems: list[Problem]) -> list[EventData]:
@@ -386,14 +353,19 @@ def _read_events(items: list, file_partners: set[str], problems: list[Problem]) 
             )
         elif data.slug:
             seen[data.slug] = path
-        errors = validate_event(data, existing, known_partners=file_partners)
-        for key, messages in errors.items():
-            if key.split(".")[0] in record.bad_keys:
-                continue
-            for message in messages:
-                record.problem(key, message)
+        _report(record, validate_event(data, existing, known_partners=file_partners))
         events.append(data)
     return events
+
+
+def _report(record: _Record, errors: dict[str, list]) -> None:
+    """The input's field errors as problems of ``record``, except on keys it could not read
+    (already reported)."""
+    for key, messages in errors.items():
+        if key.split(".")[0] in record.bad_keys:
+            continue
+        for message in messages:
+            record.problem(key, message)
 
 
 def _event_data(record: _Record) -> tuple[EventData, Event | None]:
