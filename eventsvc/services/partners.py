@@ -12,7 +12,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import Organiser, Partner
 from eventsvc.services import audit
-from eventsvc.services.inputs.event import ValidationFailed
+from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.partner import (  # noqa: F401 (re-exported for the views)
     LOGO_MAX_BYTES,
     LOGO_MAX_PIXELS,
@@ -32,13 +32,13 @@ def save_partner(
     data: PartnerData, partner: Partner | None = None, actor: Organiser | None = None
 ) -> Partner:
     """Create (``partner`` None) or change a partner: one transaction; raises
-    :class:`ValidationFailed` with every problem at once."""
+    :class:`InputErrors` with every problem at once."""
     data = replace(data, acronym=(data.acronym or "").strip(), website=complete_url(data.website))
     errors, logo_type = partner_errors(
         data, partner, missing_name_key=f"name.{current_app.config['DEFAULT_LOCALE']}"
     )
     if errors:
-        raise ValidationFailed(errors)
+        raise InputErrors(errors)
     creating = partner is None
     if creating:
         partner = Partner(acronym=data.acronym)

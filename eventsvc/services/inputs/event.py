@@ -25,19 +25,18 @@ from eventsvc.extensions import db
 from eventsvc.i18n import language_in_text
 from eventsvc.models import Event, EventStatus, Partner, Registration, RegistrationStatus
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
-from eventsvc.services import DomainError
+from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.web import is_web_address
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TEXT_LIMITS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRIPTION_MAX}
 
 
-class ValidationFailed(DomainError):
+class ValidationFailed(InputErrors):
     """The event data has errors; ``errors`` maps each field key to its messages."""
 
     def __init__(self, errors: dict[str, list]):
-        super().__init__(_l("The event could not be saved: please correct the errors."))
-        self.errors = errors
+        super().__init__(errors, _l("The event could not be saved: please correct the errors."))
 
 
 @dataclass
