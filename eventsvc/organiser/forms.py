@@ -35,6 +35,7 @@ from eventsvc.i18n import language_name
 from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.passwords import MIN_PASSWORD_LENGTH
+from eventsvc.services.inputs.account import EMAIL_MAX, NAME_MAX, PASSWORD_MAX
 from eventsvc.services.inputs.web import complete_url
 
 #: What ``<input type=datetime-local>`` sends (browsers add seconds when a step asks).
@@ -97,8 +98,10 @@ class ActionForm(FlaskForm):
 
 
 class NewOrganiserForm(FlaskForm):
-    email = EmailField(_l("Email address"), [DataRequired(), Length(max=254)])
-    name = StringField(_l("Name"), [Optional(), Length(max=200)])
+    """The account input's fields (:mod:`eventsvc.services.inputs.account` checks them)."""
+
+    email = EmailField(_l("Email address"), [DataRequired()], render_kw={"maxlength": EMAIL_MAX})
+    name = StringField(_l("Name"), render_kw={"maxlength": NAME_MAX})
     role = SelectField(_l("Role"), default=Role.ORGANISER.value)
 
     def __init__(self, *args, **kwargs):
@@ -109,7 +112,8 @@ class NewOrganiserForm(FlaskForm):
 def _new_password_field():
     return PasswordField(
         _l("New password"),
-        [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        [DataRequired()],
+        render_kw={"minlength": MIN_PASSWORD_LENGTH, "maxlength": PASSWORD_MAX},
         description=_l(
             "At least %(count)s characters, not a common password. A few unrelated words "
             "make a good one.",
