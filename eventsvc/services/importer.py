@@ -7,17 +7,14 @@ through :mod:`eventsvc.services.events`, so their registrants are told as from t
 pages.
 """
 
-import difflib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 
-from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Organiser, Partner
 from eventsvc.services import DomainError, audit
@@ -33,6 +30,7 @@ from eventsvc.services.inputs.partner import (
     PartnerData,
     check_partner,
 )
+from eventsvc.services.inputs.reader import Reader
 
 TOP_LEVEL_KEYS = {"partners", "events"}
 PARTNER_KEYS = {"acronym", "website", "name", "description"}
@@ -166,93 +164,6 @@ def _nul_characters(value, path: str) -> list[Problem]:
     return []
 
 
-class _Record:
-    """Reads one JSON object's keys, noting each problem under its path."""
-
-    def __init__(self, obj: dict, path: str, allowed: set[str], problems: list[Problem]):
-        self.obj = obj
-        self.path = path
-        self.problems = problems
-        self.bad_keys: set[str] = set()
-        for key in obj:
-            if key not in allowed:
-                self.problem(key, _unknown_key(key, allowed))
-
-    def problem(self, key: str, message) -> None:
-        self.bad_keys.add(key)
-        self.problems.append(Problem(f"{self.path}.{key}" if key else self.path, message))
-
-    def string(self, key: str, *, required=False, default="") -> str:
-        value = self.obj.get(key)
-        if value is None:
-            if required:
-                self.problem(key, _l("This key is required."))
-            return default
-        if not isinstance(value, str):
-            self.problem(key, _l("Must be a text string."))
-            return default
-        return value.strip()
-
-    def texts(self, key: str) -> dict[str, str]:
-        value = self.obj.get(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            self.problem(key, _l("Must be an object of texts by language, like {“en”: “…”}."))
-            return {}
-        return value
-
-    def strings(self, key: str) -> list[str]:
-        value = self.obj.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(key, _l("Must be a list of text strings."))
-            return []
-        return [v.strip() for v in value]
-
-    def wall_time(self, key: str, *, required=False) -> datetime | None:
-        text = self.string(key, required=required)
-        if not text:
-            return None
-        try:
-            return clock.parse_wall(text)
-        except ValueError:
-            self.problem(
-                key,
-                _l(
-                    "“%(value)s” is not a local time: write YYYY-MM-DDTHH:MM, without an offset.",
-                    value=text,
-                ),
-            )
-            return None
-
-    def whole_number(self, key: str) -> int | None:
-        value = self.obj.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, _l("Must be a whole number, or null."))
-            return None
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.obj.get(key)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self.problem(key, _l("Must be true or false."))
-            return False
-        return value
-
-
-def _unknown_key(key: str, allowed: set[str]):
-    close = difflib.get_close_matches(key, sorted(allowed), n=1)
-    if close:
-        return _l("Unknown key: did you mean “%(key)s”?", key=close[0])
-    return _l("Unknown key (see the import format for the keys an entry may have).")
-
-
 def plan(text: str | bytes) -> ImportPlan:
     """Check a whole file against the format and the database; write nothing.
 
@@ -274,6 +185,15 @@ def plan(text: str | bytes) -> ImportPlan:
     return ImportPlan(partners, events)
 
 
+def _at(path: str, problems: list[Problem]):
+    """Reports a problem of the entry at ``path`` under its key (``events[2].start``)."""
+
+    def add(key: str, message) -> None:
+        problems.append(Problem(f"{path}.{key}" if key else path, message))
+
+    return add
+
+
 def _list(document: dict, key: str, problems: list[Problem]) -> list:
     value = document.get(key, [])
     if not isinstance(value, list):
@@ -289,7 +209,7 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
         if not isinstance(item, dict):
             problems.append(Problem(path, _l("Each entry must be a JSON object.")))
             continue
-        record = _Record(item, path, PARTNER_KEYS, problems)
+        record = Reader(item, _at(path, problems), PARTNER_KEYS)
         partner = PartnerData(
             acronym=record.string("acronym", required=True),
             website=record.string("website"),
@@ -298,7 +218,7 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
         )
         found = Errors()
         check_partner(partner, found, missing_name_key="name")
-        _report(record, found.errors)
+        record.report(found.errors)
         if partner.acronym in seen:
             record.problem(
                 "acronym",
@@ -313,7 +233,7 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
     return partners
 
 
-def _clean_texts(record: _Record, key: str) -> dict[str, str]:
+def _clean_texts(record: Reader, key: str) -> dict[str, str]:
     """The texts of ``key`` in supported locales, stripped (their length is the input's to
     check)."""
     supported = current_app.config["SUPPORTED_LOCALES"]
@@ -340,7 +260,7 @@ def _read_events(items: list, file_partners: set[str], problems: list[Problem]) 
         if not isinstance(item, dict):
             problems.append(Problem(path, _l("Each entry must be a JSON object.")))
             continue
-        record = _Record(item, path, EVENT_KEYS, problems)
+        record = Reader(item, _at(path, problems), EVENT_KEYS)
         data, existing = _event_data(record)
         if data.slug in seen:
             record.problem(
@@ -353,22 +273,12 @@ def _read_events(items: list, file_partners: set[str], problems: list[Problem]) 
             )
         elif data.slug:
             seen[data.slug] = path
-        _report(record, validate_event(data, existing, known_partners=file_partners))
+        record.report(validate_event(data, existing, known_partners=file_partners))
         events.append(data)
     return events
 
 
-def _report(record: _Record, errors: dict[str, list]) -> None:
-    """The input's field errors as problems of ``record``, except on keys it could not read
-    (already reported)."""
-    for key, messages in errors.items():
-        if key.split(".")[0] in record.bad_keys:
-            continue
-        for message in messages:
-            record.problem(key, message)
-
-
-def _event_data(record: _Record) -> tuple[EventData, Event | None]:
+def _event_data(record: Reader) -> tuple[EventData, Event | None]:
     """The event described by ``record`` and the stored event of the same slug, if any."""
     slug = record.string("slug", required=True)
     existing = db.session.scalar(select(Event).where(Event.slug == slug)) if slug else None
