@@ -4,13 +4,14 @@ The format is documented in ``docs/import-format.md``. Every problem is reported
 place in the file (``events[2].start``, positions counted from 0) and nothing is written unless
 the whole file is valid. Events are matched by slug and partners by acronym; changed events go
 through :mod:`eventsvc.services.events`, so their registrants are told as from the organiser
-pages.
+pages. Reading an entry and its rules are the inputs' (``EventData.read``, ``PartnerData.read``
+and their checks in :mod:`eventsvc.services.inputs`); this module adds the file: paths,
+duplicates within it, and writing all or nothing.
 """
 
 import json
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
@@ -26,31 +27,15 @@ from eventsvc.services.events import (
 )
 from eventsvc.services.events import validate as validate_event
 from eventsvc.services.inputs.base import Errors
+from eventsvc.services.inputs.event import EVENT_KEYS
 from eventsvc.services.inputs.partner import (
+    PARTNER_KEYS,
     PartnerData,
     check_partner,
 )
 from eventsvc.services.inputs.reader import Reader
 
 TOP_LEVEL_KEYS = {"partners", "events"}
-PARTNER_KEYS = {"acronym", "website", "name", "description"}
-EVENT_KEYS = {
-    "slug",
-    "timezone",
-    "start",
-    "end",
-    "title",
-    "summary",
-    "description",
-    "floor_language",
-    "interpretation_languages",
-    "partners",
-    "online_url",
-    "capacity",
-    "registration_closes",
-    "status",
-    "confirm_address",
-}
 
 
 @dataclass
@@ -210,12 +195,7 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
             problems.append(Problem(path, _l("Each entry must be a JSON object.")))
             continue
         record = Reader(item, _at(path, problems), PARTNER_KEYS)
-        partner = PartnerData(
-            acronym=record.string("acronym", required=True),
-            website=record.string("website"),
-            names=_clean_texts(record, "name"),
-            descriptions=_clean_texts(record, "description"),
-        )
+        partner = PartnerData.read(record)
         found = Errors()
         check_partner(partner, found, missing_name_key="name")
         record.report(found.errors)
@@ -231,26 +211,6 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
         seen.setdefault(partner.acronym, path)
         partners.append(partner)
     return partners
-
-
-def _clean_texts(record: Reader, key: str) -> dict[str, str]:
-    """The texts of ``key`` in supported locales, stripped (their length is the input's to
-    check)."""
-    supported = current_app.config["SUPPORTED_LOCALES"]
-    cleaned = {}
-    for locale, value in record.texts(key).items():
-        if locale not in supported:
-            record.problem(
-                f"{key}.{locale}",
-                _l(
-                    "Texts in “%(locale)s” are not supported here (supported: %(supported)s).",
-                    locale=locale,
-                    supported=", ".join(supported),
-                ),
-            )
-        else:
-            cleaned[locale] = value.strip()
-    return cleaned
 
 
 def _read_events(items: list, file_partners: set[str], problems: list[Problem]) -> list[EventData]:
@@ -279,30 +239,13 @@ def _read_events(items: list, file_partners: set[str], problems: list[Problem]) 
 
 
 def _event_data(record: Reader) -> tuple[EventData, Event | None]:
-    """The event described by ``record`` and the stored event of the same slug, if any."""
-    slug = record.string("slug", required=True)
+    """The event described by ``record`` and the stored event of the same slug, if any (whose
+    status is kept when the entry gives none)."""
+    slug = record.obj.get("slug")
+    slug = slug.strip() if isinstance(slug, str) else ""
     existing = db.session.scalar(select(Event).where(Event.slug == slug)) if slug else None
-    texts: dict[str, dict[str, str]] = {}
-    for name in ("title", "summary", "description"):
-        for locale, value in record.texts(name).items():
-            texts.setdefault(locale, {})[name] = value
     default_status = existing.status if existing is not None else EventStatus.DRAFT
-    data = EventData(
-        slug=slug,
-        timezone=record.string("timezone", default=current_app.config["DEFAULT_TIMEZONE"]),
-        start=record.wall_time("start", required=True),
-        end=record.wall_time("end", required=True),
-        texts=texts,
-        floor_language=record.string("floor_language", required=True),
-        interpretation_languages=record.strings("interpretation_languages"),
-        online_url=record.string("online_url"),
-        capacity=record.whole_number("capacity"),
-        registration_closes=record.wall_time("registration_closes"),
-        partners=record.strings("partners"),
-        status=record.string("status") or default_status,
-        confirm_address=record.flag("confirm_address"),
-    )
-    return data, existing
+    return EventData.read(record, default_status=default_status), existing
 
 
 # --- writing ----------------------------------------------------------------------------------

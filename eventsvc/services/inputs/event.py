@@ -26,9 +26,28 @@ from eventsvc.i18n import language_in_text
 from eventsvc.models import Event, EventStatus, Partner, Registration, RegistrationStatus
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.services.inputs.base import InputErrors
+from eventsvc.services.inputs.reader import Reader
 from eventsvc.services.inputs.web import is_web_address
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: The keys of an event in an import file (docs/import-format.md) or a JSON body.
+EVENT_KEYS = {
+    "slug",
+    "timezone",
+    "start",
+    "end",
+    "title",
+    "summary",
+    "description",
+    "floor_language",
+    "interpretation_languages",
+    "partners",
+    "online_url",
+    "capacity",
+    "registration_closes",
+    "status",
+    "confirm_address",
+}
 TEXT_LIMITS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRIPTION_MAX}
 
 
@@ -62,6 +81,31 @@ class EventData:
     status: EventStatus | str = EventStatus.DRAFT
     #: "Confirm your address" mode (see ``registrations.confirm_address``).
     confirm_address: bool = False
+
+    @classmethod
+    def read(
+        cls, reader: Reader, *, default_status: EventStatus | str = EventStatus.DRAFT
+    ) -> "EventData":
+        """The event a JSON object describes (an import file's entry, an API body)."""
+        texts: dict[str, dict[str, str]] = {}
+        for name in ("title", "summary", "description"):
+            for locale, value in reader.texts(name).items():
+                texts.setdefault(locale, {})[name] = value
+        return cls(
+            slug=reader.string("slug", required=True),
+            timezone=reader.string("timezone", default=current_app.config["DEFAULT_TIMEZONE"]),
+            start=reader.wall_time("start", required=True),
+            end=reader.wall_time("end", required=True),
+            texts=texts,
+            floor_language=reader.string("floor_language", required=True),
+            interpretation_languages=reader.strings("interpretation_languages"),
+            online_url=reader.string("online_url"),
+            capacity=reader.whole_number("capacity"),
+            registration_closes=reader.wall_time("registration_closes"),
+            partners=reader.strings("partners"),
+            status=reader.string("status") or default_status,
+            confirm_address=reader.flag("confirm_address"),
+        )
 
     @classmethod
     def from_event(cls, event: Event) -> "EventData":

@@ -8,6 +8,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import Partner
 from eventsvc.services.inputs.base import Add, Errors
+from eventsvc.services.inputs.reader import Reader
 from eventsvc.services.inputs.web import is_web_address
 
 ACRONYM_MAX = 32
@@ -22,6 +24,8 @@ ACRONYM_PATTERN = re.compile(r"^[^\s,]+$")
 PARTNER_NAME_MAX = 200
 PARTNER_DESCRIPTION_MAX = 5000
 WEBSITE_MAX = 500
+#: The keys of a partner in an import file (docs/import-format.md) or a JSON body.
+PARTNER_KEYS = {"acronym", "website", "name", "description"}
 
 #: Largest logo accepted, in bytes, and in pixels on its longer side.
 LOGO_MAX_BYTES = 200 * 1024  # under MAX_CONTENT_LENGTH (256 KiB), so the form can say so
@@ -41,6 +45,16 @@ class PartnerData:
     #: New logo bytes, ``None`` to keep the current one.
     logo: bytes | None = None
     remove_logo: bool = False
+
+    @classmethod
+    def read(cls, reader: Reader) -> "PartnerData":
+        """The partner a JSON object describes (texts in unsupported locales reported)."""
+        return cls(
+            acronym=reader.string("acronym", required=True),
+            website=reader.string("website"),
+            names=_supported_texts(reader, "name"),
+            descriptions=_supported_texts(reader, "description"),
+        )
 
 
 def check_partner(data: PartnerData, add: Add, *, missing_name_key: str) -> None:
@@ -67,6 +81,26 @@ def _check_lengths(key: str, texts: dict[str, str], limit: int, add: Add) -> Non
     for locale, text in texts.items():
         if len((text or "").strip()) > limit:
             add(f"{key}.{locale}", _l("At most %(max)d characters.", max=limit))
+
+
+def _supported_texts(reader: Reader, key: str) -> dict[str, str]:
+    """The texts of ``key`` in supported locales, stripped (their length is the input's to
+    check)."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    cleaned = {}
+    for locale, value in reader.texts(key).items():
+        if locale not in supported:
+            reader.problem(
+                f"{key}.{locale}",
+                _l(
+                    "Texts in “%(locale)s” are not supported here (supported: %(supported)s).",
+                    locale=locale,
+                    supported=", ".join(supported),
+                ),
+            )
+        else:
+            cleaned[locale] = value.strip()
+    return cleaned
 
 
 def partner_errors(
