@@ -34,7 +34,7 @@ LOGO_MAX_PIXELS = 4000
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class PartnerData:
     """A partner as people describe it: texts per locale, a website, maybe a new logo."""
 
