@@ -91,3 +91,19 @@ def test_the_inputs_slug_rule_is_shown_beside_the_slug_in_french(organiser):
     assert "Le lien de connexion doit être une adresse web commençant par https://." in link_errors
     assert 'maxlength="' in html[html.index('id="slug"') - 200 : html.index('id="slug"') + 200]
     assert stored("Not A Slug") is None
+
+
+def test_the_slug_is_checked_as_typed_until_the_event_is_published(organiser, make_event):
+    """The new-event page wires the slug to its checker (with the input's length as a hint);
+    a published event's slug is read-only and not checked."""
+    new = organiser.get(NEW).text
+    slug_input = new[new.index('id="slug"') - 300 : new.index(">", new.index('id="slug"'))]
+    assert "data-slug-check=" in slug_input
+    assert 'maxlength="100"' in slug_input
+    assert 'id="slug-status"' in new
+    make_event(slug="gps-launch")  # published
+    edit = organiser.get("/organiser/events/gps-launch/edit").text
+    slug_input = edit[edit.index('id="slug"') - 300 : edit.index(">", edit.index('id="slug"'))]
+    assert "readonly" in slug_input
+    assert "data-slug-check=" not in slug_input
+    assert 'id="slug-status"' not in edit
