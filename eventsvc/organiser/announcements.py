@@ -6,7 +6,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span, language_in_text, list_in_text
 from eventsvc.mail import direct
@@ -17,6 +16,8 @@ from eventsvc.organiser.attendees import event_or_404
 from eventsvc.organiser.data_forms import ConfirmForm, announcement_form
 from eventsvc.services import DomainError, announcements
 from eventsvc.services.announcements import recipient_count, recipient_languages
+from eventsvc.services.inputs.announcement import AnnouncementData, send_at_instant
+from eventsvc.services.inputs.base import Errors, InputErrors
 
 
 @bp.route("/events/<slug>/announce", methods=["GET", "POST"], endpoint="announce")
@@ -50,7 +51,10 @@ def announce(slug):
                 _flash_sent(sent, event)
                 return redirect(url_for("organiser.announce", slug=event.slug), 303)
             elif form.send.data:
-                confirming = _ready_to_send(event, form, include_waitlisted, count)
+                confirming = _ready_to_send(event, form, include_waitlisted, count, send_at)
+        except InputErrors as failure:
+            for message in form.show_errors(failure.errors):
+                flash(str(message), "error")
         except DomainError as error:
             flash(str(error.message), "error")
     return render_template(
@@ -70,16 +74,15 @@ def announce(slug):
 
 def _instant(wall, event):
     """The organiser's "send at" (a wall time in the event's zone) as an instant."""
-    if wall is None:
-        return None
-    try:
-        return clock.to_instant(wall, event.timezone)
-    except clock.WallTimeError as error:
-        raise DomainError(error.message) from error
+    errors = Errors()
+    instant = send_at_instant(wall, event.timezone, errors)
+    errors.raise_if_any()
+    return instant
 
 
-def _ready_to_send(event, form, include_waitlisted: bool, count: int) -> bool:
+def _ready_to_send(event, form, include_waitlisted: bool, count: int, send_at) -> bool:
     """Check what :func:`send_announcement` would refuse, before asking for the confirmation."""
+    AnnouncementData.parse(form.texts(), include_waitlisted, send_at)
     if not count:
         raise DomainError(_("Nobody would receive this announcement."))
     missing = set(recipient_languages(event, include_waitlisted)) - set(

@@ -20,8 +20,8 @@ from wtforms.validators import Length, Optional
 from eventsvc.i18n import country_name, language_name
 from eventsvc.models import Event, RegistrationStatus
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services.announcements import BODY_MAX, SUBJECT_MAX
 from eventsvc.services.attendee_search import NO_PREFERENCE, RegistrationFilters
+from eventsvc.services.inputs.announcement import BODY_MAX, SUBJECT_MAX
 
 STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: lazy_pgettext("registration status", "Confirmed"),
@@ -113,8 +113,11 @@ class PromoteForm(ConfirmForm):
 
 
 class LocaleTextForm(Form):
-    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=SUBJECT_MAX)])
-    body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])
+    """One language of an announcement (:mod:`eventsvc.services.inputs.announcement` checks
+    it; the limits are HTML hints here)."""
+
+    subject = StringField(_l("Subject"), render_kw={"maxlength": SUBJECT_MAX})
+    body = TextAreaField(_l("Message"), render_kw={"maxlength": BODY_MAX})
 
 
 def announcement_form(locales: list[str], **kwargs) -> FlaskForm:
@@ -134,6 +137,20 @@ def announcement_form(locales: list[str], **kwargs) -> FlaskForm:
 
         def texts(self) -> dict[str, dict[str, str]]:
             return {locale: getattr(self, f"text_{locale}").data for locale in locales}
+
+        def show_errors(self, errors: dict[str, list]) -> list:
+            """Put the announcement input's errors on their fields (``subject.fr`` on the
+            French subject); returns those without a field."""
+            unplaced = []
+            for key, messages in errors.items():
+                name, _sep, locale = key.partition(".")
+                holder = getattr(self, f"text_{locale}").form if locale in locales else self
+                field = getattr(holder, name, None)
+                if field is None:
+                    unplaced.extend(messages)
+                else:
+                    field.errors = [*field.errors, *messages]
+            return unplaced
 
         def text_fields(self):
             return [(locale, getattr(self, f"text_{locale}")) for locale in locales]

@@ -22,14 +22,11 @@ from wtforms.fields import (
     URLField,
 )
 from wtforms.validators import (
-    URL,
     DataRequired,
     EqualTo,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
-    Regexp,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,7 +35,8 @@ from eventsvc.i18n import language_name
 from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.passwords import MIN_PASSWORD_LENGTH
-from eventsvc.services.events import complete_url
+from eventsvc.services.inputs.account import EMAIL_MAX, NAME_MAX, PASSWORD_MAX
+from eventsvc.services.inputs.web import complete_url
 
 #: What ``<input type=datetime-local>`` sends (browsers add seconds when a step asks).
 WALL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -100,8 +98,10 @@ class ActionForm(FlaskForm):
 
 
 class NewOrganiserForm(FlaskForm):
-    email = EmailField(_l("Email address"), [DataRequired(), Length(max=254)])
-    name = StringField(_l("Name"), [Optional(), Length(max=200)])
+    """The account input's fields (:mod:`eventsvc.services.inputs.account` checks them)."""
+
+    email = EmailField(_l("Email address"), [DataRequired()], render_kw={"maxlength": EMAIL_MAX})
+    name = StringField(_l("Name"), render_kw={"maxlength": NAME_MAX})
     role = SelectField(_l("Role"), default=Role.ORGANISER.value)
 
     def __init__(self, *args, **kwargs):
@@ -112,7 +112,8 @@ class NewOrganiserForm(FlaskForm):
 def _new_password_field():
     return PasswordField(
         _l("New password"),
-        [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        [DataRequired()],
+        render_kw={"minlength": MIN_PASSWORD_LENGTH, "maxlength": PASSWORD_MAX},
         description=_l(
             "At least %(count)s characters, not a common password. A few unrelated words "
             "make a good one.",
@@ -166,33 +167,30 @@ def role_choices() -> list[tuple[str, str]]:
 class ContentForm(Form):
     """An event's texts in one locale (a sub-form: the outer form carries the CSRF token)."""
 
-    title = StringField(_l("Title"), [Optional(), Length(max=TITLE_MAX)])
+    title = StringField(_l("Title"), render_kw={"maxlength": TITLE_MAX})
     summary = TextAreaField(
         _l("Summary"),
-        [Optional(), Length(max=SUMMARY_MAX)],
+        render_kw={"maxlength": SUMMARY_MAX},
         description=_l("One or two sentences for the list of events and the calendar."),
     )
     description = TextAreaField(
         _l("Description"),
-        [Optional(), Length(max=DESCRIPTION_MAX)],
+        render_kw={"maxlength": DESCRIPTION_MAX},
         description=_l("Markdown: **bold**, *italics*, lists, links."),
     )
 
 
 class EventForm(FlaskForm):
     """Create or edit an event. Build it with :func:`event_form`, which adds one texts
-    sub-form per locale (``en-title``, ``fr-title``…) and the partner choices."""
+    sub-form per locale (``en-title``, ``fr-title``…) and the partner choices.
+
+    The form only reads what was typed (times, numbers, choices); what an event may be is the
+    event input's to say (:mod:`eventsvc.services.inputs.event`), and its errors are shown on
+    these fields. The limits appear here only as HTML hints (``maxlength``, ``min``)."""
 
     slug = StringField(
         _l("Web address"),
-        [
-            Optional(),
-            Length(max=SLUG_MAX),
-            Regexp(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-                message=_l("Use lower-case letters, digits and hyphens, e.g. gps-launch-2026."),
-            ),
-        ],
+        render_kw={"maxlength": SLUG_MAX},
         description=_l(
             "Part of the public address of the event, e.g. gps-launch-2026. Made from the "
             "title unless you write your own."
@@ -205,7 +203,8 @@ class EventForm(FlaskForm):
     interpretation_languages = MultiCheckboxField(_l("Interpretation into"))
     capacity = IntegerField(
         _l("Capacity"),
-        [Optional(), NumberRange(min=1)],
+        [Optional()],
+        render_kw={"min": 1},
         description=_l("Leave empty for no limit. Beyond it, people join the waitlist."),
     )
     #: Its hint, with the configured hours, is in the template.
@@ -218,8 +217,8 @@ class EventForm(FlaskForm):
     )
     online_url = URLField(
         _l("Join link"),
-        [Optional(), Length(max=URL_MAX), URL(message=_l("Enter a full web address."))],
         filters=[complete_url],
+        render_kw={"maxlength": URL_MAX},
         description=_l(
             "Sent only to confirmed participants, never shown publicly. "
             "“https://” is added if you leave it out."

@@ -15,7 +15,8 @@ from eventsvc.models import Partner
 from eventsvc.organiser import bp
 from eventsvc.organiser.views import error_links, show_service_errors
 from eventsvc.services import partners
-from eventsvc.services.events import ValidationFailed, complete_url
+from eventsvc.services.inputs.base import InputErrors
+from eventsvc.services.inputs.web import complete_url
 
 
 class PartnerTextForm(Form):
@@ -105,7 +106,7 @@ def _edit(partner: Partner | None):
         )
         try:
             saved = partners.save_partner(data, partner, current_user._get_current_object())
-        except ValidationFailed as failure:
+        except InputErrors as failure:
             db.session.rollback()
             problems = show_service_errors(form, failure.errors)
         else:

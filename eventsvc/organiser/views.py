@@ -39,6 +39,7 @@ from eventsvc.public.forms import RegistrationForm
 from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
+from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.registrations import expire_holds, seats_left
 from eventsvc.urls import external_url, safe_next
 
@@ -541,6 +542,8 @@ def organiser_list():
                 ),
                 actor=_actor(),
             )
+        except InputErrors as failure:
+            show_service_errors(form, failure.errors)
         except DomainError as refusal:
             form.email.errors = [*form.email.errors, refusal.message]
         else:

@@ -20,10 +20,13 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.services import DomainError, audit, outbox
+from eventsvc.services.inputs.announcement import (  # noqa: F401 (re-exported for the views)
+    BODY_MAX,
+    SUBJECT_MAX,
+    AnnouncementData,
+    clean_texts,
+)
 from eventsvc.services.locking import lock_event
-
-SUBJECT_MAX = 200
-BODY_MAX = 20_000
 
 
 @dataclass(frozen=True)
@@ -67,18 +70,6 @@ def _languages_needed(languages) -> set[str]:
     return {language if language in supported else default for language in languages}
 
 
-def clean_texts(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """Keep the supported locales whose subject and body are both filled in, stripped."""
-    cleaned = {}
-    for locale in current_app.config["SUPPORTED_LOCALES"]:
-        text = texts.get(locale) or {}
-        subject = (text.get("subject") or "").strip()
-        body = (text.get("body") or "").strip()
-        if subject and body:
-            cleaned[locale] = {"subject": subject, "body": body}
-    return cleaned
-
-
 def send_announcement(
     event: Event,
     texts: dict[str, dict[str, str]],
@@ -93,9 +84,8 @@ def send_announcement(
     instant in the future) schedules it for the people registered now; until then it can be
     withdrawn with :func:`cancel_scheduled`.
     """
-    texts = clean_texts(texts)
-    if send_at is not None and send_at <= clock.now():
-        raise DomainError(_l("Choose a time in the future, or send it now."))
+    data = AnnouncementData.parse(texts, include_waitlisted, send_at)
+    texts, include_waitlisted, send_at = data.texts, data.include_waitlisted, data.send_at
     event = lock_event(event.id)
     recipients = list(
         db.session.scalars(

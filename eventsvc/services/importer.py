@@ -4,22 +4,18 @@ The format is documented in ``docs/import-format.md``. Every problem is reported
 place in the file (``events[2].start``, positions counted from 0) and nothing is written unless
 the whole file is valid. Events are matched by slug and partners by acronym; changed events go
 through :mod:`eventsvc.services.events`, so their registrants are told as from the organiser
-pages.
+pages. Reading an entry and its rules are the inputs' (``EventData.read``, ``PartnerData.read``
+and their checks in :mod:`eventsvc.services.inputs`); this module adds the file: paths,
+duplicates within it, and writing all or nothing.
 """
 
-import difflib
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 
-from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Organiser, Partner
 from eventsvc.services import DomainError, audit
@@ -30,33 +26,16 @@ from eventsvc.services.events import (
     update_in_transaction,
 )
 from eventsvc.services.events import validate as validate_event
-
-ACRONYM_MAX = 32
-ACRONYM_PATTERN = re.compile(r"^[^\s,]+$")
-PARTNER_NAME_MAX = 200
-PARTNER_DESCRIPTION_MAX = 5000
-WEBSITE_MAX = 500
+from eventsvc.services.inputs.base import Errors
+from eventsvc.services.inputs.event import EVENT_KEYS
+from eventsvc.services.inputs.partner import (
+    PARTNER_KEYS,
+    PartnerData,
+    check_partner,
+)
+from eventsvc.services.inputs.reader import Reader
 
 TOP_LEVEL_KEYS = {"partners", "events"}
-PARTNER_KEYS = {"acronym", "website", "name", "description"}
-EVENT_KEYS = {
-    "slug",
-    "timezone",
-    "start",
-    "end",
-    "title",
-    "summary",
-    "description",
-    "floor_language",
-    "interpretation_languages",
-    "partners",
-    "online_url",
-    "capacity",
-    "registration_closes",
-    "status",
-    "confirm_address",
-    "required_locales",
-}
 
 
 @dataclass
@@ -82,14 +61,6 @@ class ImportFailed(DomainError):
             )
         )
         self.problems = problems
-
-
-@dataclass
-class PartnerData:
-    acronym: str
-    website: str
-    names: dict[str, str]
-    descriptions: dict[str, str]
 
 
 @dataclass
@@ -178,93 +149,6 @@ def _nul_characters(value, path: str) -> list[Problem]:
     return []
 
 
-class _Record:
-    """Reads one JSON object's keys, noting each problem under its path."""
-
-    def __init__(self, obj: dict, path: str, allowed: set[str], problems: list[Problem]):
-        self.obj = obj
-        self.path = path
-        self.problems = problems
-        self.bad_keys: set[str] = set()
-        for key in obj:
-            if key not in allowed:
-                self.problem(key, _unknown_key(key, allowed))
-
-    def problem(self, key: str, message) -> None:
-        self.bad_keys.add(key)
-        self.problems.append(Problem(f"{self.path}.{key}" if key else self.path, message))
-
-    def string(self, key: str, *, required=False, default="") -> str:
-        value = self.obj.get(key)
-        if value is None:
-            if required:
-                self.problem(key, _l("This key is required."))
-            return default
-        if not isinstance(value, str):
-            self.problem(key, _l("Must be a text string."))
-            return default
-        return value.strip()
-
-    def texts(self, key: str) -> dict[str, str]:
-        value = self.obj.get(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            self.problem(key, _l("Must be an object of texts by language, like {“en”: “…”}."))
-            return {}
-        return value
-
-    def strings(self, key: str) -> list[str]:
-        value = self.obj.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(key, _l("Must be a list of text strings."))
-            return []
-        return [v.strip() for v in value]
-
-    def wall_time(self, key: str, *, required=False) -> datetime | None:
-        text = self.string(key, required=required)
-        if not text:
-            return None
-        try:
-            return clock.parse_wall(text)
-        except ValueError:
-            self.problem(
-                key,
-                _l(
-                    "“%(value)s” is not a local time: write YYYY-MM-DDTHH:MM, without an offset.",
-                    value=text,
-                ),
-            )
-            return None
-
-    def whole_number(self, key: str) -> int | None:
-        value = self.obj.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, _l("Must be a whole number, or null."))
-            return None
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.obj.get(key)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self.problem(key, _l("Must be true or false."))
-            return False
-        return value
-
-
-def _unknown_key(key: str, allowed: set[str]):
-    close = difflib.get_close_matches(key, sorted(allowed), n=1)
-    if close:
-        return _l("Unknown key: did you mean “%(key)s”?", key=close[0])
-    return _l("Unknown key (see the import format for the keys an entry may have).")
-
-
 def plan(text: str | bytes) -> ImportPlan:
     """Check a whole file against the format and the database; write nothing.
 
@@ -286,6 +170,15 @@ def plan(text: str | bytes) -> ImportPlan:
     return ImportPlan(partners, events)
 
 
+def _at(path: str, problems: list[Problem]):
+    """Reports a problem of the entry at ``path`` under its key (``events[2].start``)."""
+
+    def add(key: str, message) -> None:
+        problems.append(Problem(f"{path}.{key}" if key else path, message))
+
+    return add
+
+
 def _list(document: dict, key: str, problems: list[Problem]) -> list:
     value = document.get(key, [])
     if not isinstance(value, list):
@@ -301,14 +194,11 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
         if not isinstance(item, dict):
             problems.append(Problem(path, _l("Each entry must be a JSON object.")))
             continue
-        record = _Record(item, path, PARTNER_KEYS, problems)
-        partner = PartnerData(
-            acronym=record.string("acronym", required=True),
-            website=record.string("website"),
-            names=_clean_texts(record, "name", PARTNER_NAME_MAX),
-            descriptions=_clean_texts(record, "description", PARTNER_DESCRIPTION_MAX),
-        )
-        _check_partner(record, partner)
+        record = Reader(item, _at(path, problems), PARTNER_KEYS)
+        partner = PartnerData.read(record)
+        found = Errors()
+        check_partner(partner, found, missing_name_key="name")
+        record.report(found.errors)
         if partner.acronym in seen:
             record.problem(
                 "acronym",
@@ -323,50 +213,6 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
     return partners
 
 
-def _clean_texts(record: _Record, key: str, limit: int) -> dict[str, str]:
-    supported = current_app.config["SUPPORTED_LOCALES"]
-    cleaned = {}
-    for locale, value in record.texts(key).items():
-        if locale not in supported:
-            record.problem(
-                f"{key}.{locale}",
-                _l(
-                    "Texts in “%(locale)s” are not supported here (supported: %(supported)s).",
-                    locale=locale,
-                    supported=", ".join(supported),
-                ),
-            )
-        elif len(value.strip()) > limit:
-            record.problem(f"{key}.{locale}", _l("At most %(max)d characters.", max=limit))
-        else:
-            cleaned[locale] = value.strip()
-    return cleaned
-
-
-def _check_partner(record: _Record, partner: PartnerData) -> None:
-    if "acronym" not in record.bad_keys and (
-        len(partner.acronym) > ACRONYM_MAX or not ACRONYM_PATTERN.match(partner.acronym)
-    ):
-        record.problem(
-            "acronym",
-            _l("At most %(max)d characters, without spaces or commas.", max=ACRONYM_MAX),
-        )
-    if partner.website and not _is_web_address(partner.website):
-        record.problem("website", _l("Must be a web address starting with https://."))
-    if not any(partner.names.values()) and "name" not in record.bad_keys:
-        record.problem("name", _l("Give the partner's name in at least one language."))
-
-
-def _is_web_address(url: str) -> bool:
-    parts = urlsplit(url)
-    return (
-        len(url) <= WEBSITE_MAX
-        and parts.scheme in ("http", "https")
-        and bool(parts.netloc)
-        and not re.search(r"\s", url)
-    )
-
-
 def _read_events(items: list, file_partners: set[str], problems: list[Problem]) -> list[EventData]:
     events, seen = [], {}
     for index, item in enumerate(items):
@@ -374,7 +220,7 @@ def _read_events(items: list, file_partners: set[str], problems: list[Problem]) 
         if not isinstance(item, dict):
             problems.append(Problem(path, _l("Each entry must be a JSON object.")))
             continue
-        record = _Record(item, path, EVENT_KEYS, problems)
+        record = Reader(item, _at(path, problems), EVENT_KEYS)
         data, existing = _event_data(record)
         if data.slug in seen:
             record.problem(
@@ -387,44 +233,19 @@ def _read_events(items: list, file_partners: set[str], problems: list[Problem]) 
             )
         elif data.slug:
             seen[data.slug] = path
-        errors = validate_event(data, existing, known_partners=file_partners)
-        for key, messages in errors.items():
-            if key.split(".")[0] in record.bad_keys:
-                continue
-            for message in messages:
-                record.problem(key, message)
+        record.report(validate_event(data, existing, known_partners=file_partners))
         events.append(data)
     return events
 
 
-def _event_data(record: _Record) -> tuple[EventData, Event | None]:
-    """The event described by ``record`` and the stored event of the same slug, if any."""
-    slug = record.string("slug", required=True)
+def _event_data(record: Reader) -> tuple[EventData, Event | None]:
+    """The event described by ``record`` and the stored event of the same slug, if any (whose
+    status is kept when the entry gives none)."""
+    slug = record.obj.get("slug")
+    slug = slug.strip() if isinstance(slug, str) else ""
     existing = db.session.scalar(select(Event).where(Event.slug == slug)) if slug else None
-    texts: dict[str, dict[str, str]] = {}
-    for name in ("title", "summary", "description"):
-        for locale, value in record.texts(name).items():
-            texts.setdefault(locale, {})[name] = value
     default_status = existing.status if existing is not None else EventStatus.DRAFT
-    data = EventData(
-        slug=slug,
-        timezone=record.string("timezone", default=current_app.config["DEFAULT_TIMEZONE"]),
-        start=record.wall_time("start", required=True),
-        end=record.wall_time("end", required=True),
-        texts=texts,
-        floor_language=record.string("floor_language", required=True),
-        interpretation_languages=record.strings("interpretation_languages"),
-        online_url=record.string("online_url"),
-        capacity=record.whole_number("capacity"),
-        registration_closes=record.wall_time("registration_closes"),
-        partners=record.strings("partners"),
-        status=record.string("status") or default_status,
-        confirm_address=record.flag("confirm_address"),
-        required_locales=(
-            record.strings("required_locales") if "required_locales" in record.obj else None
-        ),
-    )
-    return data, existing
+    return EventData.read(record, default_status=default_status), existing
 
 
 # --- writing ----------------------------------------------------------------------------------

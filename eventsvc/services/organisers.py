@@ -13,10 +13,8 @@ role change) bumps its session generation (:meth:`Organiser.sign_out_everywhere`
 
 import hashlib
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -34,8 +32,14 @@ from eventsvc.models import (
     Role,
     SignInFailure,
 )
-from eventsvc.passwords import MIN_PASSWORD_LENGTH, dummy_hash, is_common
+from eventsvc.passwords import dummy_hash
 from eventsvc.services import DomainError, audit
+from eventsvc.services.inputs.account import (  # noqa: F401 (NewOrganiser re-exported)
+    NewOrganiser,
+    check_address,
+    check_password,
+)
+from eventsvc.services.inputs.base import Errors
 from eventsvc.services.outbox import enqueue_for_organiser
 
 #: New-password mails one account can get in an hour, however often the form is sent.
@@ -97,37 +101,21 @@ class AccountError(DomainError):
     """An account change that the rules refuse (duplicate, weak password, last admin…)."""
 
 
-@dataclass(frozen=True)
-class NewOrganiser:
-    email: str
-    password: str | None = None  # None: the organiser is invited to choose one
-    name: str = ""
-    role: Role = Role.ORGANISER
-
-
 def normalise_address(address: str) -> str:
     """The stored, comparable form of an organiser's address (raises AccountError if invalid)."""
-    try:
-        return validate_email(address.strip(), check_deliverability=False).normalized.casefold()
-    except EmailNotValidError as exc:
-        raise AccountError(
-            _l("“%(address)s” is not a valid email address.", address=address)
-        ) from exc
+    errors = Errors()
+    email = check_address(address, errors)
+    if errors:
+        raise AccountError(errors.errors["email"][0])
+    return email
 
 
 def check_password_strength(password: str) -> None:
     """Refuse a password shorter than the minimum or found in the shipped common list."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _l(
-                "The password must have at least %(count)s characters.",
-                count=MIN_PASSWORD_LENGTH,
-            )
-        )
-    if is_common(password):
-        raise AccountError(
-            _l("This password is among the most common ones: choose one less easy to guess.")
-        )
+    errors = Errors()
+    check_password(password, errors)
+    if errors:
+        raise AccountError(errors.errors["password"][0])
 
 
 def find_by_email(address: str) -> Organiser | None:
@@ -144,15 +132,14 @@ def create_organiser(data: NewOrganiser, actor: Organiser | None = None) -> Orga
     Without a password the account is invited: a mail asks the organiser to choose one, so
     that nobody else ever knows it.
     """
-    email = normalise_address(data.email)
-    if data.password is not None:
-        check_password_strength(data.password)
+    data = data.checked()
+    email = data.email
     if db.session.scalar(select(Organiser.id).where(Organiser.email == email)) is not None:
         raise AccountError(
             _l("An organiser with the address %(email)s exists already.", email=email)
         )
     organiser = Organiser(
-        email=email, name=data.name.strip(), role=Role(data.role), active=True, password_hash=""
+        email=email, name=data.name, role=data.role, active=True, password_hash=""
     )
     if data.password is not None:
         organiser.set_password(data.password)

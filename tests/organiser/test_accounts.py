@@ -166,3 +166,15 @@ def test_reset_without_a_password_always_queues_a_live_link_and_ends_the_session
     assert len(links) == 4
     assert account(organiser_account.email).active
     assert organiser.get("/organiser/").status_code == 302  # the old session ended
+
+
+def test_the_account_inputs_errors_are_shown_beside_their_fields(admin):
+    response = admin.post(
+        "/organiser/organisers",
+        data={"email": "new@example.org", "name": "x" * 201, "role": "organiser"},
+    )
+    assert response.status_code == 422
+    html = response.text
+    start = html.index('id="name-error"')
+    assert "At most 200 characters (this text has 201)." in html[start : html.index("</ul>", start)]
+    assert 'id="email-error"' not in html

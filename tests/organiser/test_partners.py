@@ -106,3 +106,15 @@ def test_a_logo_over_the_size_limit_is_refused_with_the_limit(organiser):
     )
     assert response.status_code == 422
     assert "The logo may be at most 200 KB." in response.text
+
+
+def test_a_bad_website_is_shown_beside_the_website_in_french(organiser):
+    organiser.get("/locale/fr", query_string={"next": "/organiser/"})
+    response = organiser.post("/organiser/partners/new", data=partner_form(website="ftp://issa.nl"))
+    assert response.status_code == 422
+    html = response.text
+    start = html.index('id="website-error"')
+    assert (
+        "Doit être une adresse web commençant par https://."
+        in html[start : html.index("</ul>", start)]
+    )

@@ -265,3 +265,16 @@ def test_a_time_in_the_past_is_refused_with_a_message(signed_in, event):
     page = signed_in.post(URL, data=data)
     assert "Choose a time in the future, or send it now." in page.get_data(as_text=True)
     assert not announcement_messages()
+
+
+def test_a_past_time_is_shown_beside_the_time_before_the_confirmation(signed_in, event):
+    data = {**form_data(button="send"), "send_at": "2026-11-01T09:00"}
+    response = signed_in.post(URL, data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    start = html.index('id="send_at-error"')
+    assert (
+        "Choose a time in the future, or send it now." in html[start : html.index("</ul>", start)]
+    )
+    assert 'id="confirm-count"' not in html
+    assert not announcement_messages()
