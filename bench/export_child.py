@@ -15,7 +15,7 @@ import time
 #: The columns eventsvc exports, read as they are stored.
 BASELINE_QUERY = (
     "SELECT id, status, full_name, email, organisation, country, language, "
-    "interpretation_language, question, newsletter, consent_at, created_at, promoted_at, "
+    "interpretation_language, question_for_speakers, newsletter, consent_at, created_at, promoted_at, "
     "cancelled_at FROM registration WHERE event_id = ? ORDER BY id"
 )
 

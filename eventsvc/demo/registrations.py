@@ -16,7 +16,7 @@ from eventsvc.models import (
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services.registrations import RegistrationClosed, RegistrationData, register
 
-#: (name, organisation, country, language, interpretation or None, question, newsletter)
+#: (name, organisation, country, language, interpretation or None, question for the speakers, newsletter)
 PEOPLE = [
     (
         "Amina Diallo",
@@ -105,7 +105,7 @@ def seed_registrations() -> int:
             country,
             language,
             interpretation,
-            question,
+            question_for_speakers,
             news,
         ) in enumerate(people):
             data = RegistrationData(
@@ -119,7 +119,7 @@ def seed_registrations() -> int:
                 interpretation_language=(
                     FOLLOWS_FLOOR if interpretation == event.floor_language else interpretation
                 ),
-                question=question,
+                question_for_speakers=question_for_speakers,
                 newsletter=news,
             )
             try:

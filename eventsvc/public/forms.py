@@ -35,7 +35,7 @@ from eventsvc.models.registration import (
     FOLLOWS_FLOOR,
     NAME_MAX,
     ORGANISATION_MAX,
-    QUESTION_MAX,
+    QUESTION_FOR_SPEAKERS_MAX,
 )
 from eventsvc.services.registrations import RegistrationData
 
@@ -231,7 +231,7 @@ def country_field() -> SharedChoicesSelectField:
 class RegistrationForm(FlaskForm):
     """One person's registration for one event; choices depend on the event and the locale."""
 
-    question_max = QUESTION_MAX
+    question_for_speakers_max = QUESTION_FOR_SPEAKERS_MAX
 
     full_name = full_name_field()
     email = EmailField(
@@ -257,10 +257,10 @@ class RegistrationForm(FlaskForm):
     interpretation_language = SelectField(
         _l("Language you will listen in (optional)"), validators=[Optional()]
     )
-    question = TextAreaField(
+    question_for_speakers = TextAreaField(
         _l("A question for the speakers (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=QUESTION_MAX, message=TOO_LONG)],
+        validators=[Optional(), Length(max=QUESTION_FOR_SPEAKERS_MAX, message=TOO_LONG)],
     )
     consent = BooleanField(
         _l("I agree that my details are used to organise this event."),
@@ -294,7 +294,7 @@ class RegistrationForm(FlaskForm):
             organisation=self.organisation.data or "",
             country=self.country.data,
             interpretation_language=self.interpretation_language.data or None,
-            question=self.question.data or "",
+            question_for_speakers=self.question_for_speakers.data or "",
             newsletter=bool(self.newsletter.data),
             consent=bool(self.consent.data),
             timezone=self.timezone.data or "",

@@ -46,7 +46,7 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     registration.full_name = ERASED_NAME
     registration.email = registration.email_normalised = erased_email(registration.id)
     registration.organisation = ""
-    registration.question = ""
+    registration.question_for_speakers = ""
     registration.timezone = ""
     registration.newsletter = False
     registration.newsletter_confirmed_at = None
@@ -85,7 +85,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
             email=_erased_email_sql(),
             email_normalised=_erased_email_sql(),
             organisation="",
-            question="",
+            question_for_speakers="",
             timezone="",
             newsletter=False,
             newsletter_confirmed_at=None,

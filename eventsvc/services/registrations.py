@@ -45,7 +45,7 @@ class RegistrationData:
     organisation: str = ""
     country: str = ""
     interpretation_language: str | None = None
-    question: str = ""
+    question_for_speakers: str = ""
     newsletter: bool = False
     consent: bool = True
     #: The IANA zone the browser reported, already checked against zoneinfo; "" if none.
@@ -231,7 +231,7 @@ def _fill(registration: Registration, data: RegistrationData) -> None:
     registration.organisation = data.organisation.strip()
     registration.country = (data.country or "").upper()
     registration.interpretation_language = data.interpretation_language or None
-    registration.question = data.question.strip()
+    registration.question_for_speakers = data.question_for_speakers.strip()
     registration.newsletter = bool(data.newsletter)
     registration.timezone = data.timezone
     registration.newsletter_confirmed_at = None
@@ -669,7 +669,7 @@ def questions_for_speakers(event: Event) -> list[Registration]:
                 Registration.status.in_(
                     (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
                 ),
-                Registration.question != "",
+                Registration.question_for_speakers != "",
                 Registration.anonymised_at.is_(None),
             )
             .order_by(Registration.created_at, Registration.id)

@@ -19,7 +19,7 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
         email="bob@example.org",
         full_name="Bob Original",
         organisation="Old NGO",
-        question="Old question?",
+        question_for_speakers="Old question?",
         newsletter=True,
         timezone="Asia/Tokyo",
     )
@@ -41,7 +41,7 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
     assert new_link != old_link
     page = client.get(f"/en/registrations/{new_link}").get_data(as_text=True)
     assert "Someone Else" in page and "Bob Original" not in page and "Old NGO" not in page
-    assert (again.organisation, again.question, again.newsletter) == ("", "", False)
+    assert (again.organisation, again.question_for_speakers, again.newsletter) == ("", "", False)
     assert again.timezone == ""  # the new form's browser gave none; the old zone is not kept
     assert again.consent_at == frozen_clock.now != old_consent
     assert again.created_at == frozen_clock.now

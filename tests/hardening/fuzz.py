@@ -23,7 +23,7 @@ FORM_FIELDS = [
     "country",
     "language",
     "interpretation_language",
-    "question",
+    "question_for_speakers",
     "consent",
     "newsletter",
     "website",
