@@ -180,7 +180,11 @@ def test_a_registration_beyond_the_limit_keeps_what_was_typed(client, make_event
     event = make_event()
     for _ in range(3):
         _post(client, event, lang="en")
-    typed = {"full_name": "Ndèye Fall", "email": "ndeye@example.org", "question_for_speakers": "Slides?"}
+    typed = {
+        "full_name": "Ndèye Fall",
+        "email": "ndeye@example.org",
+        "question_for_speakers": "Slides?",
+    }
     refused = _post(client, event, lang="en", data_overrides=typed)
 
     assert refused.status_code == 429

@@ -287,8 +287,12 @@ def test_the_moderators_list_has_every_question_in_registration_order(
 ):
     first = make_registration(event, full_name="Awa Diop", question_for_speakers="First question?")
     make_registration(event, full_name="No Question")
-    cancelled = make_registration(event, full_name="Gone", question_for_speakers="Withdrawn question?")
-    make_registration(event, full_name="Li Wei", organisation="UNESCO", question_for_speakers="Second?")
+    cancelled = make_registration(
+        event, full_name="Gone", question_for_speakers="Withdrawn question?"
+    )
+    make_registration(
+        event, full_name="Li Wei", organisation="UNESCO", question_for_speakers="Second?"
+    )
     from eventsvc.services.registrations import cancel
 
     cancel(cancelled)

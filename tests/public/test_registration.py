@@ -20,7 +20,9 @@ def test_new_registration_is_stored_and_redirects_to_the_thank_you_page(
 
     response = client.post(
         "/fr/events/gps/register",
-        data=form_data(email="Amina@Example.org", newsletter="y", question_for_speakers="Quel calendrier ?"),
+        data=form_data(
+            email="Amina@Example.org", newsletter="y", question_for_speakers="Quel calendrier ?"
+        ),
     )
 
     assert response.status_code == 303
