@@ -1,8 +1,9 @@
 """Erasing registrants' personal data while keeping the counts organisers report on.
 
 An erased registration keeps its status, country, languages and dates (the statistics stay
-true); its name, address, organisation, question and browser zone are replaced by placeholders,
-its pending mail is withdrawn and ``anonymised_at`` is set.
+true); the fields the registry marks as personal data (``RegistrationField.erased``: name,
+address, organisation, question for the speakers, newsletter wish, browser zone) are replaced
+by placeholders, its pending mail is withdrawn and ``anonymised_at`` is set.
 """
 
 from datetime import timedelta
@@ -15,9 +16,10 @@ from eventsvc.mail import transport
 from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registration
 from eventsvc.models.organiser import Organiser
 from eventsvc.services import audit
+from eventsvc.services import fields as registry
 from eventsvc.services.locking import lock_event
 
-ERASED_NAME = "[erased]"
+ERASED_NAME = registry.BY_KEY["full_name"].erased
 #: ``.invalid`` is reserved (RFC 2606): an erased address can never reach anyone.
 ERASED_EMAIL_DOMAIN = "invalid"
 
@@ -43,13 +45,9 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     if registration.anonymised_at is not None:
         db.session.rollback()
         return
-    registration.full_name = ERASED_NAME
-    registration.email = registration.email_normalised = erased_email(registration.id)
-    registration.organisation = ""
-    registration.question_for_speakers = ""
-    registration.timezone = ""
-    registration.newsletter = False
-    registration.newsletter_confirmed_at = None
+    address = erased_email(registration.id)
+    for column, value in _erasure(address).items():
+        setattr(registration, column, value)
     registration.anonymised_at = clock.now()
     _forget_mail(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
@@ -80,17 +78,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
     db.session.execute(
         update(Registration)
         .where(selected)
-        .values(
-            full_name=ERASED_NAME,
-            email=_erased_email_sql(),
-            email_normalised=_erased_email_sql(),
-            organisation="",
-            question_for_speakers="",
-            timezone="",
-            newsletter=False,
-            newsletter_confirmed_at=None,
-            anonymised_at=now,
-        )
+        .values(**_erasure(_erased_email_sql()), anonymised_at=now)
         .execution_options(synchronize_session=False)
     )
     for event_id, count in per_event:
@@ -103,6 +91,17 @@ def purge_past_registrations(older_than: timedelta) -> int:
     db.session.commit()
     remove_mail_files(message_ids)
     return sum(count for _event_id, count in per_event)
+
+
+def _erasure(address) -> dict:
+    """Column → what erasure writes there: the registry's personal fields, with ``address``
+    (a value, or an SQL expression for a bulk update) for the address, which is also what
+    the registration is recognised by; the newsletter's confirmation goes with the wish."""
+    values = {
+        column: address if value is registry.ERASED_ADDRESS else value
+        for column, value in registry.erased_values().items()
+    }
+    return {**values, "email_normalised": address, "newsletter_confirmed_at": None}
 
 
 def _message_ids(registration_filter) -> set[int]:
