@@ -1,1 +1,1 @@
-"""Input definitions: each thing a person or a file submits, parsed and checked once."""
+"""Input definitions: each submitted thing checked once, errors keyed by field (see ``base``)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 
 from eventsvc.models import Event
 from eventsvc.services import fields as registry
-from eventsvc.services.inputs.base import InputErrors
+from eventsvc.services.inputs.base import Errors
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,12 @@ def parse_fields(submitted: Mapping, specs, event: Event | None) -> dict:
     """Each field of ``specs`` parsed from ``submitted`` (a missing key reads as ``None``);
     :class:`InputErrors` with every field's messages if any is wrong."""
     answering = registry.Answering(event)
-    values, errors = {}, {}
+    values, errors = {}, Errors()
     for spec in specs:
         try:
             values[spec.key] = spec.parse(submitted.get(spec.key), answering)
         except registry.FieldInvalid as invalid:
-            errors[spec.key] = invalid.messages
-    if errors:
-        raise InputErrors(errors)
+            for message in invalid.messages:
+                errors.add(spec.key, message)
+    errors.raise_if_any()
     return values
