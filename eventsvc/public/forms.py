@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,8 +16,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import Select, html_params
 
 from eventsvc.i18n import (
     current_locale,
@@ -36,82 +34,9 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class PrerenderedSelect(Select):
-    """A ``<select>`` whose ``<option>`` list is rendered once per choices tuple, then reused.
-
-    For a long list that every visitor of a locale shares (about 250 countries): rendering each
-    option through WTForms on every page view was half the event page's CPU time. Only the
-    selected option differs between requests; it is marked in the cached HTML by replacing its
-    one ``<option>``. The output is exactly :class:`~wtforms.widgets.Select`'s. Choices that are
-    not a tuple of plain options (no ``render_kw``, no optgroup) are rendered the ordinary way.
-    """
-
-    def __init__(self, max_lists: int = 16):
-        super().__init__()
-        self.max_lists = max_lists
-        self._lists: dict[int, tuple[tuple, str, dict[str, tuple[str, str]]]] = {}
-
-    def __call__(self, field, **kwargs):
-        options = self.options(field.choices)
-        if options is None:
-            return super().__call__(field, **kwargs)
-        html = self._lists[id(field.choices)][1]
-        kwargs.setdefault("id", field.id)
-        flags = getattr(field, "flags", {})
-        for name in self.validation_attrs:
-            if name not in kwargs and getattr(flags, name, False):
-                kwargs[name] = getattr(flags, name)
-        if isinstance(field.data, str) and field.data in options:
-            plain, selected = options[field.data]
-            html = html.replace(plain, selected, 1)
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{html}</select>")
-
-    def options(self, choices) -> dict[str, tuple[str, str]] | None:
-        """Per value, its ``<option>`` unselected and selected; ``None`` for choices this widget
-        leaves to WTForms."""
-        if not isinstance(choices, tuple):
-            return None
-        cached = self._lists.get(id(choices))
-        if cached is not None and cached[0] is choices:
-            return cached[2]
-        pairs = [_plain_pair(choice) for choice in choices]
-        if None in pairs or len(self._lists) >= self.max_lists:
-            return None
-        options = {}
-        for value, label in pairs:
-            text = escape(label or value)
-            options[value] = (
-                f"<option {html_params(value=value)}>{text}</option>",
-                f"<option {html_params(value=value, selected=True)}>{text}</option>",
-            )
-        if len(options) != len(pairs):
-            return None
-        html = "".join(plain for plain, _ in options.values())
-        self._lists[id(choices)] = (choices, html, options)
-        return options
-
-
-def _plain_pair(choice) -> tuple[str, str] | None:
-    if isinstance(choice, SelectChoice):
-        if choice.render_kw or choice.optgroup is not None:
-            return None
-        choice = (choice.value, choice.label)
-    if isinstance(choice, tuple) and len(choice) == 2 and isinstance(choice[0], str):
-        return choice
-    return None
-
-
-class SharedChoicesSelectField(SelectField):
-    """A string :class:`SelectField` for a long, cached tuple of choices, rendered by
-    :class:`PrerenderedSelect`. The answer is checked by its registration field."""
-
-    widget = PrerenderedSelect()
-
-
 @lru_cache(maxsize=32)
 def country_select_choices(locale: str) -> tuple[tuple[str, str], ...]:
-    """The country list of the form in ``locale``, its prompt first: one tuple per locale,
-    so that :class:`PrerenderedSelect` renders it once."""
+    """The country list of the form in ``locale``, its prompt first, made once per locale."""
     with force_locale(locale):
         prompt = gettext("Choose a country")
     return (("", prompt), *sorted_countries(locale))
@@ -140,7 +65,7 @@ _FIELD_CLASSES = {
     "text": StringField,
     "email": EmailField,
     "textarea": TextAreaField,
-    "country": SharedChoicesSelectField,
+    "country": SelectField,
     "radio": RadioField,
     "select": SelectField,
     "checkbox": BooleanField,
