@@ -115,9 +115,14 @@ def neutralise(cell):
 def header(locale: str | None = None, zone: str | None = None) -> tuple[str, ...]:
     """The column titles in ``locale`` (the default locale by default); the time columns name
     ``zone`` (UTC when ``None``)."""
-    with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):
+    locale = locale or current_app.config["DEFAULT_LOCALE"]
+    with force_locale(locale):
         titles = [str(title) for _column, title, _width in _LEADING]
-        titles += [str(column.title) for spec in exported_fields() for column in spec.exports]
+        titles += [
+            registry.text_in(column.title, locale)
+            for spec in exported_fields()
+            for column in spec.exports
+        ]
         return (*titles, *_time_titles(zone or "UTC"))
 
 

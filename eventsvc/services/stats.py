@@ -106,8 +106,7 @@ def label(field: str, value: str, locale: str) -> str:
     """The name of ``value`` of a breakdown ``field`` in ``locale``."""
     spec = COUNTED[field]
     if not value:
-        with force_locale(locale):
-            return str(spec.empty_label)
+        return registry.text_in(spec.empty_label, locale)
     return spec.kind.value_label(value, locale)
 
 

@@ -37,3 +37,12 @@ def test_erasure_writes_over_every_personal_field_and_nothing_else(app):
 
 def test_the_statistics_count_the_fields_marked_for_it():
     assert list(stats.BREAKDOWN_FIELDS) == ["country", "language", "interpretation"]
+
+
+def test_a_label_is_a_catalogue_string_or_one_text_per_locale(app):
+    """Built-in fields' texts come from the catalogue; organiser-defined questions (issue 16)
+    will carry one text per locale, read the same way."""
+    assert fields.text_in(fields.BY_KEY["country"].title, "fr") == "Pays"
+    role = {"en": "Your role", "fr": "Votre fonction"}
+    assert fields.text_in(role, "fr") == "Votre fonction"
+    assert fields.text_in(role, "es") == "Your role"
