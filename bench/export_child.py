@@ -12,12 +12,14 @@ import resource
 import sys
 import time
 
-#: The columns eventsvc exports, read as they are stored.
-BASELINE_QUERY = (
-    "SELECT id, status, full_name, email, organisation, country, language, "
-    "interpretation_language, question, newsletter, consent_at, created_at, promoted_at, "
-    "cancelled_at FROM registration WHERE event_id = ? ORDER BY id"
-)
+
+def baseline_query() -> str:
+    """The columns eventsvc exports, read as they are stored: named by the registry of
+    registration fields (``eventsvc.services.fields``), so the baseline follows the export."""
+    from eventsvc.services.exports import stored_columns
+
+    columns = ", ".join(stored_columns())
+    return f"SELECT {columns} FROM registration WHERE event_id = ? ORDER BY id"
 
 
 def peak_mb() -> float:
@@ -69,10 +71,11 @@ def baseline_export(mode: str, database: str, event_id: int, output: str) -> tup
 
     if mode == "baseline-xlsx":
         from openpyxl import Workbook
+    query = baseline_query()
     before = peak_mb()
     started = time.perf_counter()
     connection = sqlite3.connect(database)
-    cursor = connection.execute(BASELINE_QUERY, (event_id,))
+    cursor = connection.execute(query, (event_id,))
     if mode == "baseline-csv":
         with open(output, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(cursor)

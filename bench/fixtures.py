@@ -120,7 +120,9 @@ def registration_rows(event_id: int, count: int, start: int = 0) -> list[dict]:
                 "country": ("FR", "SN", "BR", "CA", "IN")[n % 5],
                 "language": "fr" if n % 2 else "en",
                 "interpretation_language": (None, "fr", "es")[n % 3],
-                "question": "Comment participer aux consultations régionales ?" if n % 4 else "",
+                "question_for_speakers": "Comment participer aux consultations régionales ?"
+                if n % 4
+                else "",
                 "newsletter": bool(n % 2),
                 "consent_at": now,
                 "consent_version": "2026-11",

@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Partner
-from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import register
 from tests.smtp_sink import SMTPSink
 
 #: The clock tests run at unless they move it: a Sunday, two weeks before the GPS launch.
@@ -200,7 +201,7 @@ def make_registration(app):
 
     def factory(event, email=None, language="fr", **kw):
         n = next(_counter)
-        data = RegistrationData(
+        data = RegistrationInput(
             full_name=kw.pop("full_name", f"Participant {n}"),
             email=email or f"person{n}@example.org",
             language=language,

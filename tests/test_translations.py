@@ -285,7 +285,8 @@ app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys
 with app.app_context():
     from eventsvc.mail import messages
     from eventsvc.models import Event, EventStatus, MessageKind, OutboxMessage
-    from eventsvc.services.registrations import RegistrationData, register
+    from eventsvc.services.inputs.registration import RegistrationInput
+    from eventsvc.services.registrations import register
 
     db.create_all()
     start = clock.now() + timedelta(days=30)
@@ -295,7 +296,7 @@ with app.app_context():
         event.set_content(locale, title=title, summary="", description="")
     db.session.add(event)
     db.session.commit()
-    register(event, RegistrationData(full_name="Amina", email="amina@example.org", language="fr"))
+    register(event, RegistrationInput(full_name="Amina", email="amina@example.org", language="fr"))
     kind = OutboxMessage.kind == MessageKind.CONFIRMATION
     message = db.session.scalars(db.select(OutboxMessage).where(kind)).one()
     sys.stdout.buffer.write(messages.build(message).as_bytes())

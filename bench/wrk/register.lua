@@ -34,7 +34,7 @@ function request()
     "country=FR",
     "language=" .. ((n % 2 == 0) and "fr" or "en"),
     "interpretation_language=fr",
-    "question=",
+    "question_for_speakers=",
     "consent=y",
     "website=",
   }

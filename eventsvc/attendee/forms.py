@@ -5,15 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired, Optional
 
-from eventsvc.i18n import current_locale, language_name, supported_locales
+from eventsvc.i18n import language_name, supported_locales
 from eventsvc.models import Registration
-from eventsvc.public.forms import (
-    country_field,
-    country_select_choices,
-    full_name_field,
-    interpretation_choices,
-    organisation_field,
-)
+from eventsvc.public.forms import form_field, interpretation_choices, set_choices, submitted
+from eventsvc.services import fields as registry
 
 
 class PreferencesForm(FlaskForm):
@@ -39,23 +34,32 @@ class PreferencesForm(FlaskForm):
         return bool(self.interpretation_language.choices)
 
 
-class DetailsForm(FlaskForm):
-    """What the registrant may correct about themselves: name, organisation, country.
+class DetailsBase(FlaskForm):
+    """What the registrant may correct about themselves: the fields of the registry's
+    "details" section (name, organisation, country), checked by ``change_details``.
 
     Prefixed, so that its fields and CSRF token keep ids of their own beside the preferences.
     """
 
-    full_name = full_name_field()
-    organisation = organisation_field()
-    country = country_field()
+    specs: tuple = ()
 
     def __init__(self, registration: Registration, *args, **kwargs):
         kwargs.setdefault("prefix", "details")
-        kwargs.setdefault("full_name", registration.full_name)
-        kwargs.setdefault("organisation", registration.organisation)
-        kwargs.setdefault("country", registration.country)
+        for spec in self.specs:
+            kwargs.setdefault(spec.key, getattr(registration, spec.column))
         super().__init__(*args, **kwargs)
-        self.country.choices = country_select_choices(current_locale())
+        set_choices(self, registration.event)
+
+    def submitted(self) -> dict:
+        return submitted(self, self.specs)
+
+
+_DETAILS = tuple(registry.personal_page_fields("details"))
+DetailsForm = type(
+    "DetailsForm",
+    (DetailsBase,),
+    {"specs": _DETAILS, **{spec.key: form_field(spec) for spec in _DETAILS}},
+)
 
 
 class CancelForm(FlaskForm):

@@ -13,7 +13,9 @@ from eventsvc.attendee.forms import CancelForm, DetailsForm, PreferencesForm
 from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
+from eventsvc.public.forms import show_errors
 from eventsvc.services import DomainError, registrations, tokens
+from eventsvc.services.inputs.base import InputErrors
 from eventsvc.urls import public_url
 
 
@@ -60,9 +62,10 @@ def details(token):
     if not form.validate():
         return _manage_page(registration, token, details=form, status=400)
     try:
-        changed = registrations.change_details(
-            registration, form.full_name.data, form.organisation.data or "", form.country.data
-        )
+        changed = registrations.change_details(registration, form.submitted())
+    except InputErrors as failed:
+        show_errors(form, failed.errors)
+        return _manage_page(registration, token, details=form, status=400)
     except DomainError as error:
         flash(str(error.message), "error")
         return _back_to(token)

@@ -14,9 +14,11 @@ from eventsvc.models import (
     Registration,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services.registrations import RegistrationClosed, RegistrationData, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import RegistrationClosed, register
 
-#: (name, organisation, country, language, interpretation or None, question, newsletter)
+#: (name, organisation, country, language, interpretation or None, question for the speakers,
+#: newsletter)
 PEOPLE = [
     (
         "Amina Diallo",
@@ -105,10 +107,10 @@ def seed_registrations() -> int:
             country,
             language,
             interpretation,
-            question,
+            question_for_speakers,
             news,
         ) in enumerate(people):
-            data = RegistrationData(
+            data = RegistrationInput(
                 full_name=name,
                 email=f"demo{index + 1}.{slug[:12]}@example.org",
                 language=language,
@@ -119,7 +121,7 @@ def seed_registrations() -> int:
                 interpretation_language=(
                     FOLLOWS_FLOOR if interpretation == event.floor_language else interpretation
                 ),
-                question=question,
+                question_for_speakers=question_for_speakers,
                 newsletter=news,
             )
             try:

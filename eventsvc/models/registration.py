@@ -28,7 +28,7 @@ from eventsvc.models.types import UTCDateTime, str_enum
 NAME_MAX = 200
 EMAIL_MAX = 254
 ORGANISATION_MAX = 200
-QUESTION_MAX = 2000
+QUESTION_FOR_SPEAKERS_MAX = 2000
 ZONE_MAX = 64
 
 #: ``Registration.interpretation_language`` of someone who follows the floor language and needs
@@ -69,7 +69,7 @@ class Registration(db.Model):
     #: The IANA zone the form's script read from the browser ("" if none), to give the
     #: registrant's own time in mail.
     timezone: Mapped[str] = mapped_column(String(ZONE_MAX), default="", server_default="")
-    question: Mapped[str] = mapped_column(Text, default="")
+    question_for_speakers: Mapped[str] = mapped_column(Text, default="")
     #: Asked for on the form; counts as subscribed only once confirmed from the separate mail.
     newsletter: Mapped[bool] = mapped_column(Boolean, default=False)
     newsletter_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

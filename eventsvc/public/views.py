@@ -94,7 +94,7 @@ def register(slug):
     if not form.validate():
         return _event_page(event, form, status=400)
     try:
-        result = registrations.register(event, form.registration_data(), request.remote_addr)
+        result = registrations.register(event, form.registration_input, request.remote_addr)
     except RegistrationClosed:
         return _event_page(event, None, status=409)
     # An address already registered is shown what a newcomer would get: the page never tells a

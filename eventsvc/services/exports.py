@@ -11,10 +11,8 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from functools import cache
 from urllib.parse import quote
 
-from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
@@ -28,9 +26,8 @@ from sqlalchemy import select
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.i18n import language_name
 from eventsvc.models import Registration, RegistrationStatus
-from eventsvc.models.registration import FOLLOWS_FLOOR
+from eventsvc.services import fields as registry
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,29 +43,40 @@ CHUNK_BYTES = 64 * 1024
 
 _table = Registration.__table__.c
 
-#: (table column, header) in file order; docs/exports.md describes each one. Table columns,
-#: not ORM attributes: rows come back as plain tuples without the ORM's loading machinery.
-COLUMNS = (
-    (_table.id, _l("ID")),
-    (_table.status, _l("Status")),
-    (_table.full_name, _l("Full name")),
-    (_table.email, _l("Email")),
-    (_table.organisation, _l("Organisation")),
-    (_table.country, _l("Country code")),
-    (None, _l("Country")),
-    (_table.language, _l("Communication language")),
-    (_table.interpretation_language, _l("Interpretation language")),
-    (_table.question, _l("Question")),
-    (_table.newsletter, _l("Newsletter asked for")),
-    (_table.newsletter_confirmed_at, None),
-    (_table.consent_at, None),
-    (_table.created_at, None),
-    (_table.promoted_at, None),
-    (_table.cancelled_at, None),
+#: The columns before the fields' and after them (times of the registration's life), read
+#: as table columns, not ORM attributes: rows come back as plain tuples without the ORM's
+#: loading machinery. docs/exports.md describes each column.
+_LEADING = ((_table.id, _l("ID"), 8), (_table.status, _l("Status"), 14))
+_TIMES = (
+    _table.newsletter_confirmed_at,
+    _table.consent_at,
+    _table.created_at,
+    _table.promoted_at,
+    _table.cancelled_at,
 )
 
-#: Spreadsheet column widths (characters), in file order.
-XLSX_WIDTHS = (8, 14, 28, 32, 28, 9, 20, 18, 18, 48, 12, 20, 20, 20, 20, 20)
+
+def exported_fields() -> list[registry.RegistrationField]:
+    """The registry's fields with a column in the export, in file order."""
+    return registry.exported_fields()
+
+
+def stored_columns() -> list[str]:
+    """The names of the ``registration`` columns one export row is made from, in order."""
+    return [
+        *(column.name for column, _title, _width in _LEADING),
+        *(spec.column for spec in exported_fields()),
+        *(column.name for column in _TIMES),
+    ]
+
+
+def xlsx_widths() -> tuple[int, ...]:
+    """Spreadsheet column widths (characters), in file order."""
+    fields = (column.width for spec in exported_fields() for column in spec.exports)
+    return (*(width for _column, _title, width in _LEADING), *fields, *(20 for _ in _TIMES))
+
+
+XLSX_WIDTHS = xlsx_widths()
 
 
 #: Marks the status of a place held for an unconfirmed address in the labels' keys.
@@ -107,15 +115,21 @@ def neutralise(cell):
 def header(locale: str | None = None, zone: str | None = None) -> tuple[str, ...]:
     """The column titles in ``locale`` (the default locale by default); the time columns name
     ``zone`` (UTC when ``None``)."""
-    with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):
-        titles = [str(title) for _column, title in COLUMNS if title is not None]
+    locale = locale or current_app.config["DEFAULT_LOCALE"]
+    with force_locale(locale):
+        titles = [str(title) for _column, title, _width in _LEADING]
+        titles += [
+            registry.text_in(column.title, locale)
+            for spec in exported_fields()
+            for column in spec.exports
+        ]
         return (*titles, *_time_titles(zone or "UTC"))
 
 
-def _value_labels(locale: str) -> tuple[dict, dict, tuple[str, str]]:
-    """Statuses, languages and yes/no as the reader of ``locale`` says them."""
+def _status_labels(locale: str) -> dict:
+    """Statuses as the reader of ``locale`` says them."""
     with force_locale(locale):
-        statuses = {
+        return {
             RegistrationStatus.CONFIRMED: pgettext("registration status", "Confirmed"),
             RegistrationStatus.WAITLISTED: pgettext("registration status", "Waitlisted"),
             RegistrationStatus.CANCELLED: pgettext("registration status", "Cancelled"),
@@ -127,16 +141,16 @@ def _value_labels(locale: str) -> tuple[dict, dict, tuple[str, str]]:
                 "registration status", "Waitlisted, awaiting address confirmation"
             ),
         }
-        yes_no = (_("yes"), _("no"))
-        floor = _("Floor language, no interpretation")
-    languages = {code: language_name(code, locale) for code in _language_codes()}
-    languages[FOLLOWS_FLOOR] = floor  # an interpretation answer, never a language of mail
-    return statuses, languages, yes_no
 
 
-@cache
-def _language_codes() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").languages if len(code) == 2)
+def _cell_plan(locale: str) -> list[tuple[int, object]]:
+    """Per export column of the fields: which value of the row it shows and the converter
+    that makes the cell (``None``: the value as stored)."""
+    plan = []
+    for index, spec in enumerate(exported_fields()):
+        for column in spec.exports:
+            plan.append((index, spec.kind.exporter(locale) if column.named else None))
+    return plan
 
 
 def registration_rows(
@@ -151,12 +165,15 @@ def registration_rows(
     locale = locale or current_app.config["DEFAULT_LOCALE"]
     if with_header:
         yield header(locale, zone)
-    countries = _country_names(locale)
-    statuses, languages, (yes, no) = _value_labels(locale)
+    statuses = _status_labels(locale)
+    plan = _cell_plan(locale)
+    field_count = len(exported_fields())
     when = _wall_time_in(zone) if zone else iso_utc
     statement = (
         select(
-            *(column for column, _title in COLUMNS if column is not None),
+            *(column for column, _title, _width in _LEADING),
+            *(_table[spec.column] for spec in exported_fields()),
+            *_TIMES,
             _table.address_hold_until,
         )
         .where(_table.event_id == event_id)
@@ -165,42 +182,18 @@ def registration_rows(
     )
     result = db.session.execute(statement)
     try:
-        for (
-            reg_id,
-            status,
-            name,
-            email,
-            organisation,
-            country,
-            language,
-            interpretation,
-            question,
-            newsletter,
-            newsletter_confirmed_at,
-            consent_at,
-            created_at,
-            promoted_at,
-            cancelled_at,
-            address_hold_until,
-        ) in result:
-            held = address_hold_until is not None and status != RegistrationStatus.CANCELLED
+        for row in result:
+            reg_id, status = row[0], row[1]
+            values = row[2 : 2 + field_count]
+            held = row[-1] is not None and status != RegistrationStatus.CANCELLED
             yield (
                 reg_id,
                 statuses.get((status, _HELD) if held else status, status.value),
-                name,
-                email,
-                organisation,
-                country,
-                countries.get(country, country),
-                languages.get(language, language),
-                languages.get(interpretation, interpretation) if interpretation else "",
-                question,
-                yes if newsletter else no,
-                when(newsletter_confirmed_at),
-                when(consent_at),
-                when(created_at),
-                when(promoted_at),
-                when(cancelled_at),
+                *[
+                    values[index] if convert is None else convert(values[index])
+                    for index, convert in plan
+                ],
+                *[when(instant) for instant in row[2 + field_count : -1]],
             )
     finally:
         result.close()
@@ -221,11 +214,6 @@ def _wall_time_in(zone: str):
         return None if instant is None else instant.astimezone(tz).replace(tzinfo=None)
 
     return convert
-
-
-@cache
-def _country_names(locale: str) -> dict[str, str]:
-    return dict(Locale.parse(locale).territories)
 
 
 def csv_chunks(rows: Iterable[Iterable], delimiter: str = ",") -> Iterator[bytes]:

@@ -1,8 +1,9 @@
 """Erasing registrants' personal data while keeping the counts organisers report on.
 
 An erased registration keeps its status, country, languages and dates (the statistics stay
-true); its name, address, organisation, question and browser zone are replaced by placeholders,
-its pending mail is withdrawn and ``anonymised_at`` is set.
+true); the fields the registry marks as personal data (``RegistrationField.erased``: name,
+address, organisation, question for the speakers, newsletter wish, browser zone) are replaced
+by placeholders, its pending mail is withdrawn and ``anonymised_at`` is set.
 
 Copies of mail already delivered to the instance mail folder (no mail server) are the mail
 layer's to delete: each function returns the outbox ids whose copies the caller removes with
@@ -19,9 +20,10 @@ from eventsvc.extensions import db
 from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registration
 from eventsvc.models.organiser import Organiser
 from eventsvc.services import audit
+from eventsvc.services import fields as registry
 from eventsvc.services.locking import lock_event
 
-ERASED_NAME = "[erased]"
+ERASED_NAME = registry.BY_KEY["full_name"].erased
 #: ``.invalid`` is reserved (RFC 2606): an erased address can never reach anyone.
 ERASED_EMAIL_DOMAIN = "invalid"
 
@@ -58,13 +60,9 @@ def erase_registration(
     if registration.anonymised_at is not None:
         db.session.rollback()
         return frozenset()
-    registration.full_name = ERASED_NAME
-    registration.email = registration.email_normalised = erased_email(registration.id)
-    registration.organisation = ""
-    registration.question = ""
-    registration.timezone = ""
-    registration.newsletter = False
-    registration.newsletter_confirmed_at = None
+    address = erased_email(registration.id)
+    for column, value in _erasure(address).items():
+        setattr(registration, column, value)
     registration.anonymised_at = clock.now()
     _forget_mail(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
@@ -95,17 +93,7 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
     db.session.execute(
         update(Registration)
         .where(selected)
-        .values(
-            full_name=ERASED_NAME,
-            email=_erased_email_sql(),
-            email_normalised=_erased_email_sql(),
-            organisation="",
-            question="",
-            timezone="",
-            newsletter=False,
-            newsletter_confirmed_at=None,
-            anonymised_at=now,
-        )
+        .values(**_erasure(_erased_email_sql()), anonymised_at=now)
         .execution_options(synchronize_session=False)
     )
     for event_id, count in per_event:
@@ -117,6 +105,17 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
         )
     db.session.commit()
     return Purged(sum(count for _event_id, count in per_event), message_ids)
+
+
+def _erasure(address) -> dict:
+    """Column → what erasure writes there: the registry's personal fields, with ``address``
+    (a value, or an SQL expression for a bulk update) for the address, which is also what
+    the registration is recognised by; the newsletter's confirmation goes with the wish."""
+    values = {
+        column: address if value is registry.ERASED_ADDRESS else value
+        for column, value in registry.erased_values().items()
+    }
+    return {**values, "email_normalised": address, "newsletter_confirmed_at": None}
 
 
 def _message_ids(registration_filter) -> frozenset[int]:

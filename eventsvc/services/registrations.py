@@ -1,6 +1,7 @@
 """Registrations: the capacity, the waitlist and what each change tells the registrant."""
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,8 @@ from eventsvc.models import (
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services import DomainError, audit, outbox, tokens
+from eventsvc.services import fields as registry
+from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
 from eventsvc.services.locking import lock_event
 
 #: Registering again with the same address re-sends the confirmation, at most this often.
@@ -34,21 +37,6 @@ WELCOME_KINDS = (MessageKind.CONFIRMATION, MessageKind.WAITLISTED, MessageKind.A
 
 class RegistrationClosed(DomainError):
     """The event takes no registration now (draft, cancelled, past, deadline passed)."""
-
-
-@dataclass
-class RegistrationData:
-    full_name: str
-    email: str
-    language: str
-    organisation: str = ""
-    country: str = ""
-    interpretation_language: str | None = None
-    question: str = ""
-    newsletter: bool = False
-    consent: bool = True
-    #: The IANA zone the browser reported, already checked against zoneinfo; "" if none.
-    timezone: str = ""
 
 
 @dataclass
@@ -138,7 +126,9 @@ def seats_left(event: Event) -> int | None:
     return max(event.capacity - event.confirmed_seats, 0)
 
 
-def register(event: Event, data: RegistrationData, source: str | None = None) -> RegistrationResult:
+def register(
+    event: Event, data: RegistrationInput, source: str | None = None
+) -> RegistrationResult:
     """Register one person, confirmed or waitlisted, and queue their message: one transaction.
 
     Registering again with the same address creates nothing and re-sends the message (at most
@@ -154,6 +144,8 @@ def register(event: Event, data: RegistrationData, source: str | None = None) ->
     :func:`confirm_address`): the first mail asks to confirm the address and carries nothing
     from the form; holds that ran out are freed first, under the same lock.
     """
+    if not isinstance(data, RegistrationInput):
+        raise TypeError("register() takes a RegistrationInput (see RegistrationInput.parse)")
     email_normalised = normalise_email(data.email)
     source_full = source is not None and ratelimits.source_is_full(source)
     event = lock_event(event.id, reload_related=False)
@@ -223,16 +215,11 @@ def _start_fresh(registration: Registration) -> None:
     registration.created_at = clock.now()
 
 
-def _fill(registration: Registration, data: RegistrationData) -> None:
-    registration.full_name = data.full_name.strip()
-    registration.email = data.email.strip()
-    registration.language = data.language
-    registration.organisation = data.organisation.strip()
-    registration.country = (data.country or "").upper()
-    registration.interpretation_language = data.interpretation_language or None
-    registration.question = data.question.strip()
-    registration.newsletter = bool(data.newsletter)
-    registration.timezone = data.timezone
+def _fill(registration: Registration, data: RegistrationInput) -> None:
+    """Store the answers: each field with a column in it; consent as when and which notice."""
+    for spec in registry.BUILT_IN:
+        if spec.column is not None:
+            setattr(registration, spec.column, getattr(data, spec.key))
     registration.newsletter_confirmed_at = None
     if data.consent:
         registration.consent_at = clock.now()
@@ -472,21 +459,21 @@ def change_preferences(
     return changed
 
 
-def change_details(
-    registration: Registration, full_name: str, organisation: str, country: str
-) -> bool:
-    """Correct the registrant's name, organisation and country; returns whether it changed.
+def change_details(registration: Registration, submitted: Mapping) -> bool:
+    """Correct what the registrant may correct on their own page (the fields of its "details"
+    section: name, organisation, country), checked by the same fields as at registration;
+    returns whether anything changed. :class:`InputErrors` names the fields in error.
 
     The address stays: it is what the registration is known by (register again to use another).
     """
     if registration.status == RegistrationStatus.CANCELLED:
         raise DomainError(_l("This registration has been cancelled."))
-    full_name, organisation, country = full_name.strip(), organisation.strip(), country.upper()
-    if not full_name:
-        raise DomainError(_l("Enter your full name."))
-    new = (full_name, organisation, country)
-    changed = (registration.full_name, registration.organisation, registration.country) != new
-    registration.full_name, registration.organisation, registration.country = new
+    specs = registry.personal_page_fields("details")
+    values = parse_fields(submitted, specs, registration.event)
+    changed = False
+    for spec in specs:
+        changed |= getattr(registration, spec.column) != values[spec.key]
+        setattr(registration, spec.column, values[spec.key])
     db.session.commit()
     return changed
 
@@ -668,7 +655,7 @@ def questions_for_speakers(event: Event) -> list[Registration]:
                 Registration.status.in_(
                     (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
                 ),
-                Registration.question != "",
+                Registration.question_for_speakers != "",
                 Registration.anonymised_at.is_(None),
             )
             .order_by(Registration.created_at, Registration.id)

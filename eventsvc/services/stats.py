@@ -4,14 +4,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import force_locale, gettext, lazy_pgettext
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, cast, func, select
 
 from eventsvc.extensions import db
-from eventsvc.i18n import country_name, language_name
 from eventsvc.models import Event, Registration, RegistrationStatus
 from eventsvc.models.registration import FOLLOWS_FLOOR
+from eventsvc.services import fields as registry
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,11 @@ class Breakdown:
         return self.confirmed + self.waitlisted
 
 
-#: The fields an organiser can count people by.
-BREAKDOWN_FIELDS = {
-    "country": Registration.country,
-    "language": Registration.language,
-    "interpretation": Registration.interpretation_language,
-}
+#: The fields an organiser can count people by (``RegistrationField.breakdown``), by name.
+COUNTED = registry.counted_fields()
+BREAKDOWN_FIELDS = {name: getattr(Registration, spec.column) for name, spec in COUNTED.items()}
+#: The title of each breakdown (the page's headings and the CSV's first column title).
+BREAKDOWN_TITLES = {name: spec.title for name, spec in COUNTED.items()}
 
 
 def registrations_per_day(event_id: int) -> list[DailyCount]:
@@ -103,32 +102,12 @@ def breakdown_for(event: Event, field: str) -> list[Breakdown]:
     return breakdown(event.id, field)
 
 
-#: The title of each breakdown (the page's headings and the CSV's first column title).
-BREAKDOWN_TITLES = {
-    "country": _l("Country"),
-    "language": _l("Communication language"),
-    "interpretation": _l("Interpretation language"),
-}
-
-#: What an empty value means in each breakdown.
-EMPTY_LABELS = {
-    "country": _l("Not given"),
-    "language": _l("Not given"),
-    "interpretation": _l("No preference"),
-}
-
-
 def label(field: str, value: str, locale: str) -> str:
     """The name of ``value`` of a breakdown ``field`` in ``locale``."""
+    spec = COUNTED[field]
     if not value:
-        with force_locale(locale):
-            return str(EMPTY_LABELS[field])
-    if field == "country":
-        return country_name(value, locale)
-    if field == "interpretation" and value == FOLLOWS_FLOOR:
-        with force_locale(locale):
-            return gettext("Floor language, no interpretation")
-    return language_name(value, locale)
+        return registry.text_in(spec.empty_label, locale)
+    return spec.kind.value_label(value, locale)
 
 
 def breakdown_rows(event: Event, field: str, locale: str) -> Iterator[tuple]:

@@ -19,7 +19,8 @@ from eventsvc.mail import messages
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.mail.transport import mail_folder
 from eventsvc.models import Event, Registration, RegistrationStatus
-from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import register
 from eventsvc.services.tokens import make_token
 
 _LINK = re.compile(r"https?://[^\s\"<>]*/registrations/([A-Za-z0-9_.=-]+)")
@@ -90,7 +91,7 @@ def register_burst(app, event_id: int, count: int, registered: list[str]) -> thr
         with app.app_context():
             event = db.session.get(Event, event_id)
             for n in range(count):
-                data = RegistrationData(
+                data = RegistrationInput(
                     full_name=f"Burst {n}", email=f"burst{n}@example.org", language="en"
                 )
                 register(event, data)
@@ -123,7 +124,7 @@ def test_links_mailed_before_a_restore_open_none_of_the_registrations_made_after
     event = db.session.get(Event, event_id)
     newcomers = [
         register(
-            event, RegistrationData(full_name="New", email=f"new{n}@example.org", language="en")
+            event, RegistrationInput(full_name="New", email=f"new{n}@example.org", language="en")
         ).registration
         for n in range(len(lost) + 2)
     ]

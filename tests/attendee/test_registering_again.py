@@ -4,7 +4,7 @@ link stops working, consent is asked again, and nothing from before shows."""
 from eventsvc.extensions import db
 from eventsvc.models import Registration
 from eventsvc.services import registrations
-from eventsvc.services.registrations import RegistrationData
+from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.tokens import make_token, registration_for_token
 
 
@@ -19,7 +19,7 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
         email="bob@example.org",
         full_name="Bob Original",
         organisation="Old NGO",
-        question="Old question?",
+        question_for_speakers="Old question?",
         newsletter=True,
         timezone="Asia/Tokyo",
     )
@@ -30,7 +30,7 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
 
     result = registrations.register(
         event,
-        RegistrationData(full_name="Someone Else", email="BOB@example.org", language="en"),
+        RegistrationInput(full_name="Someone Else", email="BOB@example.org", language="en"),
     )
 
     again = db.session.get(Registration, result.registration.id)
@@ -41,7 +41,7 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
     assert new_link != old_link
     page = client.get(f"/en/registrations/{new_link}").get_data(as_text=True)
     assert "Someone Else" in page and "Bob Original" not in page and "Old NGO" not in page
-    assert (again.organisation, again.question, again.newsletter) == ("", "", False)
+    assert (again.organisation, again.question_for_speakers, again.newsletter) == ("", "", False)
     assert again.timezone == ""  # the new form's browser gave none; the old zone is not kept
     assert again.consent_at == frozen_clock.now != old_consent
     assert again.created_at == frozen_clock.now
@@ -56,7 +56,7 @@ def test_registering_again_without_consent_keeps_no_earlier_consent(
 
     registrations.register(
         event,
-        RegistrationData(full_name="Bob", email="bob@example.org", language="en", consent=False),
+        RegistrationInput(full_name="Bob", email="bob@example.org", language="en", consent=False),
     )
 
     again = db.session.get(Registration, bob.id)

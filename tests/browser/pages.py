@@ -30,7 +30,7 @@ def fill_registration(
     email: str,
     country: str = "SN",
     organisation: str = "",
-    question: str = "",
+    question_for_speakers: str = "",
     consent: bool = True,
 ) -> None:
     field(page, "full_name").fill(full_name)
@@ -38,8 +38,8 @@ def fill_registration(
     if organisation:
         field(page, "organisation").fill(organisation)
     field(page, "country").select_option(country)
-    if question:
-        field(page, "question").fill(question)
+    if question_for_speakers:
+        field(page, "question_for_speakers").fill(question_for_speakers)
     consent_box = field(page, "consent")
     if consent:
         consent_box.check()

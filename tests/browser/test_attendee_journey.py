@@ -44,7 +44,7 @@ def test_french_phone_registration_recovers_from_mistakes(phone_page, gps_launch
         full_name="Awa Ndiaye",
         email="awa.ndiaye@omep-senegal",
         organisation="OMEP Sénégal",
-        question="Quelle place pour les langues nationales ?",
+        question_for_speakers="Quelle place pour les langues nationales ?",
         consent=False,
     )
     submit_registration(page)
@@ -55,7 +55,9 @@ def test_french_phone_registration_recovers_from_mistakes(phone_page, gps_launch
     expect(field(page, "email")).to_have_value("awa.ndiaye@omep-senegal")
     expect(field(page, "organisation")).to_have_value("OMEP Sénégal")
     expect(field(page, "country")).to_have_value("SN")
-    expect(field(page, "question")).to_have_value("Quelle place pour les langues nationales ?")
+    expect(field(page, "question_for_speakers")).to_have_value(
+        "Quelle place pour les langues nationales ?"
+    )
     expect(field(page, "full_name")).not_to_have_attribute("aria-invalid", "true")
     assert_no_horizontal_scroll(page)
     assert registration_of("awa.ndiaye@omep-senegal") is None

@@ -23,7 +23,9 @@ def full_event(make_event, make_registration):
             organisation="Organisation mondiale pour l’éducation préscolaire (OMEP)",
             country="CO",
             interpretation_language="en",
-            question="How will the strategy reach rural pre-schools where there is no internet?",
+            question_for_speakers=(
+                "How will the strategy reach rural pre-schools where there is no internet?"
+            ),
             newsletter=True,
         )
     return event

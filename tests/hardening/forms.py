@@ -14,7 +14,7 @@ def registration_form(**overrides) -> dict[str, str]:
         "country": "SN",
         "language": "fr",
         "interpretation_language": "",
-        "question": "",
+        "question_for_speakers": "",
         "consent": "y",
         "website": "",
     }

@@ -15,20 +15,10 @@ from eventsvc.models import (
     Partner,
     Registration,
 )
+from eventsvc.services import fields
 
-FORM_FIELDS = [
-    "full_name",
-    "email",
-    "organisation",
-    "country",
-    "language",
-    "interpretation_language",
-    "question",
-    "consent",
-    "newsletter",
-    "website",
-    "csrf_token",
-]
+#: Every field of the registration form (from the registry), the honeypot and the token.
+FORM_FIELDS = [*(spec.key for spec in fields.BUILT_IN), "website", "csrf_token"]
 
 #: Text a browser, a bot or a careless paste could send: any Unicode (NUL and line breaks
 #: included), very long strings, and plausible values.

@@ -21,7 +21,7 @@ def event(make_event):
     return make_event(slug="bad-input", capacity=10)
 
 
-@pytest.mark.parametrize("field", ["full_name", "organisation", "question", "email"])
+@pytest.mark.parametrize("field", ["full_name", "organisation", "question_for_speakers", "email"])
 def test_nul_character_in_a_form_field_is_400_and_stores_nothing(client, event, field):
     response = client.post(
         f"/fr/events/{event.slug}/register", data=registration_form(**{field: "Awa\x00Diop"})
@@ -37,7 +37,7 @@ def test_nul_character_in_the_address_is_400(client, path):
 
 def test_body_over_the_size_limit_is_413_and_stores_nothing(client, event, app):
     limit = app.config["MAX_CONTENT_LENGTH"]
-    form = registration_form(question="x" * (limit + 1))
+    form = registration_form(question_for_speakers="x" * (limit + 1))
     response = client.post(f"/fr/events/{event.slug}/register", data=form)
     assert response.status_code == 413
     assert '<html lang="fr"' in response.get_data(as_text=True)
@@ -46,7 +46,7 @@ def test_body_over_the_size_limit_is_413_and_stores_nothing(client, event, app):
 
 @pytest.mark.parametrize(
     ("field", "length"),
-    [("full_name", 201), ("organisation", 201), ("email", 255), ("question", 2001)],
+    [("full_name", 201), ("organisation", 201), ("email", 255), ("question_for_speakers", 2001)],
 )
 def test_field_over_its_length_limit_is_refused_with_a_field_error(client, event, field, length):
     value = "a" * length

@@ -4,7 +4,8 @@ separators and non-Latin scripts, posted through the form and read back from a r
 import icalendar
 
 from eventsvc.mail.dispatcher import dispatch_due
-from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import register
 from tests.hardening.forms import registration_form
 
 HOSTILE_NAME = "Awa Diop\r\nBcc: victim@example.org\r\nSubject: Free money"
@@ -28,7 +29,7 @@ def test_line_breaks_in_a_name_cannot_add_recipients_or_headers(smtp_app, smtp, 
     arrives another way still cannot reach the headers."""
     event = make_event()
     register(
-        event, RegistrationData(full_name=HOSTILE_NAME, email="awa@example.org", language="fr")
+        event, RegistrationInput(full_name=HOSTILE_NAME, email="awa@example.org", language="fr")
     )
 
     dispatch_due()

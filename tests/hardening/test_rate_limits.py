@@ -180,7 +180,11 @@ def test_a_registration_beyond_the_limit_keeps_what_was_typed(client, make_event
     event = make_event()
     for _ in range(3):
         _post(client, event, lang="en")
-    typed = {"full_name": "Ndèye Fall", "email": "ndeye@example.org", "question": "Slides?"}
+    typed = {
+        "full_name": "Ndèye Fall",
+        "email": "ndeye@example.org",
+        "question_for_speakers": "Slides?",
+    }
     refused = _post(client, event, lang="en", data_overrides=typed)
 
     assert refused.status_code == 429
@@ -190,7 +194,7 @@ def test_a_registration_beyond_the_limit_keeps_what_was_typed(client, make_event
     )
     assert form.select_one("#full_name")["value"] == "Ndèye Fall"
     assert form.select_one("#email")["value"] == "ndeye@example.org"
-    assert form.select_one("#question").get_text().strip() == "Slides?"
+    assert form.select_one("#question_for_speakers").get_text().strip() == "Slides?"
     assert "Send the form again in 1 minute" in _refusal_notice(refused)
     assert _registrations() == 3
 

@@ -19,7 +19,8 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.services import tokens
-from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import register
 from tests.load.harness import Visitor, registration_form, send_mail_once
 
 pytestmark = pytest.mark.slow
@@ -160,7 +161,7 @@ def test_rush_of_500_registrations_confirms_50_and_queues_one_message_each(site)
 
 def test_two_mail_workers_on_one_queue_send_every_message_once(database, smtp):
     for n in range(200):
-        data = RegistrationData(
+        data = RegistrationInput(
             full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
         )
         register(database.event, data)
@@ -178,7 +179,7 @@ def test_simultaneous_cancellations_promote_exactly_as_many_as_cancelled(site):
     people = [
         register(
             site.event,
-            RegistrationData(
+            RegistrationInput(
                 full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
             ),
         ).registration

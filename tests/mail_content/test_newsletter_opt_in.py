@@ -107,12 +107,13 @@ def test_the_french_mail_and_page_speak_french(smtp_app, smtp, client, post):
 
 
 def test_a_registration_without_the_request_has_no_newsletter_page(client, make_event):
-    from eventsvc.services.registrations import RegistrationData, register
+    from eventsvc.services.inputs.registration import RegistrationInput
+    from eventsvc.services.registrations import register
     from eventsvc.services.tokens import make_token
 
     event = make_event()
     registration = register(
-        event, RegistrationData(full_name="A", email="a@example.org", language="en")
+        event, RegistrationInput(full_name="A", email="a@example.org", language="en")
     ).registration
     assert client.get(f"/en/registrations/{make_token(registration)}/newsletter").status_code == 404
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import Event, RegistrationStatus
 from eventsvc.services.importer import ImportFailed, import_events
-from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import register
 from tests.events.helpers import as_json, document
 from tests.organiser.test_events import event_form
 
@@ -48,7 +49,7 @@ def test_the_attendee_list_shows_the_hold_and_its_end(organiser, make_event):
     event.confirm_address = True
     db.session.commit()
     held = register(
-        event, RegistrationData(full_name="Ana", email="ana@example.org", language="en")
+        event, RegistrationInput(full_name="Ana", email="ana@example.org", language="en")
     ).registration
     assert held.status == RegistrationStatus.CONFIRMED
 
@@ -67,7 +68,7 @@ def test_the_export_tells_a_held_seat_from_a_confirmed_one(app, make_event):
     db.session.commit()
     held, confirmed = (
         register(
-            event, RegistrationData(full_name=n, email=f"{n}@example.org", language="en")
+            event, RegistrationInput(full_name=n, email=f"{n}@example.org", language="en")
         ).registration
         for n in ("held", "confirmed")
     )

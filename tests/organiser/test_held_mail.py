@@ -8,7 +8,8 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import AuditEntry, MessageKind, MessageStatus, OutboxMessage
-from eventsvc.services.registrations import RegistrationData, cancel, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import cancel, register
 from tests.organiser.conftest import sign_in
 
 
@@ -18,7 +19,7 @@ def app_config():
 
 
 def _register_from_form(event, email):
-    data = RegistrationData(full_name="Someone", email=email, language="en")
+    data = RegistrationInput(full_name="Someone", email=email, language="en")
     return register(event, data, source="192.0.2.10").registration
 
 

@@ -258,7 +258,7 @@ def test_questions_and_newsletter_wishes_are_on_the_attendee_page(
     make_registration(
         event,
         full_name="Awa Diop",
-        question="How will the strategy reach rural crèches?",
+        question_for_speakers="How will the strategy reach rural crèches?",
         newsletter=True,
     )
     html = signed_in.get(URL).get_data(as_text=True)
@@ -285,10 +285,14 @@ def test_the_newsletter_count_tells_asked_from_confirmed(signed_in, event, make_
 def test_the_moderators_list_has_every_question_in_registration_order(
     signed_in, event, make_registration
 ):
-    first = make_registration(event, full_name="Awa Diop", question="First question?")
+    first = make_registration(event, full_name="Awa Diop", question_for_speakers="First question?")
     make_registration(event, full_name="No Question")
-    cancelled = make_registration(event, full_name="Gone", question="Withdrawn question?")
-    make_registration(event, full_name="Li Wei", organisation="UNESCO", question="Second?")
+    cancelled = make_registration(
+        event, full_name="Gone", question_for_speakers="Withdrawn question?"
+    )
+    make_registration(
+        event, full_name="Li Wei", organisation="UNESCO", question_for_speakers="Second?"
+    )
     from eventsvc.services.registrations import cancel
 
     cancel(cancelled)

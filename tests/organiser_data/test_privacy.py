@@ -35,7 +35,7 @@ def test_erase_from_the_list_keeps_counts_and_drops_pending_mail(
         full_name="Élodie Pérez",
         organisation="OMEP",
         country="FR",
-        question="Will slides be shared?",
+        question_for_speakers="Will slides be shared?",
         interpretation_language="en",
         newsletter=True,
     )
@@ -49,7 +49,7 @@ def test_erase_from_the_list_keeps_counts_and_drops_pending_mail(
     db.session.refresh(person)
     assert person.full_name == ERASED_NAME
     assert person.email == f"erased-{person.id}@invalid"
-    assert (person.organisation, person.question, person.newsletter) == ("", "", False)
+    assert (person.organisation, person.question_for_speakers, person.newsletter) == ("", "", False)
     assert person.anonymised_at is not None
     assert (person.status, person.country, person.language) == (
         RegistrationStatus.CONFIRMED,

@@ -1,56 +1,10 @@
 """The caches behind the public pages: never stale, never one visitor's data in another's page."""
 
-import pytest
-from wtforms import Form, SelectField
-from wtforms.widgets import Select
-
 from eventsvc.i18n import country_choices
-from eventsvc.public.forms import SharedChoicesSelectField, country_select_choices
+from eventsvc.public.forms import country_select_choices
 from eventsvc.services.events import EventData, update_event
 from tests.performance.forms import valid_form
 from tests.public.html import page, text
-
-CHOICES = (("", "Choose"), ("FR", "France"), ("SN", "Sénégal"), ("XY", "<Tom & Jerry>"))
-
-
-class _Plain(Form):
-    country = SelectField(widget=Select())
-
-
-class _Prerendered(Form):
-    country = SharedChoicesSelectField()
-
-
-@pytest.mark.parametrize("value", [None, "", "FR", "XY", "ZZ", "fr"])
-def test_prerendered_select_renders_exactly_as_wtforms_for_any_value(value):
-    plain, prerendered = _Plain(data={"country": value}), _Prerendered(data={"country": value})
-    plain.country.choices = prerendered.country.choices = CHOICES
-
-    attributes = {"class": "select", "aria_invalid": "true"}
-    assert prerendered.country(**attributes) == plain.country(**attributes)
-
-
-@pytest.mark.parametrize("value", ["FR", "", "ZZ"])
-def test_shared_choices_are_validated_as_wtforms_validates_them(value):
-    plain, prerendered = _Plain(data={"country": value}), _Prerendered(data={"country": value})
-    plain.country.choices = prerendered.country.choices = CHOICES
-
-    assert prerendered.validate() == plain.validate()
-    assert prerendered.errors == plain.errors
-
-
-def test_prerendered_select_marks_only_the_current_value_selected():
-    first = _Prerendered(data={"country": "FR"})
-    second = _Prerendered(data={"country": "SN"})
-    third = _Prerendered()
-    for form in (first, second, third):
-        form.country.choices = CHOICES
-
-    rendered = [str(form.country()) for form in (first, second, third)]
-
-    assert [html.count("selected") for html in rendered] == [1, 1, 0]
-    assert '<option selected value="FR">' in rendered[0]
-    assert '<option selected value="SN">' in rendered[1]
 
 
 def test_country_choices_are_sorted_once_and_callers_cannot_change_the_cached_list(app):

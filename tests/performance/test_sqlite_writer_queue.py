@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from eventsvc.extensions import db
 from eventsvc.models import Event, Registration
+from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.locking import lock_event
-from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.services.registrations import register
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_the_next_registration_waits_for_the_turn_then_goes_through(app, make_ev
 
     def second_visitor():
         with app.app_context():
-            data = RegistrationData(full_name="Fatou", email="fatou@example.org", language="fr")
+            data = RegistrationInput(full_name="Fatou", email="fatou@example.org", language="fr")
             outcome["status"] = register(db.session.get(Event, event_id), data).status
             db.session.remove()
 

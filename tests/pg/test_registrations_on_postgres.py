@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.models import MessageKind, OutboxMessage, Registration, RegistrationStatus
-from eventsvc.services.registrations import RegistrationData, cancel, register
+from eventsvc.services.inputs.registration import RegistrationInput
+from eventsvc.services.registrations import cancel, register
 
 
 def _statuses(event_id):
@@ -64,7 +65,7 @@ def test_parallel_registrations_never_exceed_capacity_on_postgres(app, make_even
     def register_one(n):
         with app.app_context():
             fresh = db.session.get(type(event), event_id)
-            data = RegistrationData(
+            data = RegistrationInput(
                 full_name=f"Person {n}", email=f"person{n}@example.org", language="en"
             )
             return register(fresh, data).registration.status

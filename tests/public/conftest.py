@@ -19,7 +19,7 @@ def form_data():
             "country": "SN",
             "language": "fr",
             "interpretation_language": "floor",
-            "question": "",
+            "question_for_speakers": "",
             "consent": "y",
             "website": "",
         }

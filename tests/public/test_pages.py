@@ -276,8 +276,8 @@ def test_privacy_notice_shows_its_version_and_the_form_links_to_it(client, app, 
 
     assert privacy.html["lang"] == lang
     assert version in text(privacy.select_one(".meta"))
-    assert event.select_one("#consent-privacy").find("a")["href"] == f"/{lang}/privacy"
-    assert "consent-privacy" in event.find(id="consent")["aria-describedby"]
+    assert event.select_one("#consent-hint").find("a")["href"] == f"/{lang}/privacy"
+    assert "consent-hint" in event.find(id="consent")["aria-describedby"]
 
 
 def test_past_events_move_to_the_past_section_as_time_passes(client, make_event, frozen_clock):

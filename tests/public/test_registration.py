@@ -20,7 +20,9 @@ def test_new_registration_is_stored_and_redirects_to_the_thank_you_page(
 
     response = client.post(
         "/fr/events/gps/register",
-        data=form_data(email="Amina@Example.org", newsletter="y", question="Quel calendrier ?"),
+        data=form_data(
+            email="Amina@Example.org", newsletter="y", question_for_speakers="Quel calendrier ?"
+        ),
     )
 
     assert response.status_code == 303
@@ -30,7 +32,7 @@ def test_new_registration_is_stored_and_redirects_to_the_thank_you_page(
     assert (registration.full_name, registration.email) == ("Amina Diallo", "Amina@Example.org")
     assert (registration.country, registration.language) == ("SN", "fr")
     assert registration.interpretation_language == "floor"
-    assert registration.question == "Quel calendrier ?"
+    assert registration.question_for_speakers == "Quel calendrier ?"
     assert registration.newsletter is True
     assert registration.consent_version == app.config["PRIVACY_VERSION"]
     kinds = db.session.scalars(
@@ -136,7 +138,7 @@ def test_invalid_input_is_answered_with_field_errors_and_kept_values(
             organisation="OMEP <Sénégal>",
             consent=None,
             country="",
-            question="Will slides be shared?",
+            question_for_speakers="Will slides be shared?",
         ),
     )
 
@@ -155,7 +157,7 @@ def test_invalid_input_is_answered_with_field_errors_and_kept_values(
     assert soup.find(id="email")["value"] == "not-an-address"
     assert soup.find(id="organisation")["value"] == "OMEP <Sénégal>"
     assert not soup.find(id="organisation").has_attr("aria-invalid")
-    assert soup.find(id="question").string.strip() == "Will slides be shared?"
+    assert soup.find(id="question_for_speakers").string.strip() == "Will slides be shared?"
     assert soup.find(id="language-1").has_attr("checked")
     assert count_registrations() == 0
 
@@ -166,7 +168,7 @@ def test_invalid_input_is_answered_with_field_errors_and_kept_values(
         ("full_name", "x" * 201),
         ("email", "a" * 250 + "@example.org"),
         ("organisation", "x" * 201),
-        ("question", "x" * 2001),
+        ("question_for_speakers", "x" * 2001),
         ("country", "XX"),
         ("language", "de"),
         ("interpretation_language", "es"),

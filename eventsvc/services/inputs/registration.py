@@ -1,0 +1,59 @@
+"""One person's registration as submitted: parsed and checked once, from the registry of fields.
+
+The public form, a future import of registrations and the JSON API all hand
+:meth:`RegistrationInput.parse` a plain mapping (field key → posted string, or a JSON value)
+and get either a :class:`RegistrationInput` or :class:`InputErrors` keyed by field. The rules
+themselves are the fields' (``services.fields``); ``services.registrations.register`` takes
+nothing else.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from eventsvc.models import Event
+from eventsvc.services import fields as registry
+from eventsvc.services.inputs.base import Errors
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    """A registration's answers, each already checked by its field (see :meth:`parse`).
+
+    Built directly only by code that owns its values (the demo data, tests); anything a person
+    or a file submitted goes through :meth:`parse`.
+    """
+
+    full_name: str
+    email: str
+    language: str
+    organisation: str = ""
+    country: str = ""
+    interpretation_language: str | None = None
+    question_for_speakers: str = ""
+    newsletter: bool = False
+    consent: bool = True
+    #: The IANA zone the browser reported, already checked against zoneinfo; "" if none.
+    timezone: str = ""
+
+    @classmethod
+    def parse(cls, submitted: Mapping, event: Event) -> "RegistrationInput":
+        """The answers of ``submitted`` for ``event``'s form, or :class:`InputErrors` naming
+        every field in error. Fields the event does not ask are left at their defaults."""
+        values = parse_fields(submitted, registry.fields_for(event), event)
+        own = {spec.name for spec in fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in own})
+
+
+def parse_fields(submitted: Mapping, specs, event: Event | None) -> dict:
+    """Each field of ``specs`` parsed from ``submitted`` (a missing key reads as ``None``);
+    :class:`InputErrors` with every field's messages if any is wrong."""
+    answering = registry.Answering(event)
+    values, errors = {}, Errors()
+    for spec in specs:
+        try:
+            values[spec.key] = spec.parse(submitted.get(spec.key), answering)
+        except registry.FieldInvalid as invalid:
+            for message in invalid.messages:
+                errors.add(spec.key, message)
+    errors.raise_if_any()
+    return values
