@@ -4,7 +4,7 @@ Per-event registration questions (issue 16) are coming; the registrant's questio
 speakers keeps a name that cannot be taken for one of them.
 
 Revision ID: c2f0a1b2c3d4
-Revises: d5e6f7a8b9c0
+Revises: d7e8f9a0b1c2
 Create Date: 2026-11-30 07:40:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c2f0a1b2c3d4'
-down_revision = 'd5e6f7a8b9c0'
+down_revision = 'd7e8f9a0b1c2'
 branch_labels = None
 depends_on = None
 
