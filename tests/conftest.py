@@ -10,6 +10,7 @@ from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Partner
 from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.unit_of_work import unit_of_work
 from tests.smtp_sink import SMTPSink
 
 #: The clock tests run at unless they move it: a Sunday, two weeks before the GPS launch.
@@ -133,8 +134,8 @@ def make_partner(app):
         partner = Partner(acronym=acronym, website=kw.pop("website", "https://omep.org"))
         for locale in ("en", "fr"):
             partner.set_text(locale, name=kw.get("name", f"{acronym} ({locale})"), description="")
-        db.session.add(partner)
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(partner)
         return partner
 
     return factory
@@ -187,8 +188,8 @@ def make_event(app):
             from eventsvc.models import EventPartner
 
             event.partner_links.append(EventPartner(partner=partner, position=position))
-        db.session.add(event)
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(event)
         return event
 
     return factory
@@ -206,6 +207,7 @@ def make_registration(app):
             language=language,
             **kw,
         )
-        return register(event, data).registration
+        with unit_of_work():
+            return register(event, data).registration
 
     return factory

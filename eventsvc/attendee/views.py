@@ -14,6 +14,7 @@ from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.services import DomainError, registrations, tokens
+from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import public_url
 
 
@@ -40,9 +41,10 @@ def preferences(token):
     if not form.validate():
         return _manage_page(registration, token, preferences=form, status=400)
     try:
-        changed = registrations.change_preferences(
-            registration, form.language.data, form.interpretation_language.data or None
-        )
+        with unit_of_work():
+            changed = registrations.change_preferences(
+                registration, form.language.data, form.interpretation_language.data or None
+            )
     except DomainError as error:
         flash(str(error.message), "error")
         return _back_to(token)
@@ -60,9 +62,10 @@ def details(token):
     if not form.validate():
         return _manage_page(registration, token, details=form, status=400)
     try:
-        changed = registrations.change_details(
-            registration, form.full_name.data, form.organisation.data or "", form.country.data
-        )
+        with unit_of_work():
+            changed = registrations.change_details(
+                registration, form.full_name.data, form.organisation.data or "", form.country.data
+            )
     except DomainError as error:
         flash(str(error.message), "error")
         return _back_to(token)
@@ -95,7 +98,8 @@ def cancel(token):
         return _back_to(token)
     form = CancelForm()
     if form.validate_on_submit():
-        registrations.cancel(registration)
+        with unit_of_work():
+            registrations.cancel(registration)
         return redirect(url_for("attendee.cancelled", token=token), 303)
     return render_template(
         "attendee/cancel.html", **_context(registration, token), form=form
@@ -111,7 +115,8 @@ def newsletter(token):
         abort(404)
     form = CancelForm()
     if form.validate_on_submit():
-        registrations.confirm_newsletter(registration)
+        with unit_of_work():
+            registrations.confirm_newsletter(registration)
     return render_template(
         "attendee/newsletter.html",
         **_context(registration, token),
@@ -128,7 +133,8 @@ def confirm_address(token):
     form = CancelForm()
     outcome = None
     if form.validate_on_submit():
-        outcome = registrations.confirm_address(registration)
+        with unit_of_work():
+            outcome = registrations.confirm_address(registration)
     elif registration.status == RegistrationStatus.CANCELLED:
         outcome = _cancelled_outcome(registration)
     elif not registration.awaits_address_confirmation:

@@ -132,5 +132,4 @@ def seed_registrations() -> int:
         .where(OutboxMessage.status == MessageStatus.PENDING)
         .values(status=MessageStatus.CANCELLED)
     )
-    db.session.commit()
     return count

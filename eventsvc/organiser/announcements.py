@@ -16,6 +16,7 @@ from eventsvc.organiser.attendees import event_or_404
 from eventsvc.organiser.data_forms import ConfirmForm, announcement_form
 from eventsvc.services import DomainError, announcements
 from eventsvc.services.announcements import recipient_count, recipient_languages
+from eventsvc.unit_of_work import unit_of_work
 
 
 @bp.route("/events/<slug>/announce", methods=["GET", "POST"], endpoint="announce")
@@ -43,9 +44,10 @@ def announce(slug):
                     "success",
                 )
             elif form.confirm_send.data:
-                sent = announcements.send_announcement(
-                    event, form.texts(), include_waitlisted, actor, send_at=send_at
-                )
+                with unit_of_work():
+                    sent = announcements.send_announcement(
+                        event, form.texts(), include_waitlisted, actor, send_at=send_at
+                    )
                 _flash_sent(sent, event)
                 return redirect(url_for("organiser.announce", slug=event.slug), 303)
             elif form.send.data:
@@ -138,7 +140,8 @@ def withdraw_announcement(slug, announcement_id):
         flash(_("This page had expired. Please try again."), "error")
     else:
         try:
-            announcements.cancel_scheduled(announcement, current_user._get_current_object())
+            with unit_of_work():
+                announcements.cancel_scheduled(announcement, current_user._get_current_object())
         except DomainError as error:
             flash(str(error.message), "error")
         else:

@@ -16,6 +16,7 @@ from eventsvc.organiser import bp
 from eventsvc.organiser.views import error_links, show_service_errors
 from eventsvc.services import partners
 from eventsvc.services.events import ValidationFailed, complete_url
+from eventsvc.unit_of_work import unit_of_work
 
 
 class PartnerTextForm(Form):
@@ -104,9 +105,9 @@ def _edit(partner: Partner | None):
             remove_logo=bool(form.remove_logo.data),
         )
         try:
-            saved = partners.save_partner(data, partner, current_user._get_current_object())
+            with unit_of_work():
+                saved = partners.save_partner(data, partner, current_user._get_current_object())
         except ValidationFailed as failure:
-            db.session.rollback()
             problems = show_service_errors(form, failure.errors)
         else:
             flash(_("The partner %(acronym)s has been saved.", acronym=saved.acronym), "success")

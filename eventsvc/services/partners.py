@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Organiser, Partner
-from eventsvc.services import audit
+from eventsvc.services import audit, page_version
 from eventsvc.services.events import ValidationFailed, complete_url
 from eventsvc.services.importer import (
     ACRONYM_MAX,
@@ -110,7 +110,7 @@ def _errors(data: PartnerData, partner: Partner | None) -> tuple[dict, str]:
 def save_partner(
     data: PartnerData, partner: Partner | None = None, actor: Organiser | None = None
 ) -> Partner:
-    """Create (``partner`` None) or change a partner: one transaction; raises
+    """Create (``partner`` None) or change a partner; raises
     :class:`ValidationFailed` with every problem at once."""
     data.acronym = (data.acronym or "").strip()
     data.website = complete_url(data.website)
@@ -134,8 +134,9 @@ def save_partner(
     elif data.remove_logo:
         partner.logo, partner.logo_type = None, ""
     db.session.flush()
+    if not creating:
+        page_version.partner_changed(partner.id)
     audit.record(
         "partner_created" if creating else "partner_updated", None, actor, acronym=partner.acronym
     )
-    db.session.commit()
     return partner

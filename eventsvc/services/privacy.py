@@ -16,6 +16,7 @@ from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registr
 from eventsvc.models.organiser import Organiser
 from eventsvc.services import audit
 from eventsvc.services.locking import lock_event
+from eventsvc.unit_of_work import after_commit
 
 ERASED_NAME = "[erased]"
 #: ``.invalid`` is reserved (RFC 2606): an erased address can never reach anyone.
@@ -41,7 +42,6 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.anonymised_at is not None:
-        db.session.rollback()
         return
     registration.full_name = ERASED_NAME
     registration.email = registration.email_normalised = erased_email(registration.id)
@@ -54,8 +54,7 @@ def erase_registration(registration: Registration, actor: Organiser | None = Non
     _forget_mail(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
     message_ids = _message_ids(Registration.id == registration.id)
-    db.session.commit()
-    remove_mail_files(message_ids)
+    after_commit(lambda: remove_mail_files(message_ids))
 
 
 def purge_past_registrations(older_than: timedelta) -> int:
@@ -73,7 +72,6 @@ def purge_past_registrations(older_than: timedelta) -> int:
         .group_by(Registration.event_id)
     ).all()
     if not per_event:
-        db.session.rollback()
         return 0
     message_ids = _message_ids(selected)
     _forget_mail(selected)
@@ -100,8 +98,7 @@ def purge_past_registrations(older_than: timedelta) -> int:
             count=count,
             older_than_days=older_than.days,
         )
-    db.session.commit()
-    remove_mail_files(message_ids)
+    after_commit(lambda: remove_mail_files(message_ids))
     return sum(count for _event_id, count in per_event)
 
 

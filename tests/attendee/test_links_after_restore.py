@@ -21,6 +21,7 @@ from eventsvc.mail.transport import mail_folder
 from eventsvc.models import Event, Registration, RegistrationStatus
 from eventsvc.services.registrations import RegistrationData, register
 from eventsvc.services.tokens import make_token
+from eventsvc.unit_of_work import unit_of_work
 
 _LINK = re.compile(r"https?://[^\s\"<>]*/registrations/([A-Za-z0-9_.=-]+)")
 
@@ -93,7 +94,8 @@ def register_burst(app, event_id: int, count: int, registered: list[str]) -> thr
                 data = RegistrationData(
                     full_name=f"Burst {n}", email=f"burst{n}@example.org", language="en"
                 )
-                register(event, data)
+                with unit_of_work():
+                    register(event, data)
                 registered.append(data.email)
             db.session.remove()
 
@@ -121,12 +123,11 @@ def test_links_mailed_before_a_restore_open_none_of_the_registrations_made_after
     lost = set(registered) - kept
     assert lost and kept, "the backup caught the burst midway"
     event = db.session.get(Event, event_id)
-    newcomers = [
-        register(
-            event, RegistrationData(full_name="New", email=f"new{n}@example.org", language="en")
-        ).registration
-        for n in range(len(lost) + 2)
-    ]
+    newcomers = []
+    for n in range(len(lost) + 2):
+        with unit_of_work():
+            data = RegistrationData(full_name="New", email=f"new{n}@example.org", language="en")
+            newcomers.append(register(event, data).registration)
 
     reused = {person.id for person in newcomers} & {ids_before[address] for address in lost}
     assert reused, "the restore rewound the ids: new registrations took the lost ones' ids"

@@ -20,6 +20,7 @@ from eventsvc.models import (
 )
 from eventsvc.services import tokens
 from eventsvc.services.registrations import RegistrationData, register
+from eventsvc.unit_of_work import unit_of_work
 from tests.load.harness import Visitor, registration_form, send_mail_once
 
 pytestmark = pytest.mark.slow
@@ -163,7 +164,8 @@ def test_two_mail_workers_on_one_queue_send_every_message_once(database, smtp):
         data = RegistrationData(
             full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
         )
-        register(database.event, data)
+        with unit_of_work():
+            register(database.event, data)
 
     sent = _deliver_with_two_workers(database, smtp)
 
@@ -175,15 +177,17 @@ def test_two_mail_workers_on_one_queue_send_every_message_once(database, smtp):
 
 
 def test_simultaneous_cancellations_promote_exactly_as_many_as_cancelled(site):
-    people = [
-        register(
-            site.event,
-            RegistrationData(
-                full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
-            ),
-        ).registration
-        for n in range(80)
-    ]
+    people = []
+    for n in range(80):
+        with unit_of_work():
+            people.append(
+                register(
+                    site.event,
+                    RegistrationData(
+                        full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
+                    ),
+                ).registration
+            )
     confirmed = [p for p in people if p.status == RegistrationStatus.CONFIRMED]
     assert len(confirmed) == 50
     leaving = [tokens.make_token(registration) for registration in confirmed[:20]]
