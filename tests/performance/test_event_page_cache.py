@@ -81,7 +81,8 @@ def test_the_form_follows_the_event_s_interpretation_languages(client, make_even
 
     data = EventData.from_event(event)
     data.interpretation_languages = []
-    update_event(event, data)
+    with unit_of_work():
+        update_event(event, data)
 
     assert page(client.get("/en/events/gps")).select_one("#interpretation_language") is None
 
@@ -92,7 +93,8 @@ def test_the_form_posts_to_the_event_s_new_address(client, make_event):
 
     data = EventData.from_event(event)
     data.slug = "gps-2027"
-    update_event(event, data)
+    with unit_of_work():
+        update_event(event, data)
 
     form = page(client.get("/en/events/gps-2027")).select_one("form.registration-form")
     assert form["action"].startswith("/en/events/gps-2027/register")
@@ -156,7 +158,8 @@ def test_a_partner_removed_from_the_event_leaves_its_page(client, make_event, ma
 
     data = EventData.from_event(event)
     data.partners = ["UNESCO"]
-    update_event(event, data)
+    with unit_of_work():
+        update_event(event, data)
 
     assert "ECDAN" not in text(page(client.get("/en/events/gps")).select_one(".partners"))
 
@@ -165,7 +168,8 @@ def test_a_cancelled_event_shows_as_cancelled_at_once(client, make_event):
     event = make_event(slug="gps")
     assert page(client.get("/en/events/gps")).select_one("form.registration-form") is not None
 
-    cancel_event(event)
+    with unit_of_work():
+        cancel_event(event)
 
     shown = page(client.get("/en/events/gps"))
     assert shown.select_one("form.registration-form") is None
@@ -206,7 +210,8 @@ def test_a_change_made_by_another_process_shows_at_once(app, client, make_event,
         event = db.session.scalar(db.select(Event).where(Event.slug == "gps"))
         data = EventData.from_event(event)
         data.texts["en"]["title"] = "Launch of the Global Partnership Strategy"
-        update_event(event, data)
+        with unit_of_work():
+            update_event(event, data)
         db.session.remove()
 
     assert text(page(client.get("/en/events/gps")).select_one("h1")) == (
