@@ -140,28 +140,33 @@ def seats_left(event: Event) -> int | None:
     return max(event.capacity - event.confirmed_seats, 0)
 
 
-def count_seats(event: Event) -> None:
+def count_seats(event: Event, *, added: int | None = None) -> None:
     """Store in ``event.confirmed_seats`` how many of its registrations are confirmed.
 
     The one place seats are counted. Every service that changes a registration's status calls
     it under the event's lock (:func:`~eventsvc.services.locking.lock_event`), after the change,
-    so that the capacity check of the next writer reads the right number. A count is not an
-    edit: ``updated_at`` stays and the page version is not raised.
+    so that the capacity check of the next writer reads the right number. The confirmed rows
+    are counted again, unless the caller passes the seats it ``added`` (a registration: one, in
+    SQL, so that a large event's burst does not recount every row). A count is not an edit:
+    ``updated_at`` stays and the page version is not raised.
     """
-    db.session.flush()
     events, registrations = Event.__table__, Registration.__table__
-    confirmed = (
-        select(func.count())
-        .where(
-            registrations.c.event_id == events.c.id,
-            registrations.c.status == RegistrationStatus.CONFIRMED,
+    if added is not None:
+        seats = events.c.confirmed_seats + added
+    else:
+        db.session.flush()
+        seats = (
+            select(func.count())
+            .where(
+                registrations.c.event_id == events.c.id,
+                registrations.c.status == RegistrationStatus.CONFIRMED,
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
     db.session.execute(
         update(events)
         .where(events.c.id == event.id)
-        .values(confirmed_seats=confirmed, updated_at=events.c.updated_at)
+        .values(confirmed_seats=seats, updated_at=events.c.updated_at)
     )
     db.session.expire(event, ["confirmed_seats"])
 
@@ -220,7 +225,8 @@ def register(event: Event, data: RegistrationData, source: str | None = None) ->
         messages = _first_messages(registration)
     if hold:
         _hold(messages)
-    count_seats(event)
+    if newcomer_status == RegistrationStatus.CONFIRMED:  # new, or cancelled before: one more
+        count_seats(event, added=1)
     if source is not None:
         after_commit(lambda: ratelimits.count_new_registration(source))
     return RegistrationResult(
