@@ -126,6 +126,11 @@ def _init_extensions(app: Flask) -> None:
     from eventsvc import i18n, models, ratelimits  # noqa: F401  (tables; the limits' storage)
 
     db.init_app(app)
+    # The SQLite writers' queue ends with each transaction of the app's session (documented
+    # in ``locking.init_app``): the one ORM listener left, scoped to ``db.session``.
+    from eventsvc.services import locking
+
+    locking.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     # Through the module: the name ``mail`` here is rebound to the eventsvc.mail package once
     # it is imported, and a second app in the process would get no Flask-Mail.

@@ -7,6 +7,8 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
+from eventsvc.unit_of_work import unit_of_work
+
 
 @click.command("init-db")
 def init_db_command():
@@ -32,7 +34,8 @@ def purge_registrations_command(older_than):
         age = parse_age(older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
-    purged = purge_past_registrations(age)
+    with unit_of_work():
+        purged = purge_past_registrations(age)
     transport.remove_copies(purged.message_ids)
     click.echo(
         f"Anonymised {purged.count} registration(s) of events that ended over {older_than} ago."
@@ -43,9 +46,14 @@ def purge_registrations_command(older_than):
 def expire_holds_command():
     """Free the places whose address was not confirmed in time ("confirm your address" mode)
     and promote the waitlist into them; run it from cron, e.g. every 15 minutes."""
-    from eventsvc.services.registrations import expire_all_holds
+    from eventsvc.extensions import db
+    from eventsvc.models import Event
+    from eventsvc.services.registrations import events_with_expired_holds, expire_holds
 
-    count = expire_all_holds()
+    count = 0
+    for event_id in events_with_expired_holds():
+        with unit_of_work():  # one lock and one transaction per event
+            count += expire_holds(db.session.get(Event, event_id))
     click.echo(f"Freed {count} place(s) held for an unconfirmed address.")
 
 
@@ -115,7 +123,8 @@ def demo_data_command(once, registrations):
     if registrations:
         from eventsvc.demo.registrations import seed_registrations
 
-        seeded = seed_registrations()
+        with unit_of_work():
+            seeded = seed_registrations()
         if seeded:
             click.echo(f"Demo registrations: {seeded} (addresses at example.org, no mail sent).")
 
@@ -170,7 +179,8 @@ def _import(importer, content: bytes, source: str, check: bool = False) -> None:
                 f"{len(checked.events)} event(s)."
             )
             return
-        report = importer.import_events(content, source=source)
+        with unit_of_work():
+            report = importer.import_events(content, source=source)
     except importer.ImportFailed as failure:
         for problem in failure.problems:
             click.echo(str(problem), err=True)
@@ -236,11 +246,12 @@ def create_organiser_command(email, name, role, ask_password, password_stdin, re
         if existing is not None:
             _reset(organisers, existing, password, name, role)
         else:
-            created = organisers.create_organiser(
-                organisers.NewOrganiser(
-                    email=email, password=password, name=name, role=role or "organiser"
+            with unit_of_work():
+                created = organisers.create_organiser(
+                    organisers.NewOrganiser(
+                        email=email, password=password, name=name, role=role or "organiser"
+                    )
                 )
-            )
             if password is None:
                 click.echo(
                     f"Invited {created.email} ({created.role}): the mail with the link to choose "
@@ -267,7 +278,8 @@ def _prompt_new_password(organisers) -> str:
 
 
 def _reset(organisers, account, password, name, role) -> None:
-    organisers.update_account(account, password=password, name=name or None, role=role)
+    with unit_of_work():
+        organisers.update_account(account, password=password, name=name or None, role=role)
     if password is not None:
         click.echo(f"New password set for {account.email}.")
     else:

@@ -6,8 +6,8 @@ from flask import g, make_response, render_template, request
 from flask_babel import refresh
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from eventsvc.extensions import db
 from eventsvc.i18n import supported_locales
+from eventsvc.unit_of_work import abandon
 
 #: Status codes with a page of their own; any other error uses ``errors/generic.html``.
 OWN_PAGES = (400, 403, 404, 429, 500)
@@ -31,7 +31,7 @@ def _http_error(error: HTTPException):
 
 
 def _server_error(error: HTTPException):
-    db.session.rollback()
+    abandon()  # what the failed request wrote is not kept, and the page reads afresh
     try:
         return _error_page(InternalServerError() if error.code is None else error)
     except Exception:  # the error page must not fail in its turn

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventsvc.extensions import db, limiter
+from eventsvc.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -16,14 +17,13 @@ def database_is_up() -> bool:
     was pooled fails once and is replaced, which is not an outage."""
     for attempt in (1, 2):
         try:
-            db.session.execute(text("SELECT 1"))
+            with unit_of_work():
+                db.session.execute(text("SELECT 1"))
         except SQLAlchemyError:
-            db.session.rollback()
             if attempt == 2:
                 log.exception("Health check: the database does not answer.")
                 return False
             continue
-        db.session.rollback()
         return True
     return False
 

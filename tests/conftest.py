@@ -11,6 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Partner
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import register
+from eventsvc.unit_of_work import unit_of_work
 from tests.smtp_sink import SMTPSink
 
 #: The clock tests run at unless they move it: a Sunday, two weeks before the GPS launch.
@@ -134,8 +135,8 @@ def make_partner(app):
         partner = Partner(acronym=acronym, website=kw.pop("website", "https://omep.org"))
         for locale in ("en", "fr"):
             partner.set_text(locale, name=kw.get("name", f"{acronym} ({locale})"), description="")
-        db.session.add(partner)
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(partner)
         return partner
 
     return factory
@@ -188,8 +189,8 @@ def make_event(app):
             from eventsvc.models import EventPartner
 
             event.partner_links.append(EventPartner(partner=partner, position=position))
-        db.session.add(event)
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(event)
         return event
 
     return factory
@@ -207,6 +208,7 @@ def make_registration(app):
             language=language,
             **kw,
         )
-        return register(event, data).registration
+        with unit_of_work():
+            return register(event, data).registration
 
     return factory

@@ -7,6 +7,7 @@ from eventsvc import ics
 from eventsvc.extensions import db
 from eventsvc.models import MessageKind, OutboxMessage
 from eventsvc.services.registrations import cancel
+from eventsvc.unit_of_work import unit_of_work
 
 
 def _sequence(calendar_bytes: bytes) -> int:
@@ -20,7 +21,8 @@ def test_invite_after_cancel_and_reregistration_has_a_higher_sequence(
     registration = make_registration(event, email="lea@example.org")
     first_invite = _sequence(ics.invite(registration))
 
-    cancel(registration)
+    with unit_of_work():
+        cancel(registration)
     cancel_row = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == MessageKind.REGISTRATION_CANCELLED)
     ).one()

@@ -16,6 +16,7 @@ from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.public.forms import show_errors
 from eventsvc.services import DomainError, registrations, tokens
 from eventsvc.services.inputs.base import InputErrors
+from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import public_url
 
 
@@ -42,9 +43,10 @@ def preferences(token):
     if not form.validate():
         return _manage_page(registration, token, preferences=form, status=400)
     try:
-        changed = registrations.change_preferences(
-            registration, form.language.data, form.interpretation_language.data or None
-        )
+        with unit_of_work():
+            changed = registrations.change_preferences(
+                registration, form.language.data, form.interpretation_language.data or None
+            )
     except DomainError as error:
         flash(str(error.message), "error")
         return _back_to(token)
@@ -62,7 +64,8 @@ def details(token):
     if not form.validate():
         return _manage_page(registration, token, details=form, status=400)
     try:
-        changed = registrations.change_details(registration, form.submitted())
+        with unit_of_work():
+            changed = registrations.change_details(registration, form.submitted())
     except InputErrors as failed:
         show_errors(form, failed.errors)
         return _manage_page(registration, token, details=form, status=400)
@@ -98,7 +101,8 @@ def cancel(token):
         return _back_to(token)
     form = CancelForm()
     if form.validate_on_submit():
-        registrations.cancel(registration)
+        with unit_of_work():
+            registrations.cancel(registration)
         return redirect(url_for("attendee.cancelled", token=token), 303)
     return render_template(
         "attendee/cancel.html", **_context(registration, token), form=form
@@ -114,7 +118,8 @@ def newsletter(token):
         abort(404)
     form = CancelForm()
     if form.validate_on_submit():
-        registrations.confirm_newsletter(registration)
+        with unit_of_work():
+            registrations.confirm_newsletter(registration)
     return render_template(
         "attendee/newsletter.html",
         **_context(registration, token),
@@ -131,7 +136,8 @@ def confirm_address(token):
     form = CancelForm()
     outcome = None
     if form.validate_on_submit():
-        outcome = registrations.confirm_address(registration)
+        with unit_of_work():
+            outcome = registrations.confirm_address(registration)
     elif registration.status == RegistrationStatus.CANCELLED:
         outcome = _cancelled_outcome(registration)
     elif not registration.awaits_address_confirmation:

@@ -134,5 +134,4 @@ def seed_registrations() -> int:
         .where(OutboxMessage.status == MessageStatus.PENDING)
         .values(status=MessageStatus.CANCELLED)
     )
-    db.session.commit()
     return count

@@ -47,6 +47,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsvc.unit_of_work import unit_of_work
 
 log = masked_logger(__name__)
 
@@ -131,12 +132,8 @@ def claim(batch_size: int, worker_id: str, exclude: Collection[int] = ()) -> lis
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     )
-    try:
+    with unit_of_work():
         ids = sorted(db.session.scalars(statement))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return ids
 
 
@@ -192,21 +189,21 @@ def send_claimed(
     batch = _Batch()
     outcomes = _Outcomes(batch, worker_id)
     outgoing: dict[int, Message] = {}
-    rows = _load(ids)
-    now = database_now()
-    superseded = _superseded_reminders(rows, now)
-    for row in rows:
-        outcomes.track(row)
-        reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
-        if reason:
-            outcomes.cancel(row.id, reason)
-            continue
-        try:
-            outgoing[row.id] = build(row)
-        except Exception as exc:
-            log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
-            outcomes.fail(row.id, f"Could not build the message: {type(exc).__name__}: {exc}")
-    db.session.commit()  # ends the read transaction before the network wait
+    with unit_of_work():  # ends the read transaction before the network wait
+        rows = _load(ids)
+        now = database_now()
+        superseded = _superseded_reminders(rows, now)
+        for row in rows:
+            outcomes.track(row)
+            reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
+            if reason:
+                outcomes.cancel(row.id, reason)
+                continue
+            try:
+                outgoing[row.id] = build(row)
+            except Exception as exc:
+                log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
+                outcomes.fail(row.id, f"Could not build the message: {type(exc).__name__}: {exc}")
 
     unsent = list(outgoing)
     with _LeaseKeeper(worker_id, list(outgoing)), transport.open_session() as session:
@@ -254,12 +251,11 @@ class _LeaseKeeper:
         lease = timedelta(seconds=self.period * 3)
         while not self.stopping.wait(self.period):
             try:
-                with self.app.app_context():
+                with self.app.app_context(), unit_of_work():
                     until = database_now() + lease
                     db.session.execute(
                         _RENEW, {"ids": self.ids, "worker_id": self.worker_id, "until": until}
                     )
-                    db.session.commit()
             except Exception:
                 log.warning("Could not renew the lease on batch %s; trying again.", self.ids[:3])
 
@@ -496,10 +492,9 @@ class _Outcomes:
         counted as sent."""
         for attempt in range(1, _WRITE_TRIES + 1):
             try:
-                sent = self._write_once(list(release))
-                db.session.commit()
+                with unit_of_work():
+                    sent = self._write_once(list(release))
             except DBAPIError as exc:
-                db.session.rollback()
                 if attempt == _WRITE_TRIES or not _connection_trouble(exc):
                     raise
                 log.warning("Writing mail outcomes failed (%s); trying again.", type(exc).__name__)

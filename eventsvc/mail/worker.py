@@ -8,10 +8,10 @@ import threading
 import click
 from flask import current_app
 
-from eventsvc.extensions import db
 from eventsvc.mail import transport
 from eventsvc.mail.dispatcher import DispatchReport, default_worker_id, dispatch_due, due_count
 from eventsvc.mail.logs import masked_logger
+from eventsvc.unit_of_work import abandon
 
 log = masked_logger("eventsvc.mail.worker")
 
@@ -38,7 +38,7 @@ def run(*, once: bool, batch_size: int, interval: float) -> DispatchReport:
                 total.add(drain(worker_id, batch_size, stop))
             except Exception:
                 log.exception("send-mail: this poll failed; trying again in %s s.", interval)
-                db.session.rollback()
+                abandon()
             stop.wait(interval)
     log.info(
         "send-mail: %d sent, %d retried, %d failed in %d batches.",

@@ -12,17 +12,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    select,
     text,
-    update,
 )
-from sqlalchemy import event as orm_events
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.i18n import best_text, content_locales, default_required_locales
-from eventsvc.models.partner import Partner, PartnerTranslation
+from eventsvc.models.partner import Partner
 from eventsvc.models.types import UTCDateTime, str_enum
 
 TITLE_MAX = 200
@@ -77,10 +74,10 @@ class Event(db.Model):
     confirm_address: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    #: Confirmed registrations, kept by ``models.registration._keep_confirmed_seats`` at every
-    #: flush, so that the capacity check and the page read a column instead of counting rows.
+    #: Confirmed registrations, stored by ``services.registrations.count_seats`` whenever a
+    #: service changes a status, so that the capacity check and the page read a column.
     confirmed_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: Goes up with every change to what the event's page shows (see :func:`_bump_page_versions`).
+    #: Goes up with every change to what the event's page shows (``services.page_version``).
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
@@ -171,44 +168,3 @@ class EventPartner(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     event: Mapped[Event] = relationship(back_populates="partner_links")
     partner: Mapped[Partner] = relationship(lazy="joined")
-
-
-@orm_events.listens_for(Session, "before_flush")
-def _bump_page_versions(session, flush_context, instances) -> None:
-    """Raise ``content_version`` of every event whose page a flush changes.
-
-    Rendered pages are cached per process keyed by this number (``eventsvc.public.page_cache``),
-    so it must change whatever the change comes through: the event's columns, its texts, its
-    partner list, or a partner's own name or website. A flush is the one place all of them pass.
-    The increment is done in SQL, so two concurrent edits both count.
-    """
-    events: set[Event] = set()
-    partner_ids: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Event):
-            if obj not in session.new and session.is_modified(obj):
-                events.add(obj)
-        elif isinstance(obj, EventContent | EventPartner):
-            if obj.event is not None:
-                events.add(obj.event)
-        elif isinstance(obj, Partner) and obj.id is not None:
-            partner_ids.add(obj.id)
-        elif isinstance(obj, PartnerTranslation) and obj.partner_id is not None:
-            partner_ids.add(obj.partner_id)
-    for event in events:
-        if event not in session.new and event not in session.deleted:
-            event.content_version = Event.content_version + 1
-    if partner_ids:
-        session.info.setdefault("eventsvc.changed_partners", set()).update(partner_ids)
-
-
-@orm_events.listens_for(Session, "after_flush")
-def _bump_partner_events(session, flush_context) -> None:
-    partner_ids = session.info.pop("eventsvc.changed_partners", None)
-    if partner_ids:
-        linked = select(EventPartner.event_id).where(EventPartner.partner_id.in_(partner_ids))
-        session.connection().execute(
-            update(Event.__table__)
-            .where(Event.__table__.c.id.in_(linked))
-            .values(content_version=Event.__table__.c.content_version + 1)
-        )

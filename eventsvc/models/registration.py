@@ -1,6 +1,5 @@
 import enum
 import secrets
-from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import (
@@ -11,14 +10,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    func,
-    inspect,
-    select,
-    update,
 )
-from sqlalchemy import event as orm_events
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -106,70 +99,3 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} event={self.event_id}>"
-
-
-@orm_events.listens_for(Session, "after_flush")
-def _keep_confirmed_seats(session, flush_context) -> None:
-    """Carry every flushed change of a registration's status into ``Event.confirmed_seats``.
-
-    A new confirmed registration adds one and a status change adds or takes one, in SQL so
-    that concurrent flushes both count; where the old status is not known (the attribute was
-    set without being loaded) or a row is deleted, the event's registrations are counted again.
-    The events' loaded counts are expired, so that the rest of the transaction reads the new one.
-    """
-    deltas: Counter[int] = Counter()
-    recount: set[int] = set()
-    for registration in session.new:
-        if isinstance(registration, Registration):
-            deltas[registration.event_id] += registration.status == RegistrationStatus.CONFIRMED
-    for registration in session.dirty:
-        if isinstance(registration, Registration):
-            history = inspect(registration).attrs.status.history
-            if not history.added:
-                continue
-            if not history.deleted:
-                recount.add(registration.event_id)
-                continue
-            was, now = history.deleted[0], history.added[0]
-            deltas[registration.event_id] += (now == RegistrationStatus.CONFIRMED) - (
-                was == RegistrationStatus.CONFIRMED
-            )
-    for registration in session.deleted:
-        if isinstance(registration, Registration):
-            recount.add(registration.event_id)
-    _apply_seat_changes(session, deltas, recount)
-
-
-def _unchanged(events) -> dict:
-    """A count is not an edit: ``updated_at`` (an ``onupdate`` column) stays as it is."""
-    return {"updated_at": events.c.updated_at}
-
-
-def _apply_seat_changes(session, deltas: Counter, recount: set[int]) -> None:
-    events = Event.__table__
-    connection = session.connection()
-    for event_id, delta in deltas.items():
-        if delta and event_id not in recount:
-            connection.execute(
-                update(events)
-                .where(events.c.id == event_id)
-                .values(confirmed_seats=events.c.confirmed_seats + delta, **_unchanged(events))
-            )
-    if recount:
-        confirmed = (
-            select(func.count())
-            .where(
-                Registration.__table__.c.event_id == events.c.id,
-                Registration.__table__.c.status == RegistrationStatus.CONFIRMED,
-            )
-            .scalar_subquery()
-        )
-        connection.execute(
-            update(events)
-            .where(events.c.id.in_(recount))
-            .values(confirmed_seats=confirmed, **_unchanged(events))
-        )
-    for event_id in {*recount, *(key for key, delta in deltas.items() if delta)}:
-        event = session.identity_map.get(identity_key(Event, event_id))
-        if event is not None:
-            session.expire(event, ["confirmed_seats"])

@@ -31,6 +31,7 @@ from eventsvc.organiser.forms import (
 )
 from eventsvc.services import DomainError, organisers
 from eventsvc.services import second_factor as totp
+from eventsvc.unit_of_work import unit_of_work
 
 #: The first step's result, waiting for the second factor (seconds it stays valid).
 _PENDING = "second_factor_pending"
@@ -49,7 +50,8 @@ def signed_in(organiser: Organiser, target: str | None):
             "next": target or "",
         }
         return redirect(url_for(".second_factor"))
-    organisers.signed_in(organiser, request.remote_addr or "")
+    with unit_of_work():
+        organisers.signed_in(organiser, request.remote_addr or "")
     sessions.start(organiser)
     return redirect(target or url_for(".dashboard"))
 
@@ -85,16 +87,20 @@ def second_factor():
     error = None
     if form.validate_on_submit():
         source = request.remote_addr or ""
-        minutes = organisers.throttled_minutes(organiser.email, source)
+        with unit_of_work():  # a wrong code's failure is kept, like a right one's use
+            minutes = organisers.throttled_minutes(organiser.email, source)
+            verified = not minutes and totp.verify(organiser, form.code.data)
+            if verified:
+                organisers.signed_in(organiser, source)
+            elif not minutes:
+                organisers.record_failure(organiser.email, source, organiser)
         if minutes:
             error = organisers.SignInThrottled(minutes).message
-        elif totp.verify(organiser, form.code.data):
+        elif verified:
             target = session.pop(_PENDING)["next"] or None
-            organisers.signed_in(organiser, source)
             sessions.start(organiser)
             return redirect(target or url_for(".dashboard"))
         else:
-            organisers.record_failure(organiser.email, source, organiser)
             error = _("This code is not right.")
     return render_template("organiser/second_factor.html", form=form, error=error)
 
@@ -104,7 +110,8 @@ def second_factor():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        organisers.request_password_reset(form.email.data)
+        with unit_of_work():
+            organisers.request_password_reset(form.email.data)
         flash(
             _(
                 "If %(email)s has an organiser account, a link to choose a new password is on "
@@ -127,7 +134,8 @@ def choose_password(token):
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            organisers.reset_password(organiser, form.password.data)
+            with unit_of_work():
+                organisers.reset_password(organiser, form.password.data)
         except DomainError as refusal:
             form.password.errors = [*form.password.errors, refusal.message]
         else:
@@ -162,7 +170,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            organisers.change_password(_me(), form.current_password.data, form.password.data)
+            with unit_of_work():
+                organisers.change_password(_me(), form.current_password.data, form.password.data)
         except DomainError as refusal:
             form.password.errors = [*form.password.errors, refusal.message]
         else:
@@ -176,7 +185,8 @@ def change_password():
 
 @bp.post("/account/sign-out-everywhere")
 def sign_out_everywhere():
-    organisers.sign_out_everywhere(_me())
+    with unit_of_work():
+        organisers.sign_out_everywhere(_me())
     sessions.renew(_me())
     flash(_("Every other session of your account is signed out."), "success")
     return redirect(url_for(".account"))
@@ -193,7 +203,8 @@ def second_factor_setup():
     form.code.description = _("The 6 digits your authenticator app shows.")
     if form.validate_on_submit():
         try:
-            codes = totp.turn_on(me, secret, form.code.data)
+            with unit_of_work():
+                codes = totp.turn_on(me, secret, form.code.data)
         except DomainError as refusal:
             form.code.errors = [*form.code.errors, refusal.message]
         else:
@@ -212,7 +223,8 @@ def second_factor_setup():
 @bp.post("/account/second-factor/off")
 def second_factor_off():
     try:
-        totp.turn_off(_me(), request.form.get("password", ""))
+        with unit_of_work():
+            totp.turn_off(_me(), request.form.get("password", ""))
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:
@@ -229,7 +241,8 @@ def second_factor_off():
 def organiser_invite_again(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
     try:
-        organisers.resend_invitation(target, actor=_me())
+        with unit_of_work():
+            organisers.resend_invitation(target, actor=_me())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:
@@ -241,7 +254,8 @@ def organiser_invite_again(organiser_id):
 @admin_required
 def organiser_unlock(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
-    organisers.unlock(target, actor=_me())
+    with unit_of_work():
+        organisers.unlock(target, actor=_me())
     flash(_("%(email)s can try to sign in again at once.", email=target.email), "success")
     return redirect(url_for(".organiser_list"))
 
@@ -250,7 +264,8 @@ def organiser_unlock(organiser_id):
 @admin_required
 def organiser_second_factor_off(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
-    totp.turn_off(target, "", actor=_me())
+    with unit_of_work():
+        totp.turn_off(target, "", actor=_me())
     flash(_("The second factor of %(email)s is turned off.", email=target.email), "success")
     return redirect(url_for(".organiser_list"))
 
@@ -260,7 +275,8 @@ def organiser_second_factor_off(organiser_id):
 def require_second_factor():
     on = request.form.get("required") == "1"
     try:
-        totp.set_required(on, _me())
+        with unit_of_work():
+            totp.set_required(on, _me())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:

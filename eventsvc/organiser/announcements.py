@@ -18,6 +18,7 @@ from eventsvc.services import DomainError, announcements
 from eventsvc.services.announcements import recipient_count, recipient_languages
 from eventsvc.services.inputs.announcement import AnnouncementData, send_at_instant
 from eventsvc.services.inputs.base import Errors, InputErrors
+from eventsvc.unit_of_work import unit_of_work
 
 
 @bp.route("/events/<slug>/announce", methods=["GET", "POST"], endpoint="announce")
@@ -45,9 +46,10 @@ def announce(slug):
                     "success",
                 )
             elif form.confirm_send.data:
-                sent = announcements.send_announcement(
-                    event, form.texts(), include_waitlisted, actor, send_at=send_at
-                )
+                with unit_of_work():
+                    sent = announcements.send_announcement(
+                        event, form.texts(), include_waitlisted, actor, send_at=send_at
+                    )
                 _flash_sent(sent, event)
                 return redirect(url_for("organiser.announce", slug=event.slug), 303)
             elif form.send.data:
@@ -142,7 +144,8 @@ def withdraw_announcement(slug, announcement_id):
         flash(_("This page had expired. Please try again."), "error")
     else:
         try:
-            announcements.cancel_scheduled(announcement, current_user._get_current_object())
+            with unit_of_work():
+                announcements.cancel_scheduled(announcement, current_user._get_current_object())
         except DomainError as error:
             flash(str(error.message), "error")
         else:

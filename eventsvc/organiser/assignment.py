@@ -9,6 +9,7 @@ from eventsvc.models import Organiser
 from eventsvc.organiser import bp
 from eventsvc.organiser.attendees import event_or_404
 from eventsvc.services import DomainError, assignments
+from eventsvc.unit_of_work import unit_of_work
 
 
 @bp.app_template_global()
@@ -36,7 +37,8 @@ def _organiser_or_400() -> Organiser:
 def assign_organiser(slug):
     event = event_or_404(slug)
     organiser = _organiser_or_400()
-    assignments.assign(event, organiser, current_user._get_current_object())
+    with unit_of_work():
+        assignments.assign(event, organiser, current_user._get_current_object())
     flash(_("%(email)s can now see and change this event.", email=organiser.email), "success")
     return redirect(url_for(".event", slug=event.slug) + "#assignment-heading")
 
@@ -46,7 +48,8 @@ def unassign_organiser(slug):
     event = event_or_404(slug)
     organiser = _organiser_or_400()
     try:
-        assignments.unassign(event, organiser, current_user._get_current_object())
+        with unit_of_work():
+            assignments.unassign(event, organiser, current_user._get_current_object())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:

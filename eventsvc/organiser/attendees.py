@@ -25,6 +25,7 @@ from eventsvc.services.attendee_search import (
     registration_of_event,
     registrations_query,
 )
+from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import safe_next
 
 PER_PAGE = 50
@@ -54,7 +55,8 @@ def _back_to_list(event: Event):
 def registrations(slug):
     event = event_or_404(slug)
     if event.confirm_address:
-        registration_service.expire_holds(event)
+        with unit_of_work():
+            registration_service.expire_holds(event)
     form = RegistrationFilterForm(formdata=request.args)
     form.set_choices(event, countries_present(event.id))
     form.validate()
@@ -103,12 +105,13 @@ def promote_registration(slug, registration_id):
     form = PromoteForm()
     if form.validate_on_submit():
         try:
-            registration_service.promote(
-                registration,
-                actor=current_user._get_current_object(),
-                out_of_turn=form.out_of_turn.data,
-                overbook=form.overbook.data,
-            )
+            with unit_of_work():
+                registration_service.promote(
+                    registration,
+                    actor=current_user._get_current_object(),
+                    out_of_turn=form.out_of_turn.data,
+                    overbook=form.overbook.data,
+                )
         except registration_service.PromotionNeedsConfirmation:
             db.session.refresh(registration)
             plan = registration_service.promotion_plan(registration)
@@ -139,11 +142,12 @@ def promote_registration(slug, registration_id):
 def cancel_registration(slug, registration_id):
     def cancel(registration, form):
         message = form.message.data or ""
-        promoted = registration_service.cancel(
-            registration,
-            actor=current_user._get_current_object(),
-            message={registration.language: message},
-        )
+        with unit_of_work():
+            promoted = registration_service.cancel(
+                registration,
+                actor=current_user._get_current_object(),
+                message={registration.language: message},
+            )
         flash(
             _("The registration of %(name)s is cancelled.", name=registration.full_name), "success"
         )
@@ -165,7 +169,10 @@ def cancel_registration(slug, registration_id):
 @bp.route("/events/<slug>/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
 def erase_registration(slug, registration_id):
     def erase(registration, form):
-        erased = privacy.erase_registration(registration, actor=current_user._get_current_object())
+        with unit_of_work():
+            erased = privacy.erase_registration(
+                registration, actor=current_user._get_current_object()
+            )
         transport.remove_copies(erased)
         flash(
             _("The personal data of registration %(id)s has been erased.", id=registration.id),

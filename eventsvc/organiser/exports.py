@@ -8,6 +8,7 @@ from eventsvc.i18n import current_locale
 from eventsvc.organiser import bp
 from eventsvc.organiser.attendees import event_or_404
 from eventsvc.services import audit, exports
+from eventsvc.unit_of_work import unit_of_work
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,7 +29,8 @@ def download(chunks, mimetype: str, filename: str) -> Response:
 @bp.get("/events/<slug>/registrations.csv")
 def export_csv(slug):
     event = event_or_404(slug)
-    audit.record_export(event, current_user._get_current_object(), "csv")
+    with unit_of_work():  # logged before anything is sent
+        audit.record_export(event, current_user._get_current_object(), "csv")
     rows = exports.registration_rows(event.id, current_locale())
     delimiter = csv_delimiter()
     variant = "semicolons" if delimiter == ";" else ""
@@ -39,7 +41,8 @@ def export_csv(slug):
 @bp.get("/events/<slug>/registrations.xlsx")
 def export_xlsx(slug):
     event = event_or_404(slug)
-    audit.record_export(event, current_user._get_current_object(), "xlsx")
+    with unit_of_work():  # logged before anything is sent
+        audit.record_export(event, current_user._get_current_object(), "xlsx")
     rows = exports.registration_rows(event.id, current_locale(), zone=event.timezone)
     filename = exports.download_name(event.slug, "xlsx", clock.now().date())
     return download(exports.xlsx_chunks(rows), XLSX_TYPE, filename)

@@ -17,6 +17,7 @@ from eventsvc.organiser.views import error_links, show_service_errors
 from eventsvc.services import partners
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.web import complete_url
+from eventsvc.unit_of_work import unit_of_work
 
 
 class PartnerTextForm(Form):
@@ -105,9 +106,9 @@ def _edit(partner: Partner | None):
             remove_logo=bool(form.remove_logo.data),
         )
         try:
-            saved = partners.save_partner(data, partner, current_user._get_current_object())
+            with unit_of_work():
+                saved = partners.save_partner(data, partner, current_user._get_current_object())
         except InputErrors as failure:
-            db.session.rollback()
             problems = show_service_errors(form, failure.errors)
         else:
             flash(_("The partner %(acronym)s has been saved.", acronym=saved.acronym), "success")

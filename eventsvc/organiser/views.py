@@ -41,6 +41,7 @@ from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.registrations import expire_holds, seats_left
+from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import external_url, safe_next
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -55,13 +56,15 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        try:
-            organiser = organisers.authenticate(
-                form.email.data, form.password.data, source=request.remote_addr or ""
-            )
-        except DomainError as refusal:
-            error = refusal.message
-        else:
+        # Committed either way: a refusal records the failed attempt that throttles the next.
+        with unit_of_work():
+            try:
+                organiser = organisers.authenticate(
+                    form.email.data, form.password.data, source=request.remote_addr or ""
+                )
+            except DomainError as refusal:
+                organiser, error = None, refusal.message
+        if organiser is not None:
             return account_views.signed_in(organiser, target)
     form.next.data = target or ""
     return render_template("organiser/login.html", form=form, error=error)
@@ -70,7 +73,8 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out here and everywhere else: a copy of this session's cookie stops working."""
-    organisers.sign_out_everywhere(_actor(), audited=False)
+    with unit_of_work():
+        organisers.sign_out_everywhere(_actor(), audited=False)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for(".login"))
@@ -91,7 +95,8 @@ def dashboard():
 @bp.post("/held-mail/send")
 def release_held_mail():
     """Let held messages go: one registration's (``registration``) or all of them."""
-    sent = held_mail.release(_held_registration_ids(), _actor(), _visible_events())
+    with unit_of_work():
+        sent = held_mail.release(_held_registration_ids(), _actor(), _visible_events())
     flash(
         ngettext("%(num)d held message will be sent.", "%(num)d held messages will be sent.", sent),
         "success",
@@ -101,7 +106,8 @@ def release_held_mail():
 
 @bp.post("/held-mail/discard")
 def discard_held_mail():
-    discarded = held_mail.discard(_held_registration_ids(), _actor(), _visible_events())
+    with unit_of_work():
+        discarded = held_mail.discard(_held_registration_ids(), _actor(), _visible_events())
     flash(
         ngettext("%(num)d held message discarded.", "%(num)d held messages discarded.", discarded),
         "info",
@@ -140,7 +146,8 @@ def _event_or_404(slug: str) -> Event:
 def event(slug):
     event = _event_or_404(slug)
     if event.confirm_address:
-        expire_holds(event)
+        with unit_of_work():
+            expire_holds(event)
     return render_template(
         "organiser/event.html",
         event=event,
@@ -254,7 +261,10 @@ def new_event():
         return _with_another_partner(form, None)
     if form.validate_on_submit():
         try:
-            event = events.create_event(_event_data(form, status=EventStatus.DRAFT), actor=_actor())
+            with unit_of_work():
+                event = events.create_event(
+                    _event_data(form, status=EventStatus.DRAFT), actor=_actor()
+                )
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
         else:
@@ -370,7 +380,8 @@ def edit_event(slug):
                 summary = events.preview_changes(event, data)
                 if summary.audience_count:
                     return _confirm_changes(event, summary, data)
-            summary = events.update_event(event, data, actor=_actor(), notify=notify)
+            with unit_of_work():
+                summary = events.update_event(event, data, actor=_actor(), notify=notify)
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
         else:
@@ -417,7 +428,8 @@ def _flash_update(summary) -> None:
 def publish_event(slug):
     event = _event_or_404(slug)
     try:
-        events.publish_event(event, actor=_actor())
+        with unit_of_work():
+            events.publish_event(event, actor=_actor())
     except ValidationFailed as failure:
         form = _edit_form(event, from_request=False)
         problems = show_service_errors(form, failure.errors)
@@ -442,7 +454,8 @@ def cancel_event(slug):
         return render_template(
             "organiser/confirm_cancel.html", event=event, summary=summary, form=form
         ), (422 if form.errors else 200)
-    summary = events.cancel_event(event, actor=_actor(), message=form.messages())
+    with unit_of_work():
+        summary = events.cancel_event(event, actor=_actor(), message=form.messages())
     flash(
         ngettext(
             "The event has been cancelled. %(num)d person will be told.",
@@ -461,7 +474,8 @@ def postpone_event(slug):
     form = cancel_event_form(supported_locales())
     if form.validate_on_submit():
         try:
-            told = events.postpone_event(event, actor=_actor(), message=form.messages())
+            with unit_of_work():
+                told = events.postpone_event(event, actor=_actor(), message=form.messages())
         except DomainError as refusal:
             flash(refusal.message, "error")
         else:
@@ -488,7 +502,8 @@ def postpone_event(slug):
 def reopen_event(slug):
     event = _event_or_404(slug)
     try:
-        told = events.reopen_event(event, actor=_actor())
+        with unit_of_work():
+            told = events.reopen_event(event, actor=_actor())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:
@@ -534,14 +549,15 @@ def organiser_list():
     form = NewOrganiserForm()
     if form.validate_on_submit():
         try:
-            created = organisers.create_organiser(
-                organisers.NewOrganiser(
-                    email=form.email.data,
-                    name=form.name.data or "",
-                    role=Role(form.role.data),
-                ),
-                actor=_actor(),
-            )
+            with unit_of_work():
+                created = organisers.create_organiser(
+                    organisers.NewOrganiser(
+                        email=form.email.data,
+                        name=form.name.data or "",
+                        role=Role(form.role.data),
+                    ),
+                    actor=_actor(),
+                )
         except InputErrors as failure:
             show_service_errors(form, failure.errors)
         except DomainError as refusal:
@@ -606,9 +622,9 @@ def organiser_activate(organiser_id):
 
 def _try(change, success_message: str) -> None:
     try:
-        change()
+        with unit_of_work():
+            change()
     except DomainError as refusal:
-        db.session.rollback()
         flash(refusal.message, "error")
     else:
         flash(success_message, "success")

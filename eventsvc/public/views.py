@@ -31,6 +31,7 @@ from eventsvc.services.registrations import (
     closed_reason,
     seats_left,
 )
+from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import public_url
 
 PAST_EVENTS_SHOWN = 12
@@ -94,7 +95,8 @@ def register(slug):
     if not form.validate():
         return _event_page(event, form, status=400)
     try:
-        result = registrations.register(event, form.registration_input, request.remote_addr)
+        with unit_of_work():
+            result = registrations.register(event, form.registration_input, request.remote_addr)
     except RegistrationClosed:
         return _event_page(event, None, status=409)
     # An address already registered is shown what a newcomer would get: the page never tells a

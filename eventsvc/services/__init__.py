@@ -1,4 +1,5 @@
-"""Domain services shared by the views, the CLI and the tests. Each call is one transaction."""
+"""Domain services shared by the views, the CLI and the tests. They flush and never commit:
+the caller's unit of work (:mod:`eventsvc.unit_of_work`) ends the transaction."""
 
 
 class DomainError(Exception):

@@ -77,7 +77,7 @@ def send_announcement(
     actor: Organiser | None = None,
     send_at: datetime | None = None,
 ) -> SentAnnouncement:
-    """Store the announcement and queue one message per recipient: one transaction.
+    """Store the announcement and queue one message per recipient.
 
     ``texts`` maps a locale to ``{"subject", "body"}``. Every language the recipients read must
     have both, so nobody receives a message they cannot read or an empty one. ``send_at`` (an
@@ -95,11 +95,9 @@ def send_announcement(
         )
     )
     if not recipients:
-        db.session.rollback()
         raise DomainError(_l("Nobody would receive this announcement."))
     missing = sorted(_languages_needed(r.language for r in recipients) - set(texts))
     if missing:
-        db.session.rollback()
         raise DomainError(
             _l(
                 "Write the subject and the message in every language your registrants read "
@@ -132,7 +130,6 @@ def send_announcement(
         include_waitlisted=include_waitlisted,
         **({"send_at": send_at.isoformat()} if send_at else {}),
     )
-    db.session.commit()
     return SentAnnouncement(announcement, len(recipients))
 
 
@@ -161,7 +158,6 @@ def cancel_scheduled(announcement: Announcement, actor: Organiser | None = None)
         announcement_id=announcement.id,
         recipients=len(pending),
     )
-    db.session.commit()
     return len(pending)
 
 

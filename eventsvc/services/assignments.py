@@ -72,7 +72,6 @@ def assign(event: Event, organiser: Organiser, actor: Organiser) -> None:
         return  # a second click changes nothing
     db.session.add(EventAssignment(event_id=event.id, organiser_id=organiser.id))
     audit.record(ASSIGNED, event, actor, account=organiser.email)
-    db.session.commit()
 
 
 def unassign(event: Event, organiser: Organiser, actor: Organiser) -> None:
@@ -85,4 +84,3 @@ def unassign(event: Event, organiser: Organiser, actor: Organiser) -> None:
         )
     )
     audit.record(UNASSIGNED, event, actor, account=organiser.email)
-    db.session.commit()

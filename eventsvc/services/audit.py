@@ -71,9 +71,9 @@ def record(
 
 
 def record_export(event: Event, actor: Organiser, file_format: str) -> None:
-    """Every download of an event's attendee data is logged, committed before it is sent."""
+    """Every download of an event's attendee data is logged (the view commits it before
+    sending the file)."""
     record(EXPORTED, event, actor, format=file_format)
-    db.session.commit()
 
 
 def history(event: Event) -> list[AuditEntry]:

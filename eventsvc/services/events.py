@@ -4,7 +4,7 @@ What an event may be is checked in :mod:`eventsvc.services.inputs.event` (``Even
 ``validate``, ``ValidationFailed``, re-exported here); this module holds the change policy and
 the writes. A change of time, join link or title raises the event's sequence and queues an
 updated invite for every confirmed registrant; a cancellation queues a cancellation for everyone
-registered. Every write is one transaction and leaves an audit entry.
+registered. Every write leaves an audit entry; the caller's unit of work commits it.
 """
 
 from contextlib import contextmanager
@@ -28,7 +28,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import DomainError, assignments, audit, outbox
+from eventsvc.services import DomainError, assignments, audit, outbox, page_version
 from eventsvc.services.inputs.event import (  # noqa: F401 (re-exported for the callers)
     RESERVED_SLUGS,
     SLUG_PATTERN,
@@ -202,46 +202,39 @@ def _promote_count(event: Event, new: _Resolved) -> int:
     waiting = _count(event, (RegistrationStatus.WAITLISTED,))
     if new.data.capacity is None:
         return waiting
-    free = new.data.capacity - _count(event, (RegistrationStatus.CONFIRMED,))
+    free = new.data.capacity - event.confirmed_seats
     return max(min(waiting, free), 0)
 
 
 # --- writes -----------------------------------------------------------------------------------
 
 
-def create_event(data: EventData, actor: Organiser | None = None) -> Event:
-    """Create an event from ``data`` (one transaction); raises :class:`ValidationFailed`."""
-    with _committing(data.slug):
-        event = create_in_transaction(data, actor)
-    return event
-
-
 @contextmanager
-def _committing(slug: str):
-    """Commit what the block wrote, or roll it all back; a slug taken meanwhile by a concurrent
-    writer (the unique index) is reported like any other slug clash."""
+def _slug_must_be_free(slug: str):
+    """Flush what the block wrote; a slug taken meanwhile by a concurrent writer (the unique
+    index) is reported like any other slug clash (the unit of work then rolls back)."""
     try:
         yield
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise ValidationFailed(
             {"slug": [_l("Another event already uses the slug “%(slug)s”.", slug=slug)]}
         ) from exc
-    except Exception:
-        db.session.rollback()
-        raise
 
 
-def create_in_transaction(
+def create_event(
     data: EventData, actor: Organiser | None = None, known_partners=frozenset(), **audit_details
 ) -> Event:
-    """:func:`create_event` without the commit, for a caller that writes more (the importer)."""
+    """Create an event from ``data``; raises :class:`ValidationFailed`.
+
+    ``known_partners`` are acronyms the caller creates in the same transaction (the importer).
+    """
     new = _resolve(data, None, known_partners)
     event = Event(slug=data.slug, sequence=0)
     _apply(event, new)
     db.session.add(event)
-    db.session.flush()
+    with _slug_must_be_free(data.slug):
+        db.session.flush()
     assignments.assign_creator(event, actor)
     audit.record(audit.CREATED, event, actor, status=str(new.status), **audit_details)
     if new.status == EventStatus.PUBLISHED:
@@ -259,20 +252,6 @@ def preview_changes(event: Event, data: EventData, notify: bool | None = None) -
 
 
 def update_event(
-    event: Event, data: EventData, actor: Organiser | None = None, notify: bool | None = None
-) -> ChangeSummary:
-    """Change ``event`` to ``data`` and tell its registrants (one transaction).
-
-    Time, join link or title changed: the sequence goes up, every confirmed registrant gets an
-    updated invite and reminders move with the time. More seats: people move up from the
-    waitlist. Status ``cancelled``: as :func:`cancel_event`.
-    """
-    with _committing(data.slug):
-        summary = update_in_transaction(event, data, actor, notify=notify)
-    return summary
-
-
-def update_in_transaction(
     event: Event,
     data: EventData,
     actor: Organiser | None = None,
@@ -280,7 +259,13 @@ def update_in_transaction(
     notify: bool | None = None,
     **audit_details,
 ) -> ChangeSummary:
-    """:func:`update_event` without the commit, for a caller that writes more (the importer)."""
+    """Change ``event`` to ``data`` and tell its registrants.
+
+    Time, join link or title changed: the sequence goes up, every confirmed registrant gets an
+    updated invite and reminders move with the time. More seats: people move up from the
+    waitlist. Status ``cancelled``: as :func:`cancel_event`. ``known_partners`` as for
+    :func:`create_event`.
+    """
     event = lock_event(event.id)
     data = _new_date_ends_postponement(event, data)
     new = _resolve(data, event, known_partners)
@@ -288,8 +273,9 @@ def update_in_transaction(
     summary = _summarise(event, new, notify)
     if not summary.changed:
         return summary
-    _apply(event, new)
-    db.session.flush()
+    with _slug_must_be_free(data.slug):
+        _apply(event, new)
+        page_version.event_changed(event)
     status_has_own_entry = summary.published or summary.cancelled
     updated = [k for k in summary.fields if not (k == "status" and status_has_own_entry)]
     if updated:
@@ -324,27 +310,22 @@ def _time_details(summary: ChangeSummary) -> dict:
 
 
 def publish_event(event: Event, actor: Organiser | None = None) -> Event:
-    """Publish a draft (one transaction). Needs every locale's title and summary."""
+    """Publish a draft. Needs every locale's title and summary."""
     event = lock_event(event.id)
-    try:
-        if event.status == EventStatus.CANCELLED:
-            raise DomainError(_l("This event has been cancelled: re-open it to publish it again."))
-        if event.status == EventStatus.PUBLISHED:
-            db.session.rollback()
-            return event
-        errors: dict[str, list] = {}
-        texts = EventData.from_event(event).texts
-        _check_publishable(
-            texts, lambda key, msg: errors.setdefault(key, []).append(msg), event.publish_locales
-        )
-        if errors:
-            raise ValidationFailed(errors)
-        event.status = EventStatus.PUBLISHED
-        audit.record(audit.PUBLISHED, event, actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    if event.status == EventStatus.CANCELLED:
+        raise DomainError(_l("This event has been cancelled: re-open it to publish it again."))
+    if event.status == EventStatus.PUBLISHED:
+        return event
+    errors: dict[str, list] = {}
+    texts = EventData.from_event(event).texts
+    _check_publishable(
+        texts, lambda key, msg: errors.setdefault(key, []).append(msg), event.publish_locales
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    event.status = EventStatus.PUBLISHED
+    page_version.event_changed(event)
+    audit.record(audit.PUBLISHED, event, actor)
     return event
 
 
@@ -370,7 +351,7 @@ def preview_cancellation(event: Event) -> ChangeSummary:
 def cancel_event(
     event: Event, actor: Organiser | None = None, message: dict[str, str] | None = None
 ) -> ChangeSummary:
-    """Cancel the event and tell everyone registered, waitlist included (one transaction).
+    """Cancel the event and tell everyone registered, waitlist included.
 
     ``message`` is the organisers' optional word to registrants, one text per locale. The
     registrations are kept, so that :func:`reopen_event` can bring the event back. Cancelling
@@ -379,15 +360,10 @@ def cancel_event(
     event = lock_event(event.id)
     summary = preview_cancellation(event)
     if not summary.cancelled:
-        db.session.rollback()
         return summary
-    try:
-        event.status = EventStatus.CANCELLED
-        _cancel(event, actor, message=message)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    event.status = EventStatus.CANCELLED
+    page_version.event_changed(event)
+    _cancel(event, actor, message=message)
     return summary
 
 
@@ -422,56 +398,48 @@ def registrant_count(event: Event) -> int:
 def postpone_event(
     event: Event, actor: Organiser | None = None, message: dict[str, str] | None = None
 ) -> int:
-    """Take a published event off its date until a new one is set (one transaction).
+    """Take a published event off its date until a new one is set.
 
     Registrations are kept and registration closes; every registrant is told, with the
     organisers' optional ``message``; reminders are dropped. Setting a new time in the editor
-    publishes it again and sends updated invitations (:func:`update_in_transaction`). Returns
-    how many people are told.
+    publishes it again and sends updated invitations (:func:`update_event`). Returns how many
+    people are told.
     """
     event = lock_event(event.id)
-    try:
-        if event.status != EventStatus.PUBLISHED:
-            raise DomainError(_l("Only a published event can be postponed."))
-        if event.is_past():
-            raise DomainError(_l("This event is over: it cannot be postponed."))
-        event.status = EventStatus.POSTPONED
-        outbox.drop_pending_for_event(event, (MessageKind.REMINDER, MessageKind.EVENT_UPDATED))
-        words = {k: v.strip() for k, v in (message or {}).items() if v and v.strip()}
-        payload = {"changes": [POSTPONED], **({"message": words} if words else {})}
-        told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-        for registration in told:
-            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
-        audit.record(audit.POSTPONED, event, actor, with_message=bool(words))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    if event.status != EventStatus.PUBLISHED:
+        raise DomainError(_l("Only a published event can be postponed."))
+    if event.is_past():
+        raise DomainError(_l("This event is over: it cannot be postponed."))
+    event.status = EventStatus.POSTPONED
+    page_version.event_changed(event)
+    outbox.drop_pending_for_event(event, (MessageKind.REMINDER, MessageKind.EVENT_UPDATED))
+    words = {k: v.strip() for k, v in (message or {}).items() if v and v.strip()}
+    payload = {"changes": [POSTPONED], **({"message": words} if words else {})}
+    told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
+    for registration in told:
+        outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
+    audit.record(audit.POSTPONED, event, actor, with_message=bool(words))
     return len(told)
 
 
 def reopen_event(event: Event, actor: Organiser | None = None) -> int:
     """Bring a cancelled event back: published again, its registrations as they were, every
     registrant told (confirmed ones with a new invitation and their reminders). Returns how
-    many people are told. One transaction."""
+    many people are told."""
     event = lock_event(event.id)
-    try:
-        if event.status != EventStatus.CANCELLED:
-            raise DomainError(_l("Only a cancelled event can be re-opened."))
-        if event.is_past():
-            raise DomainError(_l("This event is over: it cannot be re-opened."))
-        event.status = EventStatus.PUBLISHED
-        event.sequence += 1
-        told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-        for registration in told:
-            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload={"changes": [REOPENED]})
-        outbox.reschedule_reminders(event)
-        audit.record(audit.REOPENED, event, actor)
-        _fill_free_seats(event)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    if event.status != EventStatus.CANCELLED:
+        raise DomainError(_l("Only a cancelled event can be re-opened."))
+    if event.is_past():
+        raise DomainError(_l("This event is over: it cannot be re-opened."))
+    event.status = EventStatus.PUBLISHED
+    event.sequence += 1
+    page_version.event_changed(event)
+    told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
+    for registration in told:
+        outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload={"changes": [REOPENED]})
+    outbox.reschedule_reminders(event)
+    audit.record(audit.REOPENED, event, actor)
+    _fill_free_seats(event)
     return len(told)
 
 

@@ -117,5 +117,4 @@ def _finish(held, status: MessageStatus, action: str, actor: Organiser | None) -
     )
     for event_id, count in per_event.items():
         audit.record(action, db.session.get(Event, event_id), actor, messages=count)
-    db.session.commit()
     return sum(per_event.values())

@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Organiser, Partner
-from eventsvc.services import DomainError, audit
+from eventsvc.services import DomainError, audit, page_version
 from eventsvc.services.events import (
     EventData,
     ValidationFailed,
-    create_in_transaction,
-    update_in_transaction,
+    create_event,
+    update_event,
 )
 from eventsvc.services.events import validate as validate_event
 from eventsvc.services.inputs.base import Errors
@@ -254,18 +254,14 @@ def _event_data(record: Reader) -> tuple[EventData, Event | None]:
 def import_events(
     text: str | bytes, actor: Organiser | None = None, source: str = ""
 ) -> ImportReport:
-    """Check the file, then create or update its partners and events in one transaction.
+    """Check the file, then create or update its partners and events (the caller's unit of
+    work makes it all or nothing).
 
     Raises :class:`ImportFailed` (nothing written) when the file has any problem.
     """
     checked = plan(text)
-    try:
-        report = _apply(checked, actor)
-        audit.record(audit.IMPORTED, None, actor, source=source, **report.as_details())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    report = _apply(checked, actor)
+    audit.record(audit.IMPORTED, None, actor, source=source, **report.as_details())
     return report
 
 
@@ -293,10 +289,10 @@ def _apply(checked: ImportPlan, actor: Organiser | None) -> ImportReport:
 def _apply_event(data: EventData, actor: Organiser | None, report: ImportReport) -> None:
     existing = db.session.scalar(select(Event).where(Event.slug == data.slug))
     if existing is None:
-        create_in_transaction(data, actor, source="import")
+        create_event(data, actor, source="import")
         report.created.append(data.slug)
         return
-    summary = update_in_transaction(existing, data, actor, source="import")
+    summary = update_event(existing, data, actor, source="import")
     (report.updated if summary.changed else report.unchanged).append(data.slug)
     report.notified += summary.notify_count
 
@@ -311,6 +307,8 @@ def _upsert_partner(data: PartnerData) -> str:
         outcome = "created"
     elif _partner_matches(partner, data):
         return "unchanged"
+    else:
+        page_version.partner_changed(partner.id)
     if partner.website != data.website:
         partner.website = data.website
     for locale in set(data.names) | set(data.descriptions):

@@ -5,6 +5,7 @@ import os
 import threading
 from functools import cache
 
+from flask import Flask
 from sqlalchemy import event as orm_events
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session, lazyload
@@ -97,7 +98,19 @@ def _wait_for_turn(session: Session) -> None:
     _turn.session, _turn.descriptor = session, descriptor
 
 
-@orm_events.listens_for(Session, "after_transaction_end")
+def init_app(app: Flask) -> None:
+    """End the SQLite writers' turn (:func:`_wait_for_turn`) when the transaction that took it
+    ends, whoever ends it (:func:`eventsvc.unit_of_work.unit_of_work`, a test, the mail worker).
+
+    The listener is attached to the app's own sessions (Flask-SQLAlchemy's ``db.session``, whose
+    session class is private to it), not to SQLAlchemy's ``Session`` class: sessions opened
+    elsewhere in the process (Alembic, a script) are not touched. Attached once per process:
+    every app of the process shares ``db``.
+    """
+    if not orm_events.contains(db.session, "after_transaction_end", _end_turn):
+        orm_events.listen(db.session, "after_transaction_end", _end_turn)
+
+
 def _end_turn(session: Session, transaction) -> None:
     if transaction.parent is None and getattr(_turn, "session", None) is session:
         descriptor = _turn.descriptor

@@ -150,7 +150,6 @@ def create_organiser(data: NewOrganiser, actor: Organiser | None = None) -> Orga
         record_change(ACCOUNT_INVITED, organiser, actor, role=str(organiser.role))
     else:
         record_change(ACCOUNT_CREATED, organiser, actor, role=str(organiser.role))
-    db.session.commit()
     return organiser
 
 
@@ -165,7 +164,6 @@ def resend_invitation(organiser: Organiser, actor: Organiser | None = None) -> N
         raise AccountError(_l("%(email)s has already chosen a password.", email=organiser.email))
     _invite(organiser)
     record_change(INVITATION_SENT, organiser, actor)
-    db.session.commit()
 
 
 def update_account(
@@ -195,7 +193,6 @@ def update_account(
     if role is not None:
         organiser.role = Role(role)
     record_change(PASSWORD_RESET, organiser, actor, role=str(organiser.role))
-    db.session.commit()
 
 
 def _set_password(organiser: Organiser, password: str) -> None:
@@ -213,7 +210,6 @@ def change_password(organiser: Organiser, current: str, new: str) -> None:
     check_password_strength(new)
     _set_password(organiser, new)
     record_change(PASSWORD_CHANGED, organiser, organiser)
-    db.session.commit()
 
 
 def list_organisers() -> list[Organiser]:
@@ -229,7 +225,6 @@ def set_role(organiser: Organiser, role: Role, actor: Organiser | None = None) -
     organiser.role = role
     organiser.sign_out_everywhere()
     record_change(ROLE_CHANGED, organiser, actor, role=str(role))
-    db.session.commit()
 
 
 def set_active(organiser: Organiser, active: bool, actor: Organiser | None = None) -> None:
@@ -242,7 +237,6 @@ def set_active(organiser: Organiser, active: bool, actor: Organiser | None = Non
     if active:
         _forget_failures(organiser.email)
     record_change(REACTIVATED if active else DEACTIVATED, organiser, actor)
-    db.session.commit()
 
 
 def sign_out_everywhere(organiser: Organiser, *, audited: bool = True) -> None:
@@ -250,14 +244,12 @@ def sign_out_everywhere(organiser: Organiser, *, audited: bool = True) -> None:
     organiser.sign_out_everywhere()
     if audited:
         record_change(SIGNED_OUT_EVERYWHERE, organiser, organiser)
-    db.session.commit()
 
 
 def unlock(organiser: Organiser, actor: Organiser | None = None) -> None:
     """Forget the account's recent failed sign-ins, from every source."""
     _forget_failures(organiser.email)
     record_change(SIGN_IN_UNLOCKED, organiser, actor)
-    db.session.commit()
 
 
 def account_history(limit: int = 20) -> list[AuditEntry]:
@@ -324,7 +316,6 @@ def signed_in(organiser: Organiser, source: str) -> None:
     Not after the password alone, or someone who knows it could guess codes without end.
     """
     _forget_failures(organiser.email, source)
-    db.session.commit()
 
 
 def _check_against_nothing(password: str) -> bool:
@@ -357,7 +348,8 @@ def throttled_minutes(typed: str, source: str) -> int:
 
 
 def record_failure(typed: str, source: str, organiser: Organiser | None) -> None:
-    """Store one failure (committed); tell the owner when their account sees many."""
+    """Store one failure (the caller commits it with the refusal); tell the owner when their
+    account sees many."""
     now = clock.now()
     db.session.execute(
         delete(SignInFailure).where(SignInFailure.failed_at < now - timedelta(days=1))
@@ -365,7 +357,6 @@ def record_failure(typed: str, source: str, organiser: Organiser | None) -> None
     db.session.add(SignInFailure(account=typed, source=source[:64], failed_at=now))
     if organiser is not None:
         _maybe_tell_owner(organiser, now)
-    db.session.commit()
 
 
 def _maybe_tell_owner(organiser: Organiser, now: datetime) -> None:
@@ -467,7 +458,6 @@ def request_password_reset(address: str) -> None:
     if _mailed_lately(organiser, MessageKind.PASSWORD_RESET, RESET_MAILS_PER_HOUR):
         return  # nobody can flood an organiser's mailbox through this form
     enqueue_for_organiser(MessageKind.PASSWORD_RESET, organiser)
-    db.session.commit()
 
 
 def _mailed_lately(organiser: Organiser, kind: MessageKind, at_most: int) -> bool:
@@ -487,4 +477,3 @@ def reset_password(organiser: Organiser, password: str) -> None:
     check_password_strength(password)
     _set_password(organiser, password)
     record_change(PASSWORD_CHANGED, organiser, organiser)
-    db.session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Organiser, Partner
-from eventsvc.services import audit
+from eventsvc.services import audit, page_version
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.partner import (  # noqa: F401 (re-exported for the views)
     LOGO_MAX_BYTES,
@@ -31,7 +31,7 @@ def list_partners() -> list[Partner]:
 def save_partner(
     data: PartnerData, partner: Partner | None = None, actor: Organiser | None = None
 ) -> Partner:
-    """Create (``partner`` None) or change a partner: one transaction; raises
+    """Create (``partner`` None) or change a partner: raises
     :class:`InputErrors` with every problem at once."""
     data = replace(data, acronym=(data.acronym or "").strip(), website=complete_url(data.website))
     errors, logo_type = partner_errors(
@@ -56,8 +56,9 @@ def save_partner(
     elif data.remove_logo:
         partner.logo, partner.logo_type = None, ""
     db.session.flush()
+    if not creating:
+        page_version.partner_changed(partner.id)
     audit.record(
         "partner_created" if creating else "partner_updated", None, actor, acronym=partner.acronym
     )
-    db.session.commit()
     return partner

@@ -58,7 +58,6 @@ def erase_registration(
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.anonymised_at is not None:
-        db.session.rollback()
         return frozenset()
     address = erased_email(registration.id)
     for column, value in _erasure(address).items():
@@ -67,7 +66,6 @@ def erase_registration(
     _forget_mail(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
     message_ids = _message_ids(Registration.id == registration.id)
-    db.session.commit()
     return message_ids
 
 
@@ -86,7 +84,6 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
         .group_by(Registration.event_id)
     ).all()
     if not per_event:
-        db.session.rollback()
         return Purged(0, frozenset())
     message_ids = _message_ids(selected)
     _forget_mail(selected)
@@ -103,7 +100,6 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
             count=count,
             older_than_days=older_than.days,
         )
-    db.session.commit()
     return Purged(sum(count for _event_id, count in per_event), message_ids)
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 
 from eventsvc import clock, ratelimits
 from eventsvc.extensions import db
@@ -27,6 +27,7 @@ from eventsvc.services import DomainError, audit, outbox, tokens
 from eventsvc.services import fields as registry
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
 from eventsvc.services.locking import lock_event
+from eventsvc.unit_of_work import after_commit
 
 #: Registering again with the same address re-sends the confirmation, at most this often.
 RESEND_INTERVAL = timedelta(minutes=10)
@@ -126,10 +127,41 @@ def seats_left(event: Event) -> int | None:
     return max(event.capacity - event.confirmed_seats, 0)
 
 
+def count_seats(event: Event, *, added: int | None = None) -> None:
+    """Store in ``event.confirmed_seats`` how many of its registrations are confirmed.
+
+    The one place seats are counted. Every service that changes a registration's status calls
+    it under the event's lock (:func:`~eventsvc.services.locking.lock_event`), after the change,
+    so that the capacity check of the next writer reads the right number. The confirmed rows
+    are counted again, unless the caller passes the seats it ``added`` (a registration: one, in
+    SQL, so that a large event's burst does not recount every row). A count is not an edit:
+    ``updated_at`` stays and the page version is not raised.
+    """
+    events, registrations = Event.__table__, Registration.__table__
+    if added is not None:
+        seats = events.c.confirmed_seats + added
+    else:
+        db.session.flush()
+        seats = (
+            select(func.count())
+            .where(
+                registrations.c.event_id == events.c.id,
+                registrations.c.status == RegistrationStatus.CONFIRMED,
+            )
+            .scalar_subquery()
+        )
+    db.session.execute(
+        update(events)
+        .where(events.c.id == event.id)
+        .values(confirmed_seats=seats, updated_at=events.c.updated_at)
+    )
+    db.session.expire(event, ["confirmed_seats"])
+
+
 def register(
     event: Event, data: RegistrationInput, source: str | None = None
 ) -> RegistrationResult:
-    """Register one person, confirmed or waitlisted, and queue their message: one transaction.
+    """Register one person, confirmed or waitlisted, and queue their message.
 
     Registering again with the same address creates nothing and re-sends the message (at most
     once per :data:`RESEND_INTERVAL`); a cancelled registration is taken up again.
@@ -151,7 +183,6 @@ def register(
     event = lock_event(event.id, reload_related=False)
     reason = closed_reason(event)
     if reason is not None:
-        db.session.rollback()
         raise RegistrationClosed(reason)
     _expire_holds(event)
     newcomer_status = _status_for_new_place(event)
@@ -165,7 +196,7 @@ def register(
         message = _resend(existing)
         if hold and message is not None:
             _hold([message])
-        db.session.commit()
+        db.session.flush()
         return RegistrationResult(existing, False, status, newcomer_status, held=hold)
 
     if existing is not None and existing.status == RegistrationStatus.CANCELLED:
@@ -185,9 +216,10 @@ def register(
         messages = _first_messages(registration)
     if hold:
         _hold(messages)
-    db.session.commit()
+    if newcomer_status == RegistrationStatus.CONFIRMED:  # new, or cancelled before: one more
+        count_seats(event, added=1)
     if source is not None:
-        ratelimits.count_new_registration(source)
+        after_commit(lambda: ratelimits.count_new_registration(source))
     return RegistrationResult(
         registration, existing is None, newcomer_status, newcomer_status, held=hold
     )
@@ -272,7 +304,6 @@ def confirm_newsletter(registration: Registration) -> bool:
         return False
     if registration.newsletter_confirmed_at is None:
         registration.newsletter_confirmed_at = clock.now()
-        db.session.commit()
     return True
 
 
@@ -300,8 +331,8 @@ def hold_can_be_confirmed(event: Event) -> bool:
 def confirm_address(registration: Registration) -> AddressConfirmation:
     """The registrant clicked the link of the first mail: the held place (or waitlist place)
     becomes theirs, and only now do the usual confirmation with the invite (or the waitlist
-    notice), the reminders and the newsletter's own confirmation go out. One transaction,
-    under the event's lock, so that it cannot race the hold's expiry."""
+    notice), the reminders and the newsletter's own confirmation go out. Under the event's
+    lock, so that it cannot race the hold's expiry."""
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     _expire_holds(event)
@@ -321,7 +352,6 @@ def confirm_address(registration: Registration) -> AddressConfirmation:
         db.session.flush()
         _fill_free_seats(event)
         outcome = AddressConfirmation.CONFIRMED
-    db.session.commit()
     return outcome
 
 
@@ -329,23 +359,22 @@ def expire_holds(event: Event) -> int:
     """Free the places of ``event`` whose address was not confirmed in time and promote the
     waitlist into them, as a cancellation does. Returns how many holds ran out."""
     event = lock_event(event.id)
-    expired = _expire_holds(event)
-    db.session.commit()
-    return expired
+    return _expire_holds(event)
 
 
-def expire_all_holds() -> int:
-    """:func:`expire_holds` for every event with a hold that ran out (the cron command)."""
-    event_ids = db.session.scalars(
-        select(Registration.event_id)
-        .where(
-            Registration.status != RegistrationStatus.CANCELLED,
-            Registration.address_hold_until <= clock.now(),
+def events_with_expired_holds() -> list[int]:
+    """The ids of the events with a hold that ran out, for the cron command to run
+    :func:`expire_holds` on each, one transaction (and one lock) per event."""
+    return list(
+        db.session.scalars(
+            select(Registration.event_id)
+            .where(
+                Registration.status != RegistrationStatus.CANCELLED,
+                Registration.address_hold_until <= clock.now(),
+            )
+            .distinct()
         )
-        .distinct()
-    ).all()
-    db.session.rollback()
-    return sum(expire_holds(db.session.get(Event, event_id)) for event_id in event_ids)
+    )
 
 
 def _expire_holds(event: Event) -> int:
@@ -367,7 +396,7 @@ def _expire_holds(event: Event) -> int:
         registration.cancelled_at = now
         outbox.drop_pending(registration)
     if expired:
-        db.session.flush()
+        count_seats(event)
         _fill_free_seats(event)
     return len(expired)
 
@@ -378,7 +407,7 @@ def cancel(
     actor: Organiser | None = None,
     message: dict[str, str] | None = None,
 ) -> list[Registration]:
-    """Cancel a registration, tell its calendar, and promote from the waitlist: one transaction.
+    """Cancel a registration, tell its calendar, and promote from the waitlist.
 
     With an ``actor`` the organisers cancelled it: the mail says so and carries their optional
     ``message`` (one text per locale, each registrant reads their own), a person on the waitlist
@@ -388,7 +417,6 @@ def cancel(
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        db.session.rollback()
         return []
     # A place held for an unconfirmed address never had an invite, and its address is not
     # known to be the registrant's: nothing is mailed to it.
@@ -421,10 +449,8 @@ def cancel(
         outbox.enqueue(
             MessageKind.REGISTRATION_CANCELLED, registration, payload={**payload, "calendar": False}
         )
-    db.session.flush()
-    promoted = _fill_free_seats(event)
-    db.session.commit()
-    return promoted
+    count_seats(event)
+    return _fill_free_seats(event)
 
 
 def _clean_message(message: dict[str, str] | None) -> dict[str, str]:
@@ -455,7 +481,6 @@ def change_preferences(
     )
     registration.language = language
     registration.interpretation_language = interpretation_language
-    db.session.commit()
     return changed
 
 
@@ -474,7 +499,6 @@ def change_details(registration: Registration, submitted: Mapping) -> bool:
     for spec in specs:
         changed |= getattr(registration, spec.column) != values[spec.key]
         setattr(registration, spec.column, values[spec.key])
-    db.session.commit()
     return changed
 
 
@@ -536,32 +560,28 @@ def promote(
     The queue is kept unless ``out_of_turn`` is confirmed, and the capacity unless ``overbook``
     is: without those, :class:`PromotionNeedsConfirmation` is raised and nothing changes.
     """
-    lock_event(registration.event_id)
+    event = lock_event(registration.event_id)
     db.session.refresh(registration)
-    try:
-        plan = promotion_plan(registration)
-        if plan.out_of_turn and not out_of_turn:
-            raise PromotionNeedsConfirmation(
-                _l(
-                    "%(name)s is number %(position)d on the waitlist: confirm to promote them "
-                    "before the people ahead.",
-                    name=registration.full_name,
-                    position=plan.position,
-                )
+    plan = promotion_plan(registration)
+    if plan.out_of_turn and not out_of_turn:
+        raise PromotionNeedsConfirmation(
+            _l(
+                "%(name)s is number %(position)d on the waitlist: confirm to promote them "
+                "before the people ahead.",
+                name=registration.full_name,
+                position=plan.position,
             )
-        if plan.overbooks and not overbook:
-            raise PromotionNeedsConfirmation(
-                _l(
-                    "The event is full: confirm to have %(count)d confirmed for %(capacity)d "
-                    "places.",
-                    count=plan.confirmed_after,
-                    capacity=plan.capacity,
-                )
+        )
+    if plan.overbooks and not overbook:
+        raise PromotionNeedsConfirmation(
+            _l(
+                "The event is full: confirm to have %(count)d confirmed for %(capacity)d places.",
+                count=plan.confirmed_after,
+                capacity=plan.capacity,
             )
-    except DomainError:
-        db.session.rollback()
-        raise
+        )
     _promote(registration)
+    count_seats(event)
     audit.record(
         audit.REGISTRATION_PROMOTED,
         registration.event,
@@ -571,16 +591,13 @@ def promote(
         confirmed=plan.confirmed_after,
         capacity=plan.capacity,
     )
-    db.session.commit()
     return registration
 
 
 def promote_waitlisted(event: Event) -> list[Registration]:
     """Fill the seats free at ``event`` from the waitlist (after a capacity increase)."""
     event = lock_event(event.id)
-    promoted = _fill_free_seats(event)
-    db.session.commit()
-    return promoted
+    return _fill_free_seats(event)
 
 
 def _queue(event_id: int):
@@ -597,6 +614,7 @@ def _queue(event_id: int):
 
 
 def _fill_free_seats(event: Event) -> list[Registration]:
+    """Under the event's lock: promote from the waitlist into the free seats, and count them."""
     if event.status != EventStatus.PUBLISHED or event.is_past():
         return []
     left = seats_left(event)
@@ -609,6 +627,8 @@ def _fill_free_seats(event: Event) -> list[Registration]:
     for registration in promoted:
         _promote(registration)
         audit.record(audit.REGISTRATION_MOVED_UP, event, None, registration_id=registration.id)
+    if promoted:
+        count_seats(event)
     return promoted
 
 

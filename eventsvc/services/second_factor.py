@@ -51,7 +51,6 @@ def set_required(on: bool, actor: Organiser) -> None:
         actor,
         actor,
     )
-    db.session.commit()
 
 
 def new_secret() -> str:
@@ -93,7 +92,6 @@ def turn_on(organiser: Organiser, secret: str, code: str) -> list[str]:
     organiser.recovery_codes = [_digest(code) for code in codes]
     organiser.sign_out_everywhere()
     organisers.record_change(organisers.SECOND_FACTOR_ON, organiser, organiser)
-    db.session.commit()
     return codes
 
 
@@ -106,7 +104,6 @@ def turn_off(organiser: Organiser, password: str, actor: Organiser | None = None
     organiser.recovery_codes = []
     organiser.sign_out_everywhere()
     organisers.record_change(organisers.SECOND_FACTOR_OFF, organiser, actor or organiser)
-    db.session.commit()
 
 
 def verify(organiser: Organiser, code: str) -> bool:
@@ -117,7 +114,6 @@ def verify(organiser: Organiser, code: str) -> bool:
         if step <= (organiser.totp_last_step or 0):
             return False  # a code works once (RFC 6238, 5.2): a code seen over a shoulder
         organiser.totp_last_step = step
-        db.session.commit()
         return True
     digest = _digest(code)
     remaining = list(organiser.recovery_codes or [])
@@ -125,7 +121,6 @@ def verify(organiser: Organiser, code: str) -> bool:
         if hmac.compare_digest(stored, digest):
             remaining.remove(stored)
             organiser.recovery_codes = remaining
-            db.session.commit()
             return True
     return False
 

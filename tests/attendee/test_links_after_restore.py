@@ -22,6 +22,7 @@ from eventsvc.models import Event, Registration, RegistrationStatus
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import register
 from eventsvc.services.tokens import make_token
+from eventsvc.unit_of_work import unit_of_work
 
 _LINK = re.compile(r"https?://[^\s\"<>]*/registrations/([A-Za-z0-9_.=-]+)")
 
@@ -94,7 +95,8 @@ def register_burst(app, event_id: int, count: int, registered: list[str]) -> thr
                 data = RegistrationInput(
                     full_name=f"Burst {n}", email=f"burst{n}@example.org", language="en"
                 )
-                register(event, data)
+                with unit_of_work():
+                    register(event, data)
                 registered.append(data.email)
             db.session.remove()
 
@@ -122,12 +124,11 @@ def test_links_mailed_before_a_restore_open_none_of_the_registrations_made_after
     lost = set(registered) - kept
     assert lost and kept, "the backup caught the burst midway"
     event = db.session.get(Event, event_id)
-    newcomers = [
-        register(
-            event, RegistrationInput(full_name="New", email=f"new{n}@example.org", language="en")
-        ).registration
-        for n in range(len(lost) + 2)
-    ]
+    newcomers = []
+    for n in range(len(lost) + 2):
+        with unit_of_work():
+            data = RegistrationInput(full_name="New", email=f"new{n}@example.org", language="en")
+            newcomers.append(register(event, data).registration)
 
     reused = {person.id for person in newcomers} & {ids_before[address] for address in lost}
     assert reused, "the restore rewound the ids: new registrations took the lost ones' ids"

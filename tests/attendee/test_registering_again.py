@@ -6,6 +6,7 @@ from eventsvc.models import Registration
 from eventsvc.services import registrations
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.tokens import make_token, registration_for_token
+from eventsvc.unit_of_work import unit_of_work
 
 
 def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing(
@@ -25,13 +26,15 @@ def test_registering_again_after_cancelling_kills_the_old_link_and_keeps_nothing
     )
     old_link = make_token(bob)
     old_consent = bob.consent_at
-    registrations.cancel(bob)
+    with unit_of_work():
+        registrations.cancel(bob)
     frozen_clock.advance(timedelta(hours=1))
 
-    result = registrations.register(
-        event,
-        RegistrationInput(full_name="Someone Else", email="BOB@example.org", language="en"),
-    )
+    with unit_of_work():
+        result = registrations.register(
+            event,
+            RegistrationInput(full_name="Someone Else", email="BOB@example.org", language="en"),
+        )
 
     again = db.session.get(Registration, result.registration.id)
     assert again.id == bob.id  # the same row, one per address and event
@@ -52,12 +55,16 @@ def test_registering_again_without_consent_keeps_no_earlier_consent(
 ):
     event = make_event()
     bob = make_registration(event, email="bob@example.org")
-    registrations.cancel(bob)
+    with unit_of_work():
+        registrations.cancel(bob)
 
-    registrations.register(
-        event,
-        RegistrationInput(full_name="Bob", email="bob@example.org", language="en", consent=False),
-    )
+    with unit_of_work():
+        registrations.register(
+            event,
+            RegistrationInput(
+                full_name="Bob", email="bob@example.org", language="en", consent=False
+            ),
+        )
 
     again = db.session.get(Registration, bob.id)
     assert (again.consent_at, again.consent_version) == (None, "")

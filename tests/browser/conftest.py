@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from eventsvc.extensions import db
+from eventsvc.unit_of_work import unit_of_work
 from tests.browser.axe import AXE_SOURCE, Axe
 from tests.browser.pages import DESKTOP, ORGANISER_EMAIL, ORGANISER_PASSWORD, PHONE
 
@@ -180,15 +180,15 @@ def organiser(app):
     from eventsvc.models import Role
     from eventsvc.services.organisers import NewOrganiser, create_organiser
 
-    account = create_organiser(
-        NewOrganiser(
-            email=ORGANISER_EMAIL,
-            password=ORGANISER_PASSWORD,
-            name="Amina Diallo",
-            role=Role.ADMIN,
+    with unit_of_work():
+        account = create_organiser(
+            NewOrganiser(
+                email=ORGANISER_EMAIL,
+                password=ORGANISER_PASSWORD,
+                name="Amina Diallo",
+                role=Role.ADMIN,
+            )
         )
-    )
-    db.session.commit()
     return account
 
 

@@ -26,6 +26,7 @@ from eventsvc.services.events import (
     update_event,
     validate,
 )
+from eventsvc.unit_of_work import unit_of_work
 from tests.events.helpers import pending
 
 wall = clock.parse_wall
@@ -42,7 +43,8 @@ def _outbox_count() -> int:
 def test_create_event_stores_wall_times_as_instants(app, event_data, make_partner):
     make_partner("OMEP")
     make_partner("UNESCO")
-    event = create_event(event_data(partners=["UNESCO", "OMEP"]))
+    with unit_of_work():
+        event = create_event(event_data(partners=["UNESCO", "OMEP"]))
     assert event.starts_at == datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
     assert event.ends_at == datetime(2026, 12, 6, 13, 30, tzinfo=UTC)
     assert event.registration_closes_at == datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -53,16 +55,20 @@ def test_create_event_stores_wall_times_as_instants(app, event_data, make_partne
 
 def test_event_data_round_trips_through_a_stored_event(app, event_data):
     data = event_data(start=wall("2027-06-17T14:00"), end=wall("2027-06-17T15:30"))
-    event = create_event(data)
+    with unit_of_work():
+        event = create_event(data)
     assert EventData.from_event(event) == data
 
 
 def test_summer_event_is_stored_at_cest_offset(app, event_data):
-    event = create_event(
-        event_data(
-            start=wall("2027-06-17T14:00"), end=wall("2027-06-17T15:30"), registration_closes=None
+    with unit_of_work():
+        event = create_event(
+            event_data(
+                start=wall("2027-06-17T14:00"),
+                end=wall("2027-06-17T15:30"),
+                registration_closes=None,
+            )
         )
-    )
     assert event.starts_at == datetime(2027, 6, 17, 12, 0, tzinfo=UTC)
 
 
@@ -97,7 +103,7 @@ def test_invalid_event_data_is_reported_beside_its_field(app, event_data, change
     errors = _errors(event_data(**changes))
     assert field in errors, errors
     assert any(fragment in message for message in errors[field]), errors[field]
-    with pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(ValidationFailed) as failure, unit_of_work():
         create_event(event_data(**changes))
     assert field in failure.value.errors
     assert db.session.scalar(select(func.count(Event.id))) == 0
@@ -117,7 +123,8 @@ def test_texts_in_an_unsupported_locale_are_refused(app, event_data):
 
 
 def test_slug_must_be_unique(app, event_data):
-    create_event(event_data())
+    with unit_of_work():
+        create_event(event_data())
     errors = _errors(event_data())
     assert errors["slug"] == ["Another event already uses the slug “gps-ecce-launch”."]
 
@@ -130,10 +137,11 @@ def test_publishing_requires_title_and_summary_in_every_locale(app, event_data):
         "title.fr": ["A title in French is needed to publish."],
         "summary.fr": ["A summary in French is needed to publish."],
     }
-    draft = create_event(event_data(texts=texts, status=EventStatus.DRAFT))
+    with unit_of_work():
+        draft = create_event(event_data(texts=texts, status=EventStatus.DRAFT))
     assert draft.status == EventStatus.DRAFT
 
-    with pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(ValidationFailed) as failure, unit_of_work():
         publish_event(draft)
     assert set(failure.value.errors) == {"title.fr", "summary.fr"}
     db.session.refresh(draft)
@@ -147,17 +155,21 @@ def test_a_draft_needs_at_least_one_title(app, event_data):
 
 
 def test_publish_event_publishes_a_complete_draft_and_audits(app, event_data):
-    event = create_event(event_data(status=EventStatus.DRAFT))
-    publish_event(event)
+    with unit_of_work():
+        event = create_event(event_data(status=EventStatus.DRAFT))
+    with unit_of_work():
+        publish_event(event)
     assert event.status == EventStatus.PUBLISHED
     assert [entry.action for entry in history(event)] == ["published", "created"]
 
 
 def test_update_with_identical_data_changes_nothing(app, event_data, make_registration):
-    event = create_event(event_data())
+    with unit_of_work():
+        event = create_event(event_data())
     make_registration(event)
     queued = _outbox_count()
-    summary = update_event(event, event_data())
+    with unit_of_work():
+        summary = update_event(event, event_data())
     assert not summary.changed
     assert summary.notify_count == 0
     assert event.sequence == 0
@@ -168,7 +180,8 @@ def test_update_with_identical_data_changes_nothing(app, event_data, make_regist
 def test_time_change_tells_every_registrant_and_the_waitlist_and_moves_reminders(
     app, event_data, make_registration
 ):
-    event = create_event(event_data(capacity=2))
+    with unit_of_work():
+        event = create_event(event_data(capacity=2))
     confirmed = [make_registration(event), make_registration(event)]
     waitlisted = make_registration(event)
     assert waitlisted.status == RegistrationStatus.WAITLISTED
@@ -183,7 +196,8 @@ def test_time_change_tells_every_registrant_and_the_waitlist_and_moves_reminders
     assert (preview.changes, preview.notify_count) == (["time"], 3)
     assert _outbox_count() == 3 + 2 * 2  # nothing written by the preview
 
-    summary = update_event(event, new_data)
+    with unit_of_work():
+        summary = update_event(event, new_data)
     assert summary.changes == ["time"]
     assert summary.new_start == datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
     assert event.sequence == 1
@@ -204,13 +218,15 @@ def test_time_change_tells_every_registrant_and_the_waitlist_and_moves_reminders
 
 
 def test_link_and_title_changes_are_told_together(app, event_data, make_registration):
-    event = create_event(event_data())
+    with unit_of_work():
+        event = create_event(event_data())
     make_registration(event)
     texts = event_data().texts
     texts["en"] = {**texts["en"], "title": "Launch of the GPS (new title)"}
-    summary = update_event(
-        event, event_data(texts=texts, online_url="https://meet.example.org/new-room")
-    )
+    with unit_of_work():
+        summary = update_event(
+            event, event_data(texts=texts, online_url="https://meet.example.org/new-room")
+        )
     assert summary.changes == ["link", "title"]
     assert event.sequence == 1
     [update] = pending(MessageKind.EVENT_UPDATED)
@@ -220,11 +236,13 @@ def test_link_and_title_changes_are_told_together(app, event_data, make_registra
 
 
 def test_summary_change_is_saved_without_telling_anyone(app, event_data, make_registration):
-    event = create_event(event_data())
+    with unit_of_work():
+        event = create_event(event_data())
     make_registration(event)
     texts = event_data().texts
     texts["fr"] = {**texts["fr"], "summary": "Un nouveau résumé."}
-    summary = update_event(event, event_data(texts=texts))
+    with unit_of_work():
+        summary = update_event(event, event_data(texts=texts))
     assert summary.fields == ["summary.fr"]
     assert summary.notify_count == 0
     assert event.sequence == 0
@@ -233,12 +251,14 @@ def test_summary_change_is_saved_without_telling_anyone(app, event_data, make_re
 
 
 def test_capacity_increase_promotes_from_the_waitlist(app, event_data, make_registration):
-    event = create_event(event_data(capacity=1))
+    with unit_of_work():
+        event = create_event(event_data(capacity=1))
     make_registration(event)
     first, second, third = (make_registration(event) for _ in range(3))
     assert preview_changes(event, event_data(capacity=3)).promote_count == 2
 
-    update_event(event, event_data(capacity=3))
+    with unit_of_work():
+        update_event(event, event_data(capacity=3))
 
     for registration in (first, second, third):
         db.session.refresh(registration)
@@ -251,20 +271,24 @@ def test_capacity_increase_promotes_from_the_waitlist(app, event_data, make_regi
 
 
 def test_removing_the_capacity_promotes_everyone_waiting(app, event_data, make_registration):
-    event = create_event(event_data(capacity=1))
+    with unit_of_work():
+        event = create_event(event_data(capacity=1))
     make_registration(event)
     waiting = [make_registration(event) for _ in range(2)]
-    update_event(event, event_data(capacity=None))
+    with unit_of_work():
+        update_event(event, event_data(capacity=None))
     assert {m.registration_id for m in pending(MessageKind.PROMOTED)} == {r.id for r in waiting}
 
 
 def test_cancel_event_tells_everyone_including_the_waitlist(app, event_data, make_registration):
-    event = create_event(event_data(capacity=1))
+    with unit_of_work():
+        event = create_event(event_data(capacity=1))
     confirmed = make_registration(event)
     waitlisted = make_registration(event)
     assert preview_cancellation(event).notify_count == 2
 
-    summary = cancel_event(event)
+    with unit_of_work():
+        summary = cancel_event(event)
 
     assert summary.cancelled and summary.notify_count == 2
     assert event.status == EventStatus.CANCELLED
@@ -279,20 +303,25 @@ def test_cancel_event_tells_everyone_including_the_waitlist(app, event_data, mak
 
 
 def test_cancelling_twice_sends_nothing_more(app, event_data, make_registration):
-    event = create_event(event_data())
+    with unit_of_work():
+        event = create_event(event_data())
     make_registration(event)
-    cancel_event(event)
+    with unit_of_work():
+        cancel_event(event)
     queued = _outbox_count()
-    summary = cancel_event(event)
+    with unit_of_work():
+        summary = cancel_event(event)
     assert not summary.cancelled
     assert event.sequence == 1
     assert _outbox_count() == queued
 
 
 def test_cancelling_through_update_applies_cancel_semantics(app, event_data, make_registration):
-    event = create_event(event_data())
+    with unit_of_work():
+        event = create_event(event_data())
     registration = make_registration(event)
-    summary = update_event(event, event_data(status=EventStatus.CANCELLED))
+    with unit_of_work():
+        summary = update_event(event, event_data(status=EventStatus.CANCELLED))
     assert summary.cancelled
     [message] = pending(MessageKind.EVENT_CANCELLED)
     assert message.registration_id == registration.id
@@ -301,21 +330,24 @@ def test_cancelling_through_update_applies_cancel_semantics(app, event_data, mak
 
 
 def test_a_cancelled_event_cannot_be_published_again(app, event_data):
-    event = create_event(event_data())
-    cancel_event(event)
-    with pytest.raises(DomainError) as failure:
+    with unit_of_work():
+        event = create_event(event_data())
+    with unit_of_work():
+        cancel_event(event)
+    with pytest.raises(DomainError) as failure, unit_of_work():
         publish_event(event)
     assert "re-open it" in str(failure.value.message)
-    with pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(ValidationFailed) as failure, unit_of_work():
         update_event(event, event_data(status=EventStatus.PUBLISHED))
     assert "cannot be reopened" in str(failure.value.errors["status"][0])
     assert event.status == EventStatus.CANCELLED
 
 
 def test_an_event_with_registrations_cannot_go_back_to_draft(app, event_data, make_registration):
-    event = create_event(event_data())
+    with unit_of_work():
+        event = create_event(event_data())
     make_registration(event)
-    with pytest.raises(ValidationFailed) as failure:
+    with pytest.raises(ValidationFailed) as failure, unit_of_work():
         update_event(event, event_data(status=EventStatus.DRAFT))
     assert "cannot go back to draft" in str(failure.value.errors["status"][0])
 
@@ -328,14 +360,18 @@ def test_every_write_leaves_an_audit_entry_with_its_actor(app, event_data):
     db.session.add(organiser)
     db.session.commit()
 
-    event = create_event(event_data(status=EventStatus.DRAFT), actor=organiser)
-    update_event(
-        event,
-        event_data(status=EventStatus.DRAFT, start=wall("2026-12-06T14:00")),
-        actor=organiser,
-    )
-    publish_event(event, actor=organiser)
-    cancel_event(event, actor=organiser)
+    with unit_of_work():
+        event = create_event(event_data(status=EventStatus.DRAFT), actor=organiser)
+    with unit_of_work():
+        update_event(
+            event,
+            event_data(status=EventStatus.DRAFT, start=wall("2026-12-06T14:00")),
+            actor=organiser,
+        )
+    with unit_of_work():
+        publish_event(event, actor=organiser)
+    with unit_of_work():
+        cancel_event(event, actor=organiser)
 
     entries = list(reversed(history(event)))
     assert [e.action for e in entries] == ["created", "updated", "published", "cancelled"]
@@ -347,17 +383,22 @@ def test_every_write_leaves_an_audit_entry_with_its_actor(app, event_data):
 
 
 def test_an_unsent_update_is_folded_into_the_next_one(app, event_data, make_registration):
-    event = create_event(event_data())
+    with unit_of_work():
+        event = create_event(event_data())
     make_registration(event)
-    update_event(event, event_data(start=wall("2026-12-06T14:00"), end=wall("2026-12-06T15:00")))
-    update_event(
-        event,
-        event_data(
-            start=wall("2026-12-06T15:00"),
-            end=wall("2026-12-06T16:00"),
-            online_url="https://meet.example.org/other-room",
-        ),
-    )
+    with unit_of_work():
+        update_event(
+            event, event_data(start=wall("2026-12-06T14:00"), end=wall("2026-12-06T15:00"))
+        )
+    with unit_of_work():
+        update_event(
+            event,
+            event_data(
+                start=wall("2026-12-06T15:00"),
+                end=wall("2026-12-06T16:00"),
+                online_url="https://meet.example.org/other-room",
+            ),
+        )
     assert event.sequence == 2
     [update] = pending(MessageKind.EVENT_UPDATED)
     assert update.payload == {
@@ -377,7 +418,8 @@ def test_an_unsent_update_is_folded_into_the_next_one(app, event_data, make_regi
     ],
 )
 def test_times_next_to_the_clock_changes_are_accepted(app, event_data, start, end, utc_start):
-    event = create_event(event_data(start=wall(start), end=wall(end), registration_closes=None))
+    with unit_of_work():
+        event = create_event(event_data(start=wall(start), end=wall(end), registration_closes=None))
     assert event.starts_at == utc_start
 
 

@@ -10,6 +10,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import Event
 from eventsvc.services.importer import import_events
+from eventsvc.unit_of_work import unit_of_work
 from tests.events.helpers import as_json, document
 
 
@@ -29,13 +30,15 @@ def _drain(smtp) -> list:
 
 
 def test_reimported_new_time_sends_a_higher_sequence_invite(smtp_app, smtp, make_registration):
-    import_events(as_json(document()))
+    with unit_of_work():
+        import_events(as_json(document()))
     event = db.session.scalar(select(Event).where(Event.slug == "gps-ecce-launch"))
     registration = make_registration(event, email="amina@example.org", language="fr")
     [confirmation] = _drain(smtp)
     uid = str(_vevent(confirmation)["UID"])
 
-    import_events(as_json(document(start="2026-12-06T15:00", end="2026-12-06T16:00")))
+    with unit_of_work():
+        import_events(as_json(document(start="2026-12-06T15:00", end="2026-12-06T16:00")))
     [update] = _drain(smtp)
 
     assert parseaddr(update["To"])[1] == registration.email
@@ -52,13 +55,15 @@ def test_reimported_cancellation_reaches_confirmed_and_waitlisted(
     smtp_app, smtp, make_registration
 ):
     """Only the confirmed registrant's calendar holds the event: only they get a CANCEL."""
-    import_events(as_json(document(capacity=1)))
+    with unit_of_work():
+        import_events(as_json(document(capacity=1)))
     event = db.session.scalar(select(Event).where(Event.slug == "gps-ecce-launch"))
     make_registration(event, email="first@example.org")
     make_registration(event, email="second@example.org")
     _drain(smtp)
 
-    import_events(as_json(document(capacity=1, status="cancelled")))
+    with unit_of_work():
+        import_events(as_json(document(capacity=1, status="cancelled")))
     sent = {parseaddr(m["To"])[1]: m for m in _drain(smtp)}
 
     assert sorted(sent) == ["first@example.org", "second@example.org"]

@@ -14,6 +14,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.services.importer import ImportFailed, import_events, plan
+from eventsvc.unit_of_work import unit_of_work
 from tests.events.helpers import GPS_LAUNCH, as_json, document, pending
 
 
@@ -26,13 +27,14 @@ def _count(model) -> int:
 
 
 def _problems(doc) -> list[str]:
-    with pytest.raises(ImportFailed) as failure:
+    with pytest.raises(ImportFailed) as failure, unit_of_work():
         import_events(as_json(doc) if isinstance(doc, dict) else doc)
     return [str(problem) for problem in failure.value.problems]
 
 
 def test_import_creates_partners_and_events_at_the_right_instants(app):
-    report = import_events(as_json(document()))
+    with unit_of_work():
+        report = import_events(as_json(document()))
 
     assert report.partners_created == ["OMEP", "UNESCO"]
     assert report.created == ["gps-ecce-launch"]
@@ -50,7 +52,8 @@ def test_import_creates_partners_and_events_at_the_right_instants(app):
 
 
 def test_import_reads_utf8_bytes_with_a_byte_order_mark(app):
-    import_events("\ufeff".encode() + as_json(document()).encode())
+    with unit_of_work():
+        import_events("\ufeff".encode() + as_json(document()).encode())
     assert _event().content("fr").summary == "Lancement en ligne."
 
 
@@ -62,7 +65,8 @@ def test_optional_keys_take_their_documented_defaults(app):
         "title": {"en": "A draft"},
         "floor_language": "en",
     }
-    import_events(as_json({"events": [minimal]}))
+    with unit_of_work():
+        import_events(as_json({"events": [minimal]}))
     event = _event("minimal")
     assert event.timezone == "Europe/Paris"
     assert event.status == EventStatus.DRAFT
@@ -74,12 +78,14 @@ def test_optional_keys_take_their_documented_defaults(app):
 
 
 def test_reimporting_the_same_file_changes_nothing_and_queues_nothing(app, make_registration):
-    import_events(as_json(document()))
+    with unit_of_work():
+        import_events(as_json(document()))
     make_registration(_event())
     queued = _count(OutboxMessage)
     audits = _count(AuditEntry)
 
-    report = import_events(as_json(document()))
+    with unit_of_work():
+        report = import_events(as_json(document()))
 
     assert report.unchanged == ["gps-ecce-launch"]
     assert report.partners_unchanged == ["OMEP", "UNESCO"]
@@ -91,24 +97,28 @@ def test_reimporting_the_same_file_changes_nothing_and_queues_nothing(app, make_
 
 
 def test_reimport_without_status_keeps_a_published_event_published(app):
-    import_events(as_json(document()))
+    with unit_of_work():
+        import_events(as_json(document()))
     launch = dict(GPS_LAUNCH)
     del launch["status"]
-    report = import_events(as_json(document(events=[launch])))
+    with unit_of_work():
+        report = import_events(as_json(document(events=[launch])))
     assert report.unchanged == ["gps-ecce-launch"]
     assert _event().status == EventStatus.PUBLISHED
 
 
 def test_reimport_with_a_new_time_tells_registrants_and_the_waitlist(app, make_registration):
-    import_events(as_json(document(capacity=1)))
+    with unit_of_work():
+        import_events(as_json(document(capacity=1)))
     event = _event()
     confirmed = make_registration(event)
     waitlisted = make_registration(event)
     assert waitlisted.status == RegistrationStatus.WAITLISTED
 
-    report = import_events(
-        as_json(document(capacity=1, start="2026-12-06T15:00", end="2026-12-06T16:00"))
-    )
+    with unit_of_work():
+        report = import_events(
+            as_json(document(capacity=1, start="2026-12-06T15:00", end="2026-12-06T16:00"))
+        )
 
     assert report.updated == ["gps-ecce-launch"]
     assert report.notified == 2
@@ -133,12 +143,14 @@ def test_reimport_with_a_new_time_tells_registrants_and_the_waitlist(app, make_r
 
 
 def test_reimport_as_cancelled_tells_everyone_and_drops_reminders(app, make_registration):
-    import_events(as_json(document(capacity=1)))
+    with unit_of_work():
+        import_events(as_json(document(capacity=1)))
     event = _event()
     confirmed = make_registration(event)
     waitlisted = make_registration(event)
 
-    import_events(as_json(document(capacity=1, status="cancelled")))
+    with unit_of_work():
+        import_events(as_json(document(capacity=1, status="cancelled")))
 
     db.session.refresh(event)
     assert event.status == EventStatus.CANCELLED
@@ -149,12 +161,14 @@ def test_reimport_as_cancelled_tells_everyone_and_drops_reminders(app, make_regi
 
 
 def test_capacity_increase_in_an_import_promotes_from_the_waitlist(app, make_registration):
-    import_events(as_json(document(capacity=1)))
+    with unit_of_work():
+        import_events(as_json(document(capacity=1)))
     event = _event()
     make_registration(event)
     waiting = make_registration(event)
 
-    import_events(as_json(document(capacity=2)))
+    with unit_of_work():
+        import_events(as_json(document(capacity=2)))
 
     db.session.refresh(waiting)
     assert waiting.status == RegistrationStatus.CONFIRMED
@@ -162,10 +176,12 @@ def test_capacity_increase_in_an_import_promotes_from_the_waitlist(app, make_reg
 
 
 def test_changed_partner_is_updated_by_acronym(app):
-    import_events(as_json(document()))
+    with unit_of_work():
+        import_events(as_json(document()))
     partners = document()["partners"]
     partners[1]["name"]["fr"] = "Organisation des Nations Unies pour l’éducation"
-    report = import_events(as_json(document(file_partners=partners)))
+    with unit_of_work():
+        report = import_events(as_json(document(file_partners=partners)))
     assert report.partners_updated == ["UNESCO"]
     unesco = db.session.scalar(select(Partner).where(Partner.acronym == "UNESCO"))
     assert unesco.text("fr").name == "Organisation des Nations Unies pour l’éducation"
@@ -174,14 +190,16 @@ def test_changed_partner_is_updated_by_acronym(app):
 
 def test_partner_already_in_the_database_may_be_referenced(app, make_partner):
     make_partner("ECDAN")
-    import_events(
-        as_json(document(file_partners=[], events=[{**GPS_LAUNCH, "partners": ["ECDAN"]}]))
-    )
+    with unit_of_work():
+        import_events(
+            as_json(document(file_partners=[], events=[{**GPS_LAUNCH, "partners": ["ECDAN"]}]))
+        )
     assert [p.acronym for p in _event().partners] == ["ECDAN"]
 
 
 def test_import_records_an_audit_entry(app):
-    import_events(as_json(document()), source="events.json")
+    with unit_of_work():
+        import_events(as_json(document()), source="events.json")
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "imported"))
     assert entry.details["source"] == "events.json"
     assert entry.details["events_created"] == ["gps-ecce-launch"]
@@ -321,7 +339,8 @@ def test_every_problem_of_every_record_is_reported_at_once(app):
 
 
 def test_a_bad_record_stops_the_good_ones_and_existing_data_stays(app, make_registration):
-    import_events(as_json(document()))
+    with unit_of_work():
+        import_events(as_json(document()))
     registration = make_registration(_event())
     queued = _count(OutboxMessage)
     good_change = {**GPS_LAUNCH, "start": "2026-12-06T15:00", "end": "2026-12-06T16:00"}

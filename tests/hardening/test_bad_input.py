@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from eventsvc.extensions import db
 from eventsvc.models import Registration
 from eventsvc.services import importer
+from eventsvc.unit_of_work import unit_of_work
 from tests.hardening.forms import registration_form
 from tests.hardening.fuzz import row_counts, valid_import_document
 
@@ -64,7 +65,7 @@ def test_import_file_with_a_nul_character_is_refused_at_its_place(app):
     document = valid_import_document()
     document["events"][0]["title"]["fr"] = "Lancement\x00"
     before = row_counts()
-    with pytest.raises(importer.ImportFailed) as refusal:
+    with pytest.raises(importer.ImportFailed) as refusal, unit_of_work():
         importer.import_events(json.dumps(document))
     assert [problem.path for problem in refusal.value.problems] == ["events[0].title.fr"]
     assert row_counts() == before

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eventsvc.services import importer
+from eventsvc.unit_of_work import unit_of_work
 from tests.hardening.fuzz import (
     field_overrides,
     form_data,
@@ -41,7 +42,8 @@ def test_arbitrary_registration_posts_never_cause_a_server_error(client, small_e
 def test_arbitrary_import_files_are_imported_or_refused_whole(app, text):
     before = row_counts()
     try:
-        importer.import_events(text)
+        with unit_of_work():
+            importer.import_events(text)
     except importer.ImportFailed as refusal:
         assert refusal.problems
         assert row_counts() == before

@@ -6,6 +6,7 @@ import icalendar
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import register
+from eventsvc.unit_of_work import unit_of_work
 from tests.hardening.forms import registration_form
 
 HOSTILE_NAME = "Awa Diop\r\nBcc: victim@example.org\r\nSubject: Free money"
@@ -28,9 +29,10 @@ def test_line_breaks_in_a_name_cannot_add_recipients_or_headers(smtp_app, smtp, 
     """The form refuses such a name (tests/public/test_address_and_name_rules.py); a name that
     arrives another way still cannot reach the headers."""
     event = make_event()
-    register(
-        event, RegistrationInput(full_name=HOSTILE_NAME, email="awa@example.org", language="fr")
-    )
+    with unit_of_work():
+        register(
+            event, RegistrationInput(full_name=HOSTILE_NAME, email="awa@example.org", language="fr")
+        )
 
     dispatch_due()
 

@@ -11,19 +11,24 @@ from hypothesis import strategies as st
 from eventsvc.models import Role
 from eventsvc.services.organisers import NewOrganiser, create_organiser
 from eventsvc.services.tokens import make_token
+from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import safe_next
 from tests.organiser.conftest import PASSWORD, sign_in
 
 
 @pytest.fixture
 def organiser_account(app):
-    return create_organiser(NewOrganiser(email="ada@example.org", password=PASSWORD, name="Ada"))
+    with unit_of_work():
+        return create_organiser(
+            NewOrganiser(email="ada@example.org", password=PASSWORD, name="Ada")
+        )
 
 
 @pytest.fixture
 def admin_account(app):
     account = NewOrganiser(email="al@example.org", password=PASSWORD, name="Al", role=Role.ADMIN)
-    return create_organiser(account)
+    with unit_of_work():
+        return create_organiser(account)
 
 
 OFFSITE = [

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 
 from eventsvc.organiser.presenters import audit_details
 from eventsvc.services.announcements import send_announcement
+from eventsvc.unit_of_work import unit_of_work
 from tests.i18n_wording.conftest import NBSP, cell_texts, parse
 
 
@@ -46,7 +47,8 @@ def test_past_announcements_put_the_colon_after_the_time_in_the_translation(
         "en": {"subject": "Slides are online", "body": "The slides are online."},
         "fr": {"subject": "Les diapositives <en ligne>", "body": "Les diapositives sont en ligne."},
     }
-    send_announcement(event, texts)
+    with unit_of_work():
+        send_announcement(event, texts)
 
     doc = parse(french_organiser.get("/organiser/events/gps-launch/announce"))
     item = doc.select_one(".past-announcements li")

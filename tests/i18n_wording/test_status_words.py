@@ -11,6 +11,7 @@ from eventsvc.models import EventStatus
 from eventsvc.services import audit
 from eventsvc.services.registrations import cancel
 from eventsvc.services.tokens import make_token
+from eventsvc.unit_of_work import unit_of_work
 from tests.i18n_wording.conftest import cell_texts, parse
 
 
@@ -19,7 +20,8 @@ def event(make_event, make_registration):
     """One confirmed, one waitlisted and one cancelled registration."""
     event = make_event(slug="gps-launch", capacity=2)
     make_registration(event, full_name="Amina Diallo")
-    cancel(make_registration(event, full_name="Bruno Costa"))
+    with unit_of_work():
+        cancel(make_registration(event, full_name="Bruno Costa"))
     make_registration(event, full_name="Chloé Martin")
     make_registration(event, full_name="Dmitri Ivanov")
     return event
@@ -35,7 +37,8 @@ def test_registrant_page_calls_a_registration_confirmee_or_annulee(
 ):
     registration = make_registration(make_event())
     assert registrant_status(client, registration) == "Confirmée"
-    cancel(registration)
+    with unit_of_work():
+        cancel(registration)
     assert registrant_status(client, registration) == "Annulée"
 
 
@@ -67,7 +70,8 @@ def test_event_list_shows_event_statuses_masculine_and_registration_counts_femin
 
 
 def test_event_page_counts_registrations_and_logs_the_event_cancelled(french_organiser, event):
-    audit.record(audit.CANCELLED, event=event)
+    with unit_of_work():
+        audit.record(audit.CANCELLED, event=event)
     db.session.commit()
     doc = parse(french_organiser.get("/organiser/events/gps-launch"))
     assert cell_texts(doc.select(".numbers dt"))[:3] == [

@@ -10,6 +10,7 @@ from bench.common import Gunicorn
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus
+from eventsvc.unit_of_work import unit_of_work
 from tests.load.harness import SECRET_KEY, server_environment
 from tests.pg import support
 
@@ -58,8 +59,8 @@ def _future_event(capacity: int) -> Event:
     )
     for locale, title in {"en": "The rush", "fr": "La ruée"}.items():
         event.set_content(locale, title=title, summary=title, description=title)
-    db.session.add(event)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(event)
     return event
 
 

@@ -21,6 +21,7 @@ from eventsvc.models import (
 from eventsvc.services import tokens
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import register
+from eventsvc.unit_of_work import unit_of_work
 from tests.load.harness import Visitor, registration_form, send_mail_once
 
 pytestmark = pytest.mark.slow
@@ -164,7 +165,8 @@ def test_two_mail_workers_on_one_queue_send_every_message_once(database, smtp):
         data = RegistrationInput(
             full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
         )
-        register(database.event, data)
+        with unit_of_work():
+            register(database.event, data)
 
     sent = _deliver_with_two_workers(database, smtp)
 
@@ -176,15 +178,17 @@ def test_two_mail_workers_on_one_queue_send_every_message_once(database, smtp):
 
 
 def test_simultaneous_cancellations_promote_exactly_as_many_as_cancelled(site):
-    people = [
-        register(
-            site.event,
-            RegistrationInput(
-                full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
-            ),
-        ).registration
-        for n in range(80)
-    ]
+    people = []
+    for n in range(80):
+        with unit_of_work():
+            people.append(
+                register(
+                    site.event,
+                    RegistrationInput(
+                        full_name=f"Person {n}", email=f"person{n}@example.org", language="fr"
+                    ),
+                ).registration
+            )
     confirmed = [p for p in people if p.status == RegistrationStatus.CONFIRMED]
     assert len(confirmed) == 50
     leaving = [tokens.make_token(registration) for registration in confirmed[:20]]

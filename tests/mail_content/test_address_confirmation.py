@@ -14,6 +14,7 @@ from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, OutboxMessage, Registration, RegistrationStatus
 from eventsvc.services import registrations
 from eventsvc.services.registrations import AddressConfirmation
+from eventsvc.unit_of_work import unit_of_work
 from tests.mail_content.conftest import html_of, parse, text_of
 
 NAME = "Click http://evil.example now"
@@ -136,7 +137,8 @@ def test_an_unconfirmed_hold_expires_and_its_seat_goes_to_the_next_on_the_waitli
         RegistrationStatus.WAITLISTED,
         RegistrationStatus.WAITLISTED,
     )
-    assert registrations.confirm_address(waiting) == AddressConfirmation.CONFIRMED
+    with unit_of_work():
+        assert registrations.confirm_address(waiting) == AddressConfirmation.CONFIRMED
     assert waiting.status == RegistrationStatus.WAITLISTED  # no seat free yet
     assert _kinds(waiting) == [MessageKind.ADDRESS_CONFIRM, MessageKind.WAITLISTED]
     dispatch_due()
@@ -173,10 +175,13 @@ def test_the_waitlist_promotion_passes_over_unconfirmed_addresses(post):
     first = post("first@example.org")
     unconfirmed = post("unconfirmed@example.org")
     confirmed = post("confirmed@example.org")
-    registrations.confirm_address(first)
-    registrations.confirm_address(confirmed)
+    with unit_of_work():
+        registrations.confirm_address(first)
+    with unit_of_work():
+        registrations.confirm_address(confirmed)
 
-    (promoted,) = registrations.cancel(first)
+    with unit_of_work():
+        (promoted,) = registrations.cancel(first)
 
     assert promoted.id == confirmed.id
     db.session.refresh(unconfirmed)
@@ -219,9 +224,11 @@ def test_with_the_mode_off_the_confirmation_goes_out_at_once(client, post, scarc
 def test_cancelling_a_held_place_mails_nothing_and_the_link_says_cancelled(client, post, smtp):
     registration = post()
     dispatch_due_before = _kinds(registration)
-    registrations.cancel(registration)
+    with unit_of_work():
+        registrations.cancel(registration)
     assert _kinds(registration) == dispatch_due_before  # no cancellation mail, no CANCEL
-    assert registrations.confirm_address(registration) == AddressConfirmation.CANCELLED
+    with unit_of_work():
+        assert registrations.confirm_address(registration) == AddressConfirmation.CANCELLED
 
 
 def test_registering_again_while_held_resends_only_the_address_mail(post, frozen_clock):
@@ -257,5 +264,6 @@ def test_a_hold_cannot_be_confirmed_once_the_event_has_begun(post, frozen_clock)
     registration.address_hold_until = registration.event.starts_at + timedelta(hours=1)
     db.session.commit()
     frozen_clock.set(registration.event.starts_at)
-    assert registrations.confirm_address(registration) == AddressConfirmation.CLOSED
+    with unit_of_work():
+        assert registrations.confirm_address(registration) == AddressConfirmation.CLOSED
     assert _kinds(registration) == [MessageKind.ADDRESS_CONFIRM]

@@ -11,6 +11,7 @@ from eventsvc.mail import messages
 from eventsvc.models import Announcement, MessageKind, RegistrationStatus
 from eventsvc.models.outbox import ORGANISER_KINDS
 from eventsvc.services import outbox, registrations
+from eventsvc.unit_of_work import unit_of_work
 from tests.mail_content.conftest import (
     attachment_part,
     calendar_of,
@@ -269,7 +270,8 @@ def test_registrant_cancelling_gets_a_cancel_newer_than_their_invite(
     registration = make_registration(event)
     invite = vevent_of(built(MessageKind.CONFIRMATION, registration))
 
-    registrations.cancel(registration)
+    with unit_of_work():
+        registrations.cancel(registration)
     queued = next(
         m
         for m in db.session.scalars(db.select(outbox.OutboxMessage))

@@ -11,6 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, OutboxMessage, Registration
 from eventsvc.services import exports
+from eventsvc.unit_of_work import unit_of_work
 from tests.mail_content.conftest import parse
 
 NAME = "Click http://evil.example now"
@@ -112,9 +113,10 @@ def test_a_registration_without_the_request_has_no_newsletter_page(client, make_
     from eventsvc.services.tokens import make_token
 
     event = make_event()
-    registration = register(
-        event, RegistrationInput(full_name="A", email="a@example.org", language="en")
-    ).registration
+    with unit_of_work():
+        registration = register(
+            event, RegistrationInput(full_name="A", email="a@example.org", language="en")
+        ).registration
     assert client.get(f"/en/registrations/{make_token(registration)}/newsletter").status_code == 404
 
 
@@ -130,6 +132,7 @@ def test_exports_show_the_request_and_the_confirmation_apart(client, post):
     assert (row[asked], row[confirmed]) == ("yes", "")
     from eventsvc.services.registrations import confirm_newsletter
 
-    confirm_newsletter(registration)
+    with unit_of_work():
+        confirm_newsletter(registration)
     (row,) = list(exports.registration_rows(registration.event_id))[1:]
     assert row[asked] == "yes" and row[confirmed].endswith("Z")

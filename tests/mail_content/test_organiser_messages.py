@@ -10,6 +10,7 @@ from eventsvc.mail import messages
 from eventsvc.models import MessageKind
 from eventsvc.models.outbox import ORGANISER_KINDS
 from eventsvc.services import organisers, outbox
+from eventsvc.unit_of_work import unit_of_work
 from tests.mail_content.conftest import html_of, parse, text_of
 
 SUBJECTS = {
@@ -25,9 +26,12 @@ SUBJECTS = {
 @pytest.mark.parametrize("kind", sorted(ORGANISER_KINDS))
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_organiser_messages_are_complete_and_in_their_language(app, kind, language):
-    account = organisers.create_organiser(
-        organisers.NewOrganiser(email="zoe@example.org", name="Zoé", password="a long passphrase")
-    )
+    with unit_of_work():
+        account = organisers.create_organiser(
+            organisers.NewOrganiser(
+                email="zoe@example.org", name="Zoé", password="a long passphrase"
+            )
+        )
     account.locale = language
     row = outbox.enqueue_for_organiser(kind, account, payload={"failures": 11})
     db.session.commit()

@@ -5,22 +5,27 @@ import pytest
 from eventsvc.extensions import db
 from eventsvc.models import EventAssignment, Role
 from eventsvc.services.organisers import NewOrganiser, create_organiser
+from eventsvc.unit_of_work import unit_of_work
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def organiser_account(app):
-    return create_organiser(
-        NewOrganiser(email="olga@example.org", password=PASSWORD, name="Olga Organiser")
-    )
+    with unit_of_work():
+        return create_organiser(
+            NewOrganiser(email="olga@example.org", password=PASSWORD, name="Olga Organiser")
+        )
 
 
 @pytest.fixture
 def admin_account(app):
-    return create_organiser(
-        NewOrganiser(email="ada@example.org", password=PASSWORD, name="Ada Admin", role=Role.ADMIN)
-    )
+    with unit_of_work():
+        return create_organiser(
+            NewOrganiser(
+                email="ada@example.org", password=PASSWORD, name="Ada Admin", role=Role.ADMIN
+            )
+        )
 
 
 @pytest.fixture
@@ -33,8 +38,8 @@ def make_event(make_event, request):
     def factory(*args, **kwargs):
         event = make_event(*args, **kwargs)
         account = request.getfixturevalue("organiser_account")
-        db.session.add(EventAssignment(event_id=event.id, organiser_id=account.id))
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(EventAssignment(event_id=event.id, organiser_id=account.id))
         return event
 
     return factory

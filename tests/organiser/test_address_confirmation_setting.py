@@ -10,6 +10,7 @@ from eventsvc.models import Event, RegistrationStatus
 from eventsvc.services.importer import ImportFailed, import_events
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import register
+from eventsvc.unit_of_work import unit_of_work
 from tests.events.helpers import as_json, document
 from tests.organiser.test_events import event_form
 
@@ -34,10 +35,12 @@ def test_the_editor_checkbox_turns_the_mode_on_and_off(organiser):
 
 
 def test_the_import_file_turns_the_mode_on_and_refuses_a_non_boolean(app):
-    import_events(as_json(document(confirm_address=True)))
+    with unit_of_work():
+        import_events(as_json(document(confirm_address=True)))
     assert db.session.scalar(select(Event)).confirm_address is True
     try:
-        import_events(as_json(document(confirm_address="yes")))
+        with unit_of_work():
+            import_events(as_json(document(confirm_address="yes")))
     except ImportFailed as failed:
         assert "confirm_address" in str(failed.problems[0])
     else:
@@ -48,9 +51,10 @@ def test_the_attendee_list_shows_the_hold_and_its_end(organiser, make_event):
     event = make_event(slug="scarce", capacity=1)
     event.confirm_address = True
     db.session.commit()
-    held = register(
-        event, RegistrationInput(full_name="Ana", email="ana@example.org", language="en")
-    ).registration
+    with unit_of_work():
+        held = register(
+            event, RegistrationInput(full_name="Ana", email="ana@example.org", language="en")
+        ).registration
     assert held.status == RegistrationStatus.CONFIRMED
 
     page = organiser.get("/organiser/events/scarce/registrations").get_data(as_text=True)
@@ -66,13 +70,15 @@ def test_the_export_tells_a_held_seat_from_a_confirmed_one(app, make_event):
     event = make_event(slug="scarce", capacity=1)
     event.confirm_address = True
     db.session.commit()
-    held, confirmed = (
-        register(
-            event, RegistrationInput(full_name=n, email=f"{n}@example.org", language="en")
-        ).registration
-        for n in ("held", "confirmed")
-    )
-    confirm_address(confirmed)
+    with unit_of_work():
+        held, confirmed = (
+            register(
+                event, RegistrationInput(full_name=n, email=f"{n}@example.org", language="en")
+            ).registration
+            for n in ("held", "confirmed")
+        )
+    with unit_of_work():
+        confirm_address(confirmed)
 
     header, *rows = exports.registration_rows(event.id, "en")
     status = {row[header.index("Email")]: row[header.index("Status")] for row in rows}

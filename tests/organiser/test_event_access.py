@@ -8,15 +8,17 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import AuditEntry, EventAssignment
 from eventsvc.services import organisers
+from eventsvc.unit_of_work import unit_of_work
 from tests.organiser.conftest import PASSWORD, sign_in
 
 
 @pytest.fixture
 def colleague(app):
     """A second plain organiser, signed in; not assigned to anything."""
-    account = organisers.create_organiser(
-        organisers.NewOrganiser(email="cleo@example.org", password=PASSWORD, name="Cléo")
-    )
+    with unit_of_work():
+        account = organisers.create_organiser(
+            organisers.NewOrganiser(email="cleo@example.org", password=PASSWORD, name="Cléo")
+        )
     client = app.test_client()
     assert sign_in(client, account.email).status_code == 302
     client.account = account

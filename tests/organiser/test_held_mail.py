@@ -10,6 +10,7 @@ from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import AuditEntry, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import cancel, register
+from eventsvc.unit_of_work import unit_of_work
 from tests.organiser.conftest import sign_in
 
 
@@ -20,7 +21,8 @@ def app_config():
 
 def _register_from_form(event, email):
     data = RegistrationInput(full_name="Someone", email=email, language="en")
-    return register(event, data, source="192.0.2.10").registration
+    with unit_of_work():
+        return register(event, data, source="192.0.2.10").registration
 
 
 @pytest.fixture
@@ -105,5 +107,6 @@ def held_event_start(registration):
 
 def test_cancelling_a_held_registration_withdraws_its_held_mail(held):
     second, _third = held
-    cancel(second)
+    with unit_of_work():
+        cancel(second)
     assert MessageStatus.HELD not in _statuses(second)

@@ -11,6 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, Organiser, OutboxMessage
 from eventsvc.services import organisers
+from eventsvc.unit_of_work import unit_of_work
 from tests.organiser.conftest import PASSWORD, sign_in
 
 NEW = "a brand new passphrase"
@@ -72,7 +73,8 @@ def app_client(client):
 
 
 def test_reset_link_expires(smtp_app, smtp, client, organiser_account, frozen_clock):
-    organisers.request_password_reset(organiser_account.email)
+    with unit_of_work():
+        organisers.request_password_reset(organiser_account.email)
     dispatch_due(batch_size=10)
     path = link_in(smtp.messages[0])
 
@@ -150,7 +152,8 @@ def test_admin_page_never_asks_for_the_new_organisers_password(admin):
 
 
 def test_admin_sends_the_invitation_again(smtp_app, smtp, admin, admin_account):
-    organisers.create_organiser(organisers.NewOrganiser(email="late@example.org"))
+    with unit_of_work():
+        organisers.create_organiser(organisers.NewOrganiser(email="late@example.org"))
     late = organisers.find_by_email("late@example.org")
     assert "Send the invitation again" in admin.get("/organiser/organisers").text
 
@@ -187,7 +190,8 @@ def test_create_organiser_refuses_a_common_password(runner):
 
 
 def test_invitation_link_lasts_a_week(client, frozen_clock):
-    invited = organisers.create_organiser(organisers.NewOrganiser(email="slow@example.org"))
+    with unit_of_work():
+        invited = organisers.create_organiser(organisers.NewOrganiser(email="slow@example.org"))
     token = organisers.password_token(invited, MessageKind.INVITATION)
 
     frozen_clock.advance(timedelta(days=6, hours=23))
@@ -198,7 +202,8 @@ def test_invitation_link_lasts_a_week(client, frozen_clock):
 
 def test_a_failed_invitation_shows_on_the_dashboard(smtp_app, smtp, admin):
     smtp.refuse("bounce@example.org")
-    organisers.create_organiser(organisers.NewOrganiser(email="bounce@example.org"))
+    with unit_of_work():
+        organisers.create_organiser(organisers.NewOrganiser(email="bounce@example.org"))
     dispatch_due(batch_size=10)
 
     page = admin.get("/organiser/")

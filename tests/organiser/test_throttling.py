@@ -13,6 +13,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, OutboxMessage, SignInFailure
+from eventsvc.unit_of_work import unit_of_work
 from tests.organiser.conftest import PASSWORD
 
 ATTACKER = "203.0.113.66"
@@ -93,7 +94,8 @@ def test_known_and_unknown_addresses_take_the_same_time(app, client, organiser_a
     app.config["PASSWORD_HASH_METHOD"] = "scrypt"
     from eventsvc.services import organisers
 
-    organisers.update_account(organiser_account, password=PASSWORD)
+    with unit_of_work():
+        organisers.update_account(organiser_account, password=PASSWORD)
     if throttled:
         for email in (organiser_account.email, "ghost@example.org"):
             for _ in range(5):

@@ -16,6 +16,7 @@ from eventsvc.models import (
 from eventsvc.services import DomainError
 from eventsvc.services.announcements import recipient_count, send_announcement
 from eventsvc.services.privacy import erase_registration
+from eventsvc.unit_of_work import unit_of_work
 
 URL = "/organiser/events/gps-launch/announce"
 TEXTS = {
@@ -59,7 +60,8 @@ def people(make_event, make_registration):
 def event(people):
     from eventsvc.services.registrations import cancel
 
-    cancel(people["gone"])
+    with unit_of_work():
+        cancel(people["gone"])
     assert people["waiting"].status == RegistrationStatus.WAITLISTED
     return people["fr"].event
 
@@ -111,26 +113,30 @@ def test_a_language_the_recipients_read_must_be_written(signed_in, event):
 def test_only_the_languages_of_the_recipients_are_needed(make_event, make_registration):
     event = make_event()
     make_registration(event, language="fr")
-    sent = send_announcement(event, {"fr": TEXTS["fr"], "en": {"subject": " ", "body": ""}})
+    with unit_of_work():
+        sent = send_announcement(event, {"fr": TEXTS["fr"], "en": {"subject": " ", "body": ""}})
     assert sent.recipients == 1
     assert set(sent.announcement.texts) == {"fr"}
 
 
 def test_nobody_to_tell_is_refused(make_event):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError), unit_of_work():
         send_announcement(make_event(), TEXTS)
 
 
 def test_erased_registrants_receive_nothing(people, event):
-    erase_registration(people["en"])
+    with unit_of_work():
+        erase_registration(people["en"])
     assert recipient_count(event) == 1
-    sent = send_announcement(event, TEXTS)
+    with unit_of_work():
+        sent = send_announcement(event, TEXTS)
     assert [m.registration_id for m in announcement_messages()] == [people["fr"].id]
     assert sent.recipients == 1
 
 
 def test_each_recipient_receives_it_in_their_language(smtp_app, smtp, people, event):
-    send_announcement(event, TEXTS, include_waitlisted=True)
+    with unit_of_work():
+        send_announcement(event, TEXTS, include_waitlisted=True)
     dispatch_due()
     subjects = {
         message["To"].addresses[0].addr_spec: str(message["Subject"])
@@ -159,7 +165,8 @@ MARKDOWN_TEXTS = {
 def test_the_html_mail_renders_markdown_with_clickable_links_and_no_greeting_of_ours(
     smtp_app, smtp, people, event
 ):
-    send_announcement(event, MARKDOWN_TEXTS)
+    with unit_of_work():
+        send_announcement(event, MARKDOWN_TEXTS)
     dispatch_due()
     by_address = {m["To"].addresses[0].addr_spec: m for m in smtp.messages}
     english = by_address["john@example.org"]

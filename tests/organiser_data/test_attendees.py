@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage, RegistrationStatus
+from eventsvc.unit_of_work import unit_of_work
 
 URL = "/organiser/events/gps-launch/registrations"
 
@@ -295,7 +296,8 @@ def test_the_moderators_list_has_every_question_in_registration_order(
     )
     from eventsvc.services.registrations import cancel
 
-    cancel(cancelled)
+    with unit_of_work():
+        cancel(cancelled)
     page = signed_in.get("/organiser/events/gps-launch/questions")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

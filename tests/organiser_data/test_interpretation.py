@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from eventsvc.models.registration import FOLLOWS_FLOOR
+from eventsvc.unit_of_work import unit_of_work
 
 STATS = "/organiser/events/gps/stats"
 ATTENDEES = "/organiser/events/gps/registrations"
@@ -92,7 +93,7 @@ def test_an_event_listing_its_floor_language_as_interpreted_offers_it_nowhere(
     event = make_event(slug="both", interpretation_languages=("fr", "en"))  # floor: French
     person = make_registration(event)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError), unit_of_work():
         registrations.change_preferences(person, "fr", "fr")
     assert [item.value for item in stats.interpretation_breakdown(event)] == [
         "en",

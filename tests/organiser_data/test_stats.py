@@ -9,6 +9,7 @@ import pytest
 
 from eventsvc.services import stats
 from eventsvc.services.registrations import cancel
+from eventsvc.unit_of_work import unit_of_work
 
 URL = "/organiser/events/gps-launch/stats"
 
@@ -29,7 +30,8 @@ def event(make_event, make_registration, frozen_clock):
     make_registration(event, country="SN", language="fr", interpretation_language="es")
     make_registration(event, country="", language="en", interpretation_language="en")
     gone = make_registration(event, country="BR", language="en", interpretation_language="es")
-    cancel(gone)
+    with unit_of_work():
+        cancel(gone)
     return event
 
 

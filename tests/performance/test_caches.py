@@ -3,6 +3,7 @@
 from eventsvc.i18n import country_choices
 from eventsvc.public.forms import country_select_choices
 from eventsvc.services.events import EventData, update_event
+from eventsvc.unit_of_work import unit_of_work
 from tests.performance.forms import valid_form
 from tests.public.html import page, text
 
@@ -23,7 +24,8 @@ def test_event_page_shows_the_new_description_once_it_is_changed(client, make_ev
 
     data = EventData.from_event(event)
     data.texts["en"]["description"] = "The agenda has *moved*."
-    update_event(event, data)
+    with unit_of_work():
+        update_event(event, data)
 
     prose = page(client.get("/en/events/gps")).select_one(".prose")
     assert prose.p.get_text() == "The agenda has moved."

@@ -14,6 +14,7 @@ from eventsvc.models import Event, Registration
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.locking import lock_event
 from eventsvc.services.registrations import register
+from eventsvc.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -62,7 +63,8 @@ def test_the_next_registration_waits_for_the_turn_then_goes_through(app, make_ev
     def second_visitor():
         with app.app_context():
             data = RegistrationInput(full_name="Fatou", email="fatou@example.org", language="fr")
-            outcome["status"] = register(db.session.get(Event, event_id), data).status
+            with unit_of_work():
+                outcome["status"] = register(db.session.get(Event, event_id), data).status
             db.session.remove()
 
     lock_event(event_id)  # an organiser's change in progress

@@ -8,6 +8,7 @@ from eventsvc.extensions import db
 from eventsvc.models import MessageKind, OutboxMessage, Registration, RegistrationStatus
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import cancel, register
+from eventsvc.unit_of_work import unit_of_work
 
 
 def _statuses(event_id):
@@ -49,7 +50,8 @@ def test_cancelling_promotes_the_first_waitlisted_on_postgres(make_event, make_r
     confirmed = make_registration(event)
     first_waiting = make_registration(event)
     make_registration(event)
-    promoted = cancel(confirmed)
+    with unit_of_work():
+        promoted = cancel(confirmed)
     assert [r.id for r in promoted] == [first_waiting.id]
     assert _statuses(event.id) == {
         RegistrationStatus.CANCELLED: 1,
@@ -68,7 +70,8 @@ def test_parallel_registrations_never_exceed_capacity_on_postgres(app, make_even
             data = RegistrationInput(
                 full_name=f"Person {n}", email=f"person{n}@example.org", language="en"
             )
-            return register(fresh, data).registration.status
+            with unit_of_work():
+                return register(fresh, data).status
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(register_one, range(40)))
@@ -94,7 +97,7 @@ def test_parallel_cancellations_promote_as_many_as_cancelled_on_postgres(
     leaving = [r.id for r in confirmed[:6]]
 
     def cancel_one(registration_id):
-        with app.app_context():
+        with app.app_context(), unit_of_work():
             return len(cancel(db.session.get(Registration, registration_id)))
 
     with ThreadPoolExecutor(max_workers=6) as pool:
