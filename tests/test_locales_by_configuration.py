@@ -22,6 +22,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Registration, Role
 from eventsvc.services.organisers import NewOrganiser, create_organiser
 from eventsvc.services.tokens import make_token
+from eventsvc.unit_of_work import unit_of_work
 from tests.conftest import IsolatedClient
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "eventsvc" / "demo" / "events.json"
@@ -173,9 +174,10 @@ def test_a_registrant_in_the_extra_locale_gets_its_pages_and_mail_with_fallback_
 
 
 def test_every_organiser_page_renders_and_a_published_event_stays_editable(app):
-    admin = create_organiser(
-        NewOrganiser(email="ada@example.org", password=PASSWORD, name="Ada", role=Role.ADMIN)
-    )
+    with unit_of_work():
+        admin = create_organiser(
+            NewOrganiser(email="ada@example.org", password=PASSWORD, name="Ada", role=Role.ADMIN)
+        )
     client = app.test_client()
     signed_in = client.post("/organiser/login", data={"email": admin.email, "password": PASSWORD})
     assert signed_in.status_code == 302
