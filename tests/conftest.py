@@ -10,6 +10,8 @@ from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, Partner
 from eventsvc.services.registrations import RegistrationData, register
+from tests import databases
+from tests.pg import support
 from tests.smtp_sink import SMTPSink
 
 #: The clock tests run at unless they move it: a Sunday, two weeks before the GPS launch.
@@ -34,17 +36,40 @@ def app_config(tmp_path):
     return {}
 
 
-@pytest.fixture
-def database_uri(tmp_path):
-    """A SQLite file per test; each test in a fresh PostgreSQL schema when
-    ``EVENTSVC_TEST_BACKEND=postgresql`` (the second pass of ``.ci/run``)."""
-    if os.environ.get("EVENTSVC_TEST_BACKEND") == "postgresql":
-        from tests.pg import support
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file with every table, built once per session (``tests/databases.py``)."""
+    return databases.build_sqlite_template(tmp_path_factory.mktemp("schema") / "template.sqlite3")
 
-        with support.fresh_schema(support.postgres_uri()) as uri:
-            yield uri
-    else:
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """One PostgreSQL schema with every table for the session, on the configured server."""
+    schema = databases.ReusableSchema(support.postgres_uri())
+    yield schema
+    schema.drop()
+
+
+@pytest.fixture
+def sqlite_database(sqlite_template, tmp_path):
+    """A SQLite file of this test's own, with every table and no row."""
+    return databases.copy_sqlite_template(sqlite_template, tmp_path / "test.sqlite3")
+
+
+@pytest.fixture
+def postgres_database(postgres_schema):
+    """The session's PostgreSQL schema, with every table and no row; emptied afterwards."""
+    yield postgres_schema.uri
+    postgres_schema.reset()
+
+
+@pytest.fixture
+def database_uri(request):
+    """A database with every table and no row: a SQLite file per test, or the PostgreSQL schema
+    when ``EVENTSVC_TEST_BACKEND=postgresql`` (the second pass of ``.ci/run``)."""
+    if os.environ.get("EVENTSVC_TEST_BACKEND") == "postgresql":
+        return request.getfixturevalue("postgres_database")
+    return request.getfixturevalue("sqlite_database")
 
 
 @pytest.fixture
@@ -63,14 +88,13 @@ def app(tmp_path, monkeypatch, app_config, database_uri):
         "MAIL_DEFAULT_SENDER": ("OMEP events", "events@events.test"),
         "PUBLIC_BASE_URL": "http://events.test",
         "MAIL_RETRY_DELAYS": [0, 0, 0],
-        # scrypt costs 0.1 s a hash; tests check organiser passwords by the hundred.
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **app_config,
     }
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        db.create_all()
+        if config["SQLALCHEMY_DATABASE_URI"] != database_uri:
+            db.create_all()  # a database of the test's own choosing
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -11,15 +11,13 @@ from eventsvc.models import Event, EventStatus, MessageKind, Partner, Registrati
 from eventsvc.services.events import cancel_event, update_event
 from eventsvc.services.importer import ImportFailed, import_events
 from tests.events.helpers import GPS_LAUNCH, as_json, document, pending
-from tests.pg import support
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def app_config(tmp_path):
-    with support.fresh_schema(support.postgres_uri()) as uri:
-        yield {"SQLALCHEMY_DATABASE_URI": uri}
+def database_uri(postgres_database):
+    return postgres_database
 
 
 def _launch() -> Event:

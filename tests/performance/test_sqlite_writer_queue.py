@@ -16,9 +16,9 @@ from eventsvc.services.registrations import RegistrationData, register
 
 
 @pytest.fixture
-def database_uri(tmp_path):
+def database_uri(sqlite_database):
     """SQLite whatever the backend of the run: the queue exists only there."""
-    return f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    return sqlite_database
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Every test in this folder runs on PostgreSQL, in a schema of its own."""
+"""Every test in this folder runs on PostgreSQL, in the session's test schema."""
 
 import pytest
 
@@ -6,15 +6,15 @@ from tests.pg import support
 
 
 @pytest.fixture
-def pg_uri():
-    """A URI on the test server whose connections see only a fresh, empty schema."""
-    with support.fresh_schema(support.postgres_uri()) as uri:
-        yield uri
+def database_uri(postgres_database):
+    """PostgreSQL whatever the backend of the run."""
+    return postgres_database
 
 
 @pytest.fixture
-def app_config(app_config, pg_uri):
-    return {**app_config, "SQLALCHEMY_DATABASE_URI": pg_uri}
+def pg_uri(database_uri):
+    """A URI on the test server whose connections see only the test schema."""
+    return database_uri
 
 
 def pytest_collection_modifyitems(config, items):
