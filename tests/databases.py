@@ -87,7 +87,7 @@ class ReusableSchema:
                 {"schema": self.name},
             ).scalars()
             self._restart = "SELECT " + ", ".join(
-                f"setval('\"{self.name}\".\"{name}\"', 1, false)" for name in sequences
+                f'setval(\'"{self.name}"."{name}"\', 1, false)' for name in sequences
             )
 
     def reset(self) -> None:
