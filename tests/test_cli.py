@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from eventsvc.extensions import db
 from eventsvc.i18n import zone_abbreviation
 from eventsvc.models import Event, EventStatus, Partner
-from tests.events.helpers import GPS_LAUNCH, as_json, document
+from tests.factories import GPS_LAUNCH, as_json, document
 
 SEED_PARTNERS = {
     "OMEP",
@@ -196,7 +196,7 @@ def test_make_run_serves_on_the_port_asked_and_mail_links_follow():
     import subprocess
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]
     env = {"PATH": "/usr/bin:/bin"}
     plan = subprocess.run(
         ["make", "-n", "-C", str(root), "run", "PORT=5050"],

@@ -10,7 +10,7 @@ from gunicorn.config import Config
 
 from eventsvc.gunicorn_logging import MaskingLogger, mask_target
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "eyJyIjoxMn0.Zk3tq2x8W0cQyq1k8kq0Zz3V"
 
 

@@ -11,7 +11,7 @@ from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.models import Registration
 from tests.conftest import IsolatedClient
-from tests.hardening.forms import registration_form
+from tests.factories import new_registrant_form as registration_form
 
 
 @pytest.fixture

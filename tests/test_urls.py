@@ -12,7 +12,7 @@ from eventsvc.models import Role
 from eventsvc.services.organisers import NewOrganiser, create_organiser
 from eventsvc.services.tokens import make_token
 from eventsvc.urls import safe_next
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 @pytest.fixture

@@ -3,17 +3,11 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.organiser.conftest import (  # noqa: F401  (fixtures used by name)
-    make_event,
-    organiser,
-    organiser_account,
-)
-
 NBSP = "\u00a0"
 
 
 @pytest.fixture
-def french_organiser(organiser):  # noqa: F811
+def french_organiser(organiser):
     """The signed-in organiser's client, with a browser that asks for French."""
     organiser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     return organiser

@@ -1,4 +1,5 @@
-"""Fixtures for the mail-content tests: build an outbox message and read it as a recipient would."""
+"""Fixtures of the mail tests: build an outbox message and read it as a recipient would; a sink
+that notes each message's connection (``sinks.py``) and a minimal builder for the dispatcher."""
 
 import email
 import email.policy
@@ -10,6 +11,7 @@ from icalendar import Calendar
 from eventsvc.extensions import db
 from eventsvc.mail import messages, outbox
 from eventsvc.models import MessageKind, Registration
+from tests.mail.sinks import ObservingSink, plain_build
 
 
 @pytest.fixture
@@ -22,6 +24,20 @@ def built(app):
         return parse(messages.build(message).as_bytes())
 
     return build
+
+
+@pytest.fixture
+def smtp():
+    """The shared sink, also noting each message's connection; slow or failing on demand."""
+    sink = ObservingSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def build():
+    """A minimal message builder: the dispatcher's behaviour does not depend on the real one."""
+    return plain_build
 
 
 def parse(raw: bytes) -> EmailMessage:

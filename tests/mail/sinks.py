@@ -1,11 +1,10 @@
-"""Dispatcher fixtures: a sink that remembers which connection each message came on, or is slow,
-a minimal message builder, and helpers to read the outbox."""
+"""For the dispatcher tests: a sink that remembers which connection each message came on, or
+is slow, a minimal message builder, and helpers to read the outbox."""
 
 import asyncio
 from email.message import EmailMessage
 from email.utils import formatdate
 
-import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -74,13 +73,6 @@ class ObservingSink(SMTPSink):
             return [message["Message-ID"] for message in self.messages]
 
 
-@pytest.fixture
-def smtp():
-    sink = ObservingSink().start()
-    yield sink
-    sink.stop()
-
-
 def plain_build(row: OutboxMessage) -> EmailMessage:
     """A minimal stand-in for messages.build: the dispatcher's behaviour does not depend on it."""
     message = EmailMessage()
@@ -91,11 +83,6 @@ def plain_build(row: OutboxMessage) -> EmailMessage:
     message["Message-ID"] = row.message_id
     message.set_content(f"{row.kind} for {row.registration.full_name}")
     return message
-
-
-@pytest.fixture
-def build():
-    return plain_build
 
 
 def outbox_rows(kind: MessageKind | None = None) -> list[OutboxMessage]:

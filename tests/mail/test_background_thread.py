@@ -9,7 +9,7 @@ from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.mail import _is_serving_process
 from eventsvc.models import MessageKind, MessageStatus
-from tests.mail_dispatch.conftest import outbox_rows
+from tests.mail.sinks import outbox_rows
 
 
 @pytest.fixture

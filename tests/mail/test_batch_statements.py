@@ -11,7 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.mail import messages
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, MessageStatus
-from tests.mail_dispatch.conftest import outbox_rows
+from tests.mail.sinks import outbox_rows
 
 
 @pytest.fixture

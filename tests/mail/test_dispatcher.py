@@ -12,7 +12,7 @@ from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import claim, dispatch_due
 from eventsvc.models import MessageKind, MessageStatus
-from tests.mail_dispatch.conftest import outbox_rows
+from tests.mail.sinks import outbox_rows
 
 RETRY_DELAYS = [60, 300, 900]
 

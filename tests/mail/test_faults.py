@@ -16,7 +16,7 @@ from eventsvc.mail import transport
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage
 from tests.full_disk import full_tmpfs
-from tests.mail_dispatch.conftest import (
+from tests.mail.sinks import (
     DROP_AFTER_STORING,
     DROP_BEFORE_STORING,
     outbox_rows,

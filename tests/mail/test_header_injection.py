@@ -5,7 +5,7 @@ import icalendar
 
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.services.registrations import RegistrationData, register
-from tests.hardening.forms import registration_form
+from tests.factories import new_registrant_form as registration_form
 
 HOSTILE_NAME = "Awa Diop\r\nBcc: victim@example.org\r\nSubject: Free money"
 CALENDAR_TEXT = "Lancement, stratégie; 幼儿教育 — بداية\\n"

@@ -9,7 +9,7 @@ import pytest
 
 from eventsvc.mail import worker
 from eventsvc.models import MessageKind, MessageStatus
-from tests.mail_dispatch.conftest import outbox_rows
+from tests.mail.sinks import outbox_rows
 
 
 @pytest.fixture

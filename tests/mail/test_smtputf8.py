@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from eventsvc.mail import transport
-from tests.mail_dispatch.conftest import ObservingSink, _ObservingHandler
+from tests.mail.sinks import ObservingSink, _ObservingHandler
 
 
 class Sink(ObservingSink):
@@ -96,7 +96,7 @@ def test_a_registration_with_a_non_ascii_address_gets_its_confirmation_over_smtp
     from eventsvc.mail import messages
     from eventsvc.mail.dispatcher import dispatch_due
     from eventsvc.models import MessageKind, MessageStatus
-    from tests.mail_dispatch.conftest import outbox_rows
+    from tests.mail.sinks import outbox_rows
 
     sink = Sink(smtputf8=smtputf8).start()
     try:

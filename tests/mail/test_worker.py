@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage
-from tests.mail_dispatch.conftest import outbox_rows
+from tests.mail.sinks import outbox_rows
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, RegistrationStatus
 from eventsvc.services.importer import ImportFailed, import_events
 from eventsvc.services.registrations import RegistrationData, register
-from tests.events.helpers import as_json, document
+from tests.factories import as_json, document
 from tests.organiser.test_events import event_form
 
 NEW = "/organiser/events/new"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Announcement, RegistrationStatus
-from tests.organiser.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 URL = "/organiser/events/gps-launch"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import AuditEntry, EventAssignment
 from eventsvc.services import organisers
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import AuditEntry, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.services.registrations import RegistrationData, cancel, register
-from tests.organiser.conftest import sign_in
+from tests.factories import sign_in
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import Organiser
 from eventsvc.services import second_factor
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 def set_up(client) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, Organiser, OutboxMessage
 from eventsvc.services import organisers
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 NEW = "a brand new passphrase"
 

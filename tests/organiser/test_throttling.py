@@ -13,7 +13,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, OutboxMessage, SignInFailure
-from tests.organiser.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 ATTACKER = "203.0.113.66"
 OWNER = "198.51.100.7"

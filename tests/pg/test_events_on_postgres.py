@@ -10,7 +10,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus, MessageKind, Partner, RegistrationStatus
 from eventsvc.services.events import cancel_event, update_event
 from eventsvc.services.importer import ImportFailed, import_events
-from tests.events.helpers import GPS_LAUNCH, as_json, document, pending
+from tests.factories import GPS_LAUNCH, as_json, document, pending
 
 pytestmark = pytest.mark.postgres
 

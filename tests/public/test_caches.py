@@ -7,7 +7,7 @@ from wtforms.widgets import Select
 from eventsvc.i18n import country_choices
 from eventsvc.public.forms import SharedChoicesSelectField, country_select_choices
 from eventsvc.services.events import EventData, update_event
-from tests.performance.forms import valid_form
+from tests.factories import registration_form
 from tests.public.html import page, text
 
 CHOICES = (("", "Choose"), ("FR", "France"), ("SN", "Sénégal"), ("XY", "<Tom & Jerry>"))
@@ -81,7 +81,7 @@ def test_a_visitor_never_sees_the_previous_visitors_form_values_or_errors(app, m
     first, second = app.test_client(), app.test_client()
 
     refused = first.post(
-        "/fr/events/gps/register", data=valid_form(country="SN", email="not an address")
+        "/fr/events/gps/register", data=registration_form(country="SN", email="not an address")
     )
     assert refused.status_code == 400
     assert page(refused).select_one("#country option[selected]")["value"] == "SN"
@@ -97,7 +97,7 @@ def test_a_visitor_never_sees_the_previous_visitors_form_values_or_errors(app, m
 def test_a_country_outside_the_list_is_refused_and_nothing_is_selected(client, make_event):
     make_event(slug="gps")
 
-    refused = client.post("/en/events/gps/register", data=valid_form(country="XX"))
+    refused = client.post("/en/events/gps/register", data=registration_form(country="XX"))
 
     assert refused.status_code == 400
     assert page(refused).select("#country option[selected]") == []

@@ -9,7 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Event
 from eventsvc.services.events import EventData, cancel_event, update_event
 from eventsvc.services.registrations import cancel
-from tests.performance.forms import valid_form
+from tests.factories import registration_form
 from tests.public.html import page, text
 
 
@@ -31,13 +31,13 @@ def test_each_visitor_gets_their_own_token_and_registers_with_it(app, make_event
 
     assert first_token != second_token
     assert second_token not in first_page.get_data(as_text=True)
-    stolen = second.post("/fr/events/gps/register", data=valid_form(csrf_token=first_token))
+    stolen = second.post("/fr/events/gps/register", data=registration_form(csrf_token=first_token))
     assert stolen.status_code == 400
-    mine = second.post("/fr/events/gps/register", data=valid_form(csrf_token=second_token))
+    mine = second.post("/fr/events/gps/register", data=registration_form(csrf_token=second_token))
     assert mine.status_code == 303
     theirs = first.post(
         "/fr/events/gps/register",
-        data=valid_form(csrf_token=first_token, email="fatou@example.org"),
+        data=registration_form(csrf_token=first_token, email="fatou@example.org"),
     )
     assert theirs.status_code == 303
 
@@ -49,7 +49,7 @@ def test_a_refused_form_stays_with_its_visitor(app, make_event):
 
     refused = first.post(
         "/fr/events/gps/register",
-        data=valid_form(csrf_token=token, full_name="Amina Secret", email="wrong"),
+        data=registration_form(csrf_token=token, full_name="Amina Secret", email="wrong"),
     )
     assert refused.status_code == 400
     assert page(refused).select_one("#full_name")["value"] == "Amina Secret"
@@ -64,9 +64,8 @@ def test_the_form_offers_the_waitlist_once_the_event_is_full(app, client, make_e
     make_event(slug="gps", capacity=1)
     assert text(page(client.get("/en/events/gps")).select_one("form button")) == "Register"
     token = token_of(client.get("/en/events/gps"))
-    assert (
-        client.post("/en/events/gps/register", data=valid_form(csrf_token=token)).status_code == 303
-    )
+    answer = client.post("/en/events/gps/register", data=registration_form(csrf_token=token))
+    assert answer.status_code == 303
 
     full = page(app.test_client().get("/en/events/gps"))
 

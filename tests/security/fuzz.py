@@ -15,6 +15,7 @@ from eventsvc.models import (
     Partner,
     Registration,
 )
+from tests.factories import valid_import_document
 
 FORM_FIELDS = [
     "full_name",
@@ -101,37 +102,6 @@ json_values = st.recursive(
     ),
     max_leaves=8,
 )
-
-
-def valid_import_document() -> dict:
-    return {
-        "partners": [
-            {
-                "acronym": "OMEP",
-                "website": "https://omep.org",
-                "name": {"en": "World Organisation for Early Childhood Education", "fr": "OMEP"},
-                "description": {"en": "A network.", "fr": "Un réseau."},
-            }
-        ],
-        "events": [
-            {
-                "slug": "fuzz-import",
-                "timezone": "Europe/Paris",
-                "start": "2026-12-06T13:30",
-                "end": "2026-12-06T14:30",
-                "title": {"en": "Launch", "fr": "Lancement"},
-                "summary": {"en": "Summary", "fr": "Résumé"},
-                "description": {"en": "**Aims**", "fr": "**Objectifs**"},
-                "floor_language": "fr",
-                "interpretation_languages": ["en", "fr"],
-                "partners": ["OMEP"],
-                "online_url": "https://meet.example.org/launch",
-                "capacity": 500,
-                "registration_closes": "2026-12-06T13:00",
-                "status": "published",
-            }
-        ],
-    }
 
 
 #: Values for the per-locale texts (title, summary, description, name).

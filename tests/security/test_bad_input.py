@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from eventsvc.extensions import db
 from eventsvc.models import Registration
 from eventsvc.services import importer
-from tests.hardening.forms import registration_form
-from tests.hardening.fuzz import row_counts, valid_import_document
+from tests.factories import new_registrant_form as registration_form
+from tests.factories import valid_import_document
+from tests.security.fuzz import row_counts
 
 
 def _registrations() -> int:

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eventsvc.services import importer
-from tests.hardening.fuzz import (
+from tests.security.fuzz import (
     field_overrides,
     form_data,
     import_files,

@@ -26,7 +26,7 @@ from eventsvc.services.events import (
     update_event,
     validate,
 )
-from tests.events.helpers import pending
+from tests.factories import pending
 
 wall = clock.parse_wall
 

@@ -14,7 +14,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.services.importer import ImportFailed, import_events, plan
-from tests.events.helpers import GPS_LAUNCH, as_json, document, pending
+from tests.factories import GPS_LAUNCH, as_json, document, pending
 
 
 def _event(slug="gps-ecce-launch") -> Event:

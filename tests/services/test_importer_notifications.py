@@ -10,7 +10,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import Event
 from eventsvc.services.importer import import_events
-from tests.events.helpers import as_json, document
+from tests.factories import as_json, document
 
 
 def _calendar(message) -> Calendar:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[2]
 SYSTEM_PYTHON = os.environ.get("EVENTSVC_SYSTEM_PYTHON", "/usr/bin/python3")
 INSTALL_HINT = (
     "apt-get install -y python3-gi gir1.2-ical-3.0 nodejs npm && npm ci && "

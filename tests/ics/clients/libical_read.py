@@ -1,5 +1,5 @@
 """Reads calendar files with libical (Evolution, many CalDAV servers) through GObject
-introspection, for tests/calendar_clients. Run by Debian's /usr/bin/python3, which has
+introspection, for tests/ics/clients. Run by Debian's /usr/bin/python3, which has
 ``python3-gi`` and ``gir1.2-ical-3.0``: the project's venv cannot import the system's gi.
 
 stdin: {"files": [ics text, ...], "conversions": [{"ics": text, "tzid": str, "instants": [s]}]}

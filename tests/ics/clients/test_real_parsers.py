@@ -13,7 +13,7 @@ from eventsvc import clock, ics
 from eventsvc.extensions import db
 from eventsvc.mail import messages, outbox
 from eventsvc.models import Event, MessageKind
-from tests.mail_content.test_vtimezone import ZONES, changes_by_zoneinfo
+from tests.ics.test_vtimezone import ZONES, changes_by_zoneinfo
 
 NAME = 'Zoë "ZZ" O\'Brien, Jr.; Paris: 東京 Ελένη'
 PLAIN_NAMES = [
