@@ -11,9 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SECRET_KEY = "load-test-" + "0" * 54
+#: The app as gunicorn is told to serve it.
+APP = "eventsvc:create_app()"
 
 
 def server_environment(instance: Path, database_uri: str, **settings) -> dict[str, str]:

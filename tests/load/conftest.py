@@ -6,14 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bench.common import Gunicorn
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus
-from tests.load.harness import SECRET_KEY, server_environment
+from testkit.harness import APP, SECRET_KEY, server_environment
+from testkit.servers import Gunicorn
 from tests.pg import support
 
-APP = "eventsvc:create_app()"
 SERVERS = {"postgresql": {"workers": 4, "threads": 4}, "sqlite": {"workers": 2, "threads": 1}}
 
 

@@ -20,7 +20,7 @@ from eventsvc.models import (
 )
 from eventsvc.services import tokens
 from eventsvc.services.registrations import RegistrationData, register
-from tests.load.harness import Visitor, registration_form, send_mail_once
+from testkit.harness import Visitor, registration_form, send_mail_once
 
 pytestmark = pytest.mark.slow
 
