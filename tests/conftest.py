@@ -9,30 +9,18 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventAssignment, Registration, Role
 from tests import databases, factories
+from tests.clients import IsolatedClient
 from tests.pg import support
 from tests.smtp_sink import SMTPSink
 
 #: The clock tests run at unless they move it: a Sunday, two weeks before the GPS launch.
 DEFAULT_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-
-
-class IsolatedClient(FlaskClient):
-    """Runs each request in a fresh app context, as a server does.
-
-    The ``app`` fixture keeps one app context open for the whole test; without this, ``g`` (the
-    URL's locale, Flask-Babel's cached locale) would carry over from one request to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -98,6 +86,7 @@ def app(tmp_path, monkeypatch, app_config, database_uri):
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
+        databases.skip_fsync(db.engine)
         if config["SQLALCHEMY_DATABASE_URI"] != database_uri:
             db.create_all()  # a database of the test's own choosing
         yield app

@@ -9,14 +9,15 @@ is a catalogue write), so:
   the tables themselves (dropped them, ran the migrations) leaves a schema that no longer matches
   the models: it is then dropped and built again.
 
-Tests are not wrapped in an outer transaction: the code under test commits for real.
+Tests are not wrapped in an outer transaction: the code under test commits for real, only
+without waiting for the disk (``skip_fsync``, and ``synchronous_commit=off`` on PostgreSQL).
 """
 
 import shutil
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, create_mock_engine, text
+from sqlalchemy import create_engine, create_mock_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from eventsvc.extensions import db
@@ -27,6 +28,20 @@ def _tables():
     import eventsvc.models  # noqa: F401  (every model registered on the metadata)
 
     return db.metadata.sorted_tables
+
+
+def skip_fsync(engine) -> None:
+    """Let the test app's SQLite connections commit without waiting for the disk
+    (``PRAGMA synchronous=OFF``): 8 ms a commit on this machine's disk, 0.03 ms without.
+    A test database needs no durability; locking and isolation are unchanged."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _synchronous_off)
+
+
+def _synchronous_off(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 def sqlite_uri(path: Path) -> str:
