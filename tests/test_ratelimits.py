@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.models import Registration
-from tests.conftest import IsolatedClient
+from tests.clients import IsolatedClient
 from tests.factories import new_registrant_form as registration_form
 
 

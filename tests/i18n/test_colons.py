@@ -8,7 +8,7 @@ from flask_babel import force_locale
 
 from eventsvc.organiser.presenters import audit_details
 from eventsvc.services.announcements import send_announcement
-from tests.i18n.conftest import NBSP, cell_texts, parse
+from tests.i18n.wording import NBSP, cell_texts, parse
 
 
 def test_audit_details_put_the_colon_in_the_translation(app):

@@ -4,7 +4,7 @@ plural as the number of people asks, in English and in French."""
 import pytest
 
 from eventsvc.extensions import db
-from tests.i18n.conftest import cell_texts, parse
+from tests.i18n.wording import cell_texts, parse
 
 URL = "/organiser/events/gps-launch/registrations"
 

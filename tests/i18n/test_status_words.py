@@ -11,7 +11,7 @@ from eventsvc.models import EventStatus
 from eventsvc.services import audit
 from eventsvc.services.registrations import cancel
 from eventsvc.services.tokens import make_token
-from tests.i18n.conftest import cell_texts, parse
+from tests.i18n.wording import cell_texts, parse
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, OutboxMessage, Registration, RegistrationStatus
 from eventsvc.services import registrations
 from eventsvc.services.registrations import AddressConfirmation
-from tests.mail.conftest import html_of, parse, text_of
+from tests.mail.reading import html_of, parse, text_of
 
 NAME = "Click http://evil.example now"
 

@@ -11,7 +11,7 @@ from eventsvc.mail import messages, outbox
 from eventsvc.models import Announcement, MessageKind, RegistrationStatus
 from eventsvc.models.outbox import ORGANISER_KINDS
 from eventsvc.services import registrations
-from tests.mail.conftest import (
+from tests.mail.reading import (
     attachment_part,
     calendar_of,
     calendar_part,

@@ -11,7 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, OutboxMessage, Registration
 from eventsvc.services import exports
-from tests.mail.conftest import parse
+from tests.mail.reading import parse
 
 NAME = "Click http://evil.example now"
 

@@ -10,7 +10,7 @@ from eventsvc.mail import messages, outbox
 from eventsvc.models import MessageKind
 from eventsvc.models.outbox import ORGANISER_KINDS
 from eventsvc.services import organisers
-from tests.mail.conftest import html_of, parse, text_of
+from tests.mail.reading import html_of, parse, text_of
 
 SUBJECTS = {
     ("en", MessageKind.INVITATION): "Your invitation to the organiser workspace",

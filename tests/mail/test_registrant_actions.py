@@ -12,7 +12,7 @@ from icalendar import Calendar
 from eventsvc.ics import manage_url
 from eventsvc.models import MessageKind, RegistrationStatus
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from tests.mail.conftest import html_of, text_of
+from tests.mail.reading import html_of, text_of
 
 JOIN = "https://meet.example.org/gps-launch"
 

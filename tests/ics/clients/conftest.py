@@ -17,27 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.ics.clients.availability import INSTALL_HINT, skipped_for, unavailable
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 SYSTEM_PYTHON = os.environ.get("EVENTSVC_SYSTEM_PYTHON", "/usr/bin/python3")
-INSTALL_HINT = (
-    "apt-get install -y python3-gi gir1.2-ical-3.0 nodejs npm && npm ci && "
-    "pip install -e '.[test]' (see .ci/run)"
-)
-
-_skipped_for: set[str] = set()
-
-
-def unavailable(reason: str):
-    if os.environ.get("EVENTSVC_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (EVENTSVC_REQUIRE_BROWSER=1)", pytrace=False)
-    _skipped_for.add(reason)
-    pytest.skip(reason)
 
 
 def pytest_terminal_summary(terminalreporter):
     """Say plainly, after the run, which calendar parsers were not tried."""
-    if not _skipped_for:
+    if not skipped_for:
         return
     counts = Counter()
     for report in terminalreporter.stats.get("skipped", []):
@@ -45,7 +34,7 @@ def pytest_terminal_summary(terminalreporter):
         message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
         counts[message.removeprefix("Skipped: ")] += 1
     terminalreporter.write_sep("=", "calendar parser tests skipped", yellow=True, bold=True)
-    for reason in sorted(_skipped_for):
+    for reason in sorted(skipped_for):
         terminalreporter.write_line(f"{counts[reason]} test(s) skipped: {reason}")
     terminalreporter.write_line(f"To run them: {INSTALL_HINT}")
 

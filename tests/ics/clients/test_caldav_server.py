@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from eventsvc import ics
-from tests.ics.clients.conftest import unavailable
+from tests.ics.clients.availability import unavailable
 
 pytestmark = pytest.mark.slow
 
