@@ -11,7 +11,6 @@ from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus
 from testkit.harness import APP, SECRET_KEY, server_environment
 from testkit.servers import Gunicorn
-from tests.pg import support
 
 SERVERS = {"postgresql": {"workers": 4, "threads": 4}, "sqlite": {"workers": 2, "threads": 1}}
 
@@ -24,12 +23,10 @@ def backend(request):
 
 
 @pytest.fixture
-def database_uri(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'load.sqlite3'}"
-        return
-    with support.fresh_schema(support.postgres_uri()) as uri:
-        yield uri
+def database_uri(backend, request):
+    """The session's schema, built once (``tests/databases.py``), on the backend asked for."""
+    fixture = {"sqlite": "sqlite_database", "postgresql": "postgres_database"}[backend]
+    return request.getfixturevalue(fixture)
 
 
 @dataclass
