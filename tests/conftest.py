@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventAssignment, Registration, Role
-from tests import databases, factories
+from tests import databases, factories, summaries
 from tests.clients import IsolatedClient
 from tests.pg import support
 from tests.smtp_sink import SMTPSink
@@ -260,3 +260,8 @@ def app_factory(tmp_path, monkeypatch):
     for app in built:
         with app.app_context():
             db.engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Which parts did not run (PostgreSQL, browser, calendar parsers), and why."""
+    summaries.write(terminalreporter, exitstatus)

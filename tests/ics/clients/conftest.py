@@ -11,32 +11,16 @@ import json
 import os
 import shutil
 import subprocess
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.ics.clients.availability import INSTALL_HINT, skipped_for, unavailable
+from tests.ics.clients.availability import unavailable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 SYSTEM_PYTHON = os.environ.get("EVENTSVC_SYSTEM_PYTHON", "/usr/bin/python3")
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Say plainly, after the run, which calendar parsers were not tried."""
-    if not skipped_for:
-        return
-    counts = Counter()
-    for report in terminalreporter.stats.get("skipped", []):
-        longrepr = report.longrepr
-        message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
-        counts[message.removeprefix("Skipped: ")] += 1
-    terminalreporter.write_sep("=", "calendar parser tests skipped", yellow=True, bold=True)
-    for reason in sorted(skipped_for):
-        terminalreporter.write_line(f"{counts[reason]} test(s) skipped: {reason}")
-    terminalreporter.write_line(f"To run them: {INSTALL_HINT}")
 
 
 class SubprocessReader:
