@@ -31,8 +31,12 @@ run: $(VENV)/.installed translations
 	EVENTSVC_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) where --port $(PORT)
 	EVENTSVC_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# One pytest worker per core (pytest-xdist; each has its own databases, ports and Chromium),
+# tests of one module kept on one worker. `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.installed-test translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # lint-imports: the layers and the no-cycle rule of pyproject.toml's [tool.importlinter].
 lint: $(VENV)/.installed-test

@@ -102,5 +102,6 @@ PASSWORD_RESET_MAX_AGE = 3600  # seconds
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds
 # Every organiser must set up a second factor (TOTP) before using the workspace.
 REQUIRE_SECOND_FACTOR = False
-# werkzeug hash method for passwords; only tests may choose a cheaper one than scrypt.
-PASSWORD_HASH_METHOD = "scrypt"
+# werkzeug hash method for passwords; unset means scrypt, or a cheap pbkdf2 under TESTING
+# (passwords.py). Production refuses anything but scrypt.
+PASSWORD_HASH_METHOD = None

@@ -1,33 +1,26 @@
-"""Fixtures: an app on a temporary instance folder, a real SMTP sink, event factories, a clock."""
+"""The fixtures every test folder shares: an app on a temporary instance folder and a database
+with the schema (``tests/databases.py``), a real SMTP sink, a frozen clock, what tests make
+(``tests/factories.py``) and signed-in organiser clients.
+
+Folder conftests only add what is their own (the browser, the load servers, the mail sinks);
+no test imports a conftest."""
 
 import os
 from datetime import UTC, datetime
 
 import pytest
-from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
-from eventsvc.models import Event, EventStatus, Partner
-from eventsvc.services.inputs.registration import RegistrationInput
-from eventsvc.services.registrations import register
-from eventsvc.unit_of_work import unit_of_work
+from eventsvc.models import Event, EventAssignment, Registration, Role
+from tests import databases, factories, summaries
+from tests.clients import IsolatedClient
+from tests.pg import support
 from tests.smtp_sink import SMTPSink
 
 #: The clock tests run at unless they move it: a Sunday, two weeks before the GPS launch.
 DEFAULT_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-
-
-class IsolatedClient(FlaskClient):
-    """Runs each request in a fresh app context, as a server does.
-
-    The ``app`` fixture keeps one app context open for the whole test; without this, ``g`` (the
-    URL's locale, Flask-Babel's cached locale) would carry over from one request to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -36,17 +29,40 @@ def app_config(tmp_path):
     return {}
 
 
-@pytest.fixture
-def database_uri(tmp_path):
-    """A SQLite file per test; each test in a fresh PostgreSQL schema when
-    ``EVENTSVC_TEST_BACKEND=postgresql`` (the second pass of ``.ci/run``)."""
-    if os.environ.get("EVENTSVC_TEST_BACKEND") == "postgresql":
-        from tests.pg import support
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file with every table, built once per session (``tests/databases.py``)."""
+    return databases.build_sqlite_template(tmp_path_factory.mktemp("schema") / "template.sqlite3")
 
-        with support.fresh_schema(support.postgres_uri()) as uri:
-            yield uri
-    else:
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """One PostgreSQL schema with every table for the session, on the configured server."""
+    schema = databases.ReusableSchema(support.postgres_uri())
+    yield schema
+    schema.drop()
+
+
+@pytest.fixture
+def sqlite_database(sqlite_template, tmp_path):
+    """A SQLite file of this test's own, with every table and no row."""
+    return databases.copy_sqlite_template(sqlite_template, tmp_path / "test.sqlite3")
+
+
+@pytest.fixture
+def postgres_database(postgres_schema):
+    """The session's PostgreSQL schema, with every table and no row; emptied afterwards."""
+    yield postgres_schema.uri
+    postgres_schema.reset()
+
+
+@pytest.fixture
+def database_uri(request):
+    """A database with every table and no row: a SQLite file per test, or the PostgreSQL schema
+    when ``EVENTSVC_TEST_BACKEND=postgresql`` (the second pass of ``.ci/run``)."""
+    if os.environ.get("EVENTSVC_TEST_BACKEND") == "postgresql":
+        return request.getfixturevalue("postgres_database")
+    return request.getfixturevalue("sqlite_database")
 
 
 @pytest.fixture
@@ -65,14 +81,14 @@ def app(tmp_path, monkeypatch, app_config, database_uri):
         "MAIL_DEFAULT_SENDER": ("OMEP events", "events@events.test"),
         "PUBLIC_BASE_URL": "http://events.test",
         "MAIL_RETRY_DELAYS": [0, 0, 0],
-        # scrypt costs 0.1 s a hash; tests check organiser passwords by the hundred.
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **app_config,
     }
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        db.create_all()
+        databases.skip_fsync(db.engine)
+        if config["SQLALCHEMY_DATABASE_URI"] != database_uri:
+            db.create_all()  # a database of the test's own choosing
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -126,89 +142,126 @@ def smtp_app(app, smtp):
     return app
 
 
-_counter = iter(range(1, 1_000_000))
+# --- what tests make (tests/factories.py) -------------------------------------------------------
 
 
 @pytest.fixture
 def make_partner(app):
-    def factory(acronym="OMEP", **kw) -> Partner:
-        partner = Partner(acronym=acronym, website=kw.pop("website", "https://omep.org"))
-        for locale in ("en", "fr"):
-            partner.set_text(locale, name=kw.get("name", f"{acronym} ({locale})"), description="")
-        with unit_of_work():
-            db.session.add(partner)
-        return partner
-
-    return factory
+    return factories.create_partner
 
 
 @pytest.fixture
-def make_event(app):
-    """Create an event; wall times are in ``timezone``. Defaults: the GPS launch, published."""
+def make_event(app, request):
+    """``factories.create_event``; when the test has a plain organiser (``organiser_account``),
+    the event is assigned to them (organisers see only their events)."""
+    if "organiser_account" not in request.fixturenames:
+        return factories.create_event
 
-    def factory(
-        slug=None,
-        start="2026-12-06T13:30",
-        end="2026-12-06T14:30",
-        timezone="Europe/Paris",
-        status=EventStatus.PUBLISHED,
-        capacity=None,
-        registration_closes=None,
-        partners=(),
-        floor_language="fr",
-        interpretation_languages=("en", "fr"),
-        online_url="https://meet.example.org/gps-launch",
-        title=None,
-    ) -> Event:
-        slug = slug or f"event-{next(_counter)}"
-        event = Event(
-            slug=slug,
-            timezone=timezone,
-            starts_at=clock.to_instant(clock.parse_wall(start), timezone),
-            ends_at=clock.to_instant(clock.parse_wall(end), timezone),
-            floor_language=floor_language,
-            interpretation_languages=list(interpretation_languages),
-            online_url=online_url,
-            capacity=capacity,
-            status=status,
-            registration_closes_at=(
-                clock.to_instant(clock.parse_wall(registration_closes), timezone)
-                if registration_closes
-                else None
-            ),
-        )
-        titles = title or {"en": f"Launch of {slug}", "fr": f"Lancement de {slug}"}
-        for locale, text in titles.items():
-            event.set_content(
-                locale,
-                title=text,
-                summary=f"Summary {locale}",
-                description=f"**Description** {locale}",
-            )
-        for position, partner in enumerate(partners):
-            from eventsvc.models import EventPartner
-
-            event.partner_links.append(EventPartner(partner=partner, position=position))
-        with unit_of_work():
-            db.session.add(event)
+    def create_assigned(*args, **kwargs) -> Event:
+        event = factories.create_event(*args, **kwargs)
+        account = request.getfixturevalue("organiser_account")
+        db.session.add(EventAssignment(event_id=event.id, organiser_id=account.id))
+        db.session.commit()
         return event
 
-    return factory
+    return create_assigned
 
 
 @pytest.fixture
 def make_registration(app):
     """Register someone through the domain service, as the form would."""
+    return factories.register_someone
 
-    def factory(event, email=None, language="fr", **kw):
-        n = next(_counter)
-        data = RegistrationInput(
-            full_name=kw.pop("full_name", f"Participant {n}"),
-            email=email or f"person{n}@example.org",
-            language=language,
-            **kw,
-        )
-        with unit_of_work():
-            return register(event, data).registration
 
-    return factory
+@pytest.fixture
+def event_data():
+    """The GPS launch as the organiser form or the importer builds it (``EventData``)."""
+    return factories.gps_launch_data
+
+
+@pytest.fixture
+def form_data():
+    """A valid registration form, with ``overrides`` applied (``None`` removes a field)."""
+    return factories.registration_form
+
+
+@pytest.fixture
+def count_registrations(app):
+    def count(event=None) -> int:
+        query = select(func.count(Registration.id))
+        if event is not None:
+            query = query.where(Registration.event_id == event.id)
+        return db.session.scalar(query)
+
+    return count
+
+
+# --- organiser accounts and signed-in clients ----------------------------------------------------
+
+
+@pytest.fixture
+def organiser_account(app):
+    return factories.create_account("olga@example.org", "Olga Organiser")
+
+
+@pytest.fixture
+def admin_account(app):
+    return factories.create_account("ada@example.org", "Ada Admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def organiser(app, organiser_account):
+    """A test client signed in as a plain organiser, through the sign-in form."""
+    client = app.test_client()
+    response = factories.sign_in(client, organiser_account.email)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def signed_in(organiser):
+    """A test client signed in as a plain organiser (the attendee and export tests' name)."""
+    return organiser
+
+
+@pytest.fixture
+def admin(app, admin_account):
+    """A test client signed in as an administrator."""
+    client = app.test_client()
+    response = factories.sign_in(client, admin_account.email)
+    assert response.status_code == 302
+    return client
+
+
+# --- further apps -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_factory(tmp_path, monkeypatch):
+    """Build further apps on the test's instance folder, e.g. outside testing mode."""
+    monkeypatch.setenv("EVENTSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("EVENTSVC_SECRET_KEY", raising=False)
+    monkeypatch.delenv("EVENTSVC_ENV", raising=False)
+    built = []
+
+    def factory(**config):
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'factory.sqlite3'}",
+            "RATELIMIT_ENABLED": False,
+            # A deployment's own sender: production refuses the `.localhost` placeholders.
+            "MAIL_DEFAULT_SENDER": ("Events", "events@events.example.org"),
+            **config,
+        }
+        app = create_app(settings)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Which parts did not run (PostgreSQL, browser, calendar parsers), and why."""
+    summaries.write(terminalreporter, exitstatus)

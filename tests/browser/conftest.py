@@ -8,7 +8,6 @@ axe-core) the tests are skipped and the run says so at the end; with
 
 import os
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-_skipped_for: set[str] = set()
-
 
 def browser_required() -> bool:
     return os.environ.get("EVENTSVC_REQUIRE_BROWSER") == "1"
@@ -41,32 +38,7 @@ def unavailable(reason: str):
     """Skip, or fail when the run requires the browser tests (CI)."""
     if browser_required():
         pytest.fail(f"{reason} (EVENTSVC_REQUIRE_BROWSER=1)", pytrace=False)
-    _skipped_for.add(reason)
     pytest.skip(reason)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Say plainly, after the run, that the browser tests did not run and why."""
-    if not _skipped_for:
-        return
-    counts = Counter()
-    for report in terminalreporter.stats.get("skipped", []):
-        reason = _skip_reason(report)
-        if reason in _skipped_for:
-            counts[reason] += 1
-    terminalreporter.write_sep("=", "browser tests skipped", yellow=True, bold=True)
-    for reason in sorted(_skipped_for):
-        terminalreporter.write_line(f"{counts[reason]} browser test(s) skipped: {reason}")
-    terminalreporter.write_line(
-        "Install Chromium (`apt-get install -y chromium`) and axe-core (`npm ci`) to run them; "
-        "see docs/browser-tests.md."
-    )
-
-
-def _skip_reason(report) -> str:
-    longrepr = report.longrepr
-    message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
-    return message.removeprefix("Skipped: ")
 
 
 @pytest.fixture(scope="package")

@@ -6,15 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bench.common import Gunicorn
 from eventsvc import clock, create_app
 from eventsvc.extensions import db
 from eventsvc.models import Event, EventStatus
 from eventsvc.unit_of_work import unit_of_work
-from tests.load.harness import SECRET_KEY, server_environment
-from tests.pg import support
+from testkit.harness import APP, SECRET_KEY, server_environment
+from testkit.servers import Gunicorn
 
-APP = "eventsvc:create_app()"
 SERVERS = {"postgresql": {"workers": 4, "threads": 4}, "sqlite": {"workers": 2, "threads": 1}}
 
 
@@ -26,12 +24,10 @@ def backend(request):
 
 
 @pytest.fixture
-def database_uri(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'load.sqlite3'}"
-        return
-    with support.fresh_schema(support.postgres_uri()) as uri:
-        yield uri
+def database_uri(backend, request):
+    """The session's schema, built once (``tests/databases.py``), on the backend asked for."""
+    fixture = {"sqlite": "sqlite_database", "postgresql": "postgres_database"}[backend]
+    return request.getfixturevalue(fixture)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from eventsvc.services import tokens
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import register
 from eventsvc.unit_of_work import unit_of_work
-from tests.load.harness import Visitor, registration_form, send_mail_once
+from testkit.harness import Visitor, registration_form, send_mail_once
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,8 @@ from collections import Counter
 import pytest
 import requests
 
-from bench.common import Gunicorn
-from tests.load.conftest import APP
-from tests.load.harness import CSRF_INPUT, registration_form
+from testkit.harness import APP, CSRF_INPUT, registration_form
+from testkit.servers import Gunicorn
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Organiser, Role
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 def account(email: str) -> Organiser | None:

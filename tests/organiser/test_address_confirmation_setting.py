@@ -11,7 +11,7 @@ from eventsvc.services.importer import ImportFailed, import_events
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import register
 from eventsvc.unit_of_work import unit_of_work
-from tests.events.helpers import as_json, document
+from tests.factories import as_json, document
 from tests.organiser.test_events import event_form
 
 NEW = "/organiser/events/new"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.organiser.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 @pytest.fixture

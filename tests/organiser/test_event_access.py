@@ -9,7 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.models import AuditEntry, EventAssignment
 from eventsvc.services import organisers
 from eventsvc.unit_of_work import unit_of_work
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 @pytest.fixture

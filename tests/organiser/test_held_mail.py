@@ -11,7 +11,7 @@ from eventsvc.models import AuditEntry, MessageKind, MessageStatus, OutboxMessag
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import cancel, register
 from eventsvc.unit_of_work import unit_of_work
-from tests.organiser.conftest import sign_in
+from tests.factories import sign_in
 
 
 @pytest.fixture

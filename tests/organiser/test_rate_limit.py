@@ -3,7 +3,7 @@ account are throttled like real ones (so the answers never tell whether an accou
 
 import pytest
 
-from tests.organiser.conftest import sign_in
+from tests.factories import sign_in
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Organiser
 from eventsvc.services import second_factor
 from eventsvc.unit_of_work import unit_of_work
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 def set_up(client) -> tuple[str, list[str]]:

@@ -12,7 +12,7 @@ from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, Organiser, OutboxMessage
 from eventsvc.services import organisers
 from eventsvc.unit_of_work import unit_of_work
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 NEW = "a brand new passphrase"
 

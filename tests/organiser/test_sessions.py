@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from eventsvc.extensions import db
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 def copy_of(app, client):

@@ -3,7 +3,7 @@
 import pytest
 
 from eventsvc.extensions import db
-from tests.organiser.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in
 
 
 def test_sign_in_with_right_password_opens_the_dashboard(client, organiser_account):

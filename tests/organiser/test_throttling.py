@@ -14,7 +14,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, OutboxMessage, SignInFailure
 from eventsvc.unit_of_work import unit_of_work
-from tests.organiser.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 ATTACKER = "203.0.113.66"
 OWNER = "198.51.100.7"

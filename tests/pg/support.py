@@ -55,9 +55,13 @@ def postgres_uri() -> str:
     pytest.skip(f"{SKIP_PREFIX}: {problem}")
 
 
-def uri_for_schema(uri: str, schema: str) -> str:
-    """``uri`` with every connection's search_path set to ``schema`` (libpq ``options``)."""
-    url = make_url(uri).update_query_dict({"options": f"-csearch_path={schema}"})
+def uri_for_schema(uri: str, schema: str, synchronous_commit: bool = True) -> str:
+    """``uri`` with every connection's search_path set to ``schema`` (libpq ``options``);
+    ``synchronous_commit=False`` lets commits return before the disk has them."""
+    options = f"-csearch_path={schema}"
+    if not synchronous_commit:
+        options += " -csynchronous_commit=off"
+    url = make_url(uri).update_query_dict({"options": options})
     return url.render_as_string(hide_password=False)
 
 

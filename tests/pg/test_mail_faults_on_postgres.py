@@ -12,7 +12,7 @@ from eventsvc.extensions import db
 from eventsvc.mail import transport
 from eventsvc.mail.dispatcher import claim, dispatch_due
 from eventsvc.models import MessageKind, MessageStatus
-from tests.mail_dispatch.conftest import outbox_rows, plain_build
+from tests.mail.sinks import outbox_rows, plain_build
 
 VICTIM = "eventsvc-victim"
 

@@ -12,7 +12,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage
 from eventsvc.services.registrations import mailbox
-from tests.conftest import IsolatedClient
+from tests.clients import IsolatedClient
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from eventsvc import clock
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.event import ValidationFailed, slug_problem, validate
 from eventsvc.services.inputs.web import complete_url, is_web_address
-from tests.events.conftest import gps_launch_data
+from tests.factories import gps_launch_data
 
 
 def test_errors_are_keyed_by_field(app):
