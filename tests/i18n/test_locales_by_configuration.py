@@ -32,13 +32,14 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch, database_uri):
-    """Like the suite's ``app``, but migrated by ``init-db`` instead of ``create_all``."""
+def app(tmp_path, monkeypatch):
+    """Like the suite's ``app``, but an empty SQLite file migrated by ``init-db``, as ``make run``
+    does, instead of the suite's ready-made schema."""
     monkeypatch.setenv("EVENTSVC_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'run.sqlite3'}",
             "SUPPORTED_LOCALES": ["en", "fr", EXTRA],
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
