@@ -158,7 +158,7 @@ BREAKDOWN = {
         r"eventsvc/public/forms.py:__init__$",
         r"wtforms/form.py:validate$",
     ],
-    "event read by slug (the view)": [r"eventsvc/public/views.py:_public_event_or_404$"],
+    "event read by slug (the view)": [r"eventsvc/lookups.py:event_or_404$"],
     "register(): event lock + re-read": [r"eventsvc/services/locking.py:lock_event$"],
     "register(): address normalised": [r"registrations.py:normalise_email$"],
     "register(): messages queued (3 outbox rows)": [r"registrations.py:_queue_welcome$"],

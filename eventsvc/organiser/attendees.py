@@ -4,10 +4,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.i18n import list_in_text
+from eventsvc.lookups import event_or_404
 from eventsvc.models import Event, Registration
 from eventsvc.organiser import bp
 from eventsvc.organiser.data_forms import (
@@ -27,10 +27,6 @@ from eventsvc.services.attendee_search import (
 from eventsvc.urls import safe_next
 
 PER_PAGE = 50
-
-
-def event_or_404(slug: str) -> Event:
-    return db.first_or_404(select(Event).where(Event.slug == slug))
 
 
 def registration_or_404(event: Event, registration_id: int) -> Registration:

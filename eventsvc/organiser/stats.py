@@ -8,8 +8,8 @@ from flask_babel import format_date
 
 from eventsvc import clock
 from eventsvc.i18n import current_locale
+from eventsvc.lookups import event_or_404
 from eventsvc.organiser import bp
-from eventsvc.organiser.attendees import event_or_404
 from eventsvc.organiser.exports import CSV_TYPE, csv_delimiter, download
 from eventsvc.services import exports, stats
 
