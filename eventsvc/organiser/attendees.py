@@ -36,12 +36,18 @@ def registration_or_404(event: Event, registration_id: int) -> Registration:
     return registration
 
 
+def list_url(event: Event, target: str | None) -> str:
+    """Where "back" goes from an action on a registration: ``target`` (the list the organiser
+    came from, with its filters and page) when it is this event's list on this site, else the
+    list. The page's "go back" link and the redirect after the action both come from here."""
+    prefix = url_for("organiser.registrations", slug=event.slug)
+    target = safe_next(target) or ""
+    return target if target.startswith(prefix) else prefix
+
+
 def _back_to_list(event: Event):
     """Return to the list the organiser came from, with its filters and page."""
-    target = safe_next(request.form.get("next")) or ""
-    prefix = url_for("organiser.registrations", slug=event.slug)
-    if not target.startswith(prefix):
-        target = prefix
+    target = list_url(event, request.form.get("next"))
     return redirect(target, 303 if request.method == "POST" else 302)
 
 
@@ -126,7 +132,7 @@ def promote_registration(slug, registration_id):
         event=event,
         plan=plan,
         form=form,
-        next_url=request.values.get("next", ""),
+        back_url=list_url(event, request.values.get("next")),
     )
 
 
@@ -183,5 +189,5 @@ def _confirmed_action(slug, registration_id, action: str, perform, form_class=Co
         registration=registration,
         form=form,
         action=action,
-        next_url=request.args.get("next", ""),
+        back_url=list_url(event, request.args.get("next")),
     )
