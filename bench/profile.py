@@ -160,7 +160,7 @@ BREAKDOWN = {
     ],
     "event read by slug (the view)": [r"eventsvc/lookups.py:event_or_404$"],
     "register(): event lock + re-read": [r"eventsvc/services/locking.py:lock_event$"],
-    "register(): address normalised": [r"registrations.py:normalise_email$"],
+    "register(): address normalised": [r"addresses.py:address_key$"],
     "register(): messages queued (3 outbox rows)": [r"registrations.py:_queue_welcome$"],
     "register(): ORM flush + commit (4 rows, seat count)": [r"sqlalchemy/orm/scoping.py:commit$"],
     "request context: cookie read, teardown (Flask)": [

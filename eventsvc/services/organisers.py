@@ -16,7 +16,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -37,6 +36,7 @@ from eventsvc.models import (
 )
 from eventsvc.passwords import MIN_PASSWORD_LENGTH, dummy_hash, is_common
 from eventsvc.services import DomainError, audit
+from eventsvc.services.addresses import EmailNotValidError, address_key, normalise_email
 
 #: New-password mails one account can get in an hour, however often the form is sent.
 RESET_MAILS_PER_HOUR = 3
@@ -108,7 +108,7 @@ class NewOrganiser:
 def normalise_address(address: str) -> str:
     """The stored, comparable form of an organiser's address (raises AccountError if invalid)."""
     try:
-        return validate_email(address.strip(), check_deliverability=False).normalized.casefold()
+        return normalise_email(address)
     except EmailNotValidError as exc:
         raise AccountError(
             _l("“%(address)s” is not a valid email address.", address=address)
@@ -307,10 +307,7 @@ def _window() -> timedelta:
 
 
 def _typed_address(address: str) -> str:
-    try:
-        return normalise_address(address)
-    except AccountError:
-        return address.strip().casefold()[:254]
+    return address_key(address)[:254]
 
 
 def authenticate(address: str, password: str, source: str) -> Organiser:

@@ -4,7 +4,6 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
@@ -24,6 +23,7 @@ from eventsvc.models import (
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services import DomainError, audit, tokens
+from eventsvc.services.addresses import address_key
 from eventsvc.services.locking import lock_event
 
 #: Registering again with the same address re-sends the confirmation, at most this often.
@@ -63,14 +63,6 @@ class RegistrationResult:
     status: RegistrationStatus | None = None
     newcomer_status: RegistrationStatus | None = None
     held: bool = False
-
-
-def normalise_email(address: str) -> str:
-    """The form of an address used to recognise the same person twice."""
-    try:
-        return validate_email(address, check_deliverability=False).normalized.casefold()
-    except EmailNotValidError:
-        return address.strip().casefold()
 
 
 def mailbox(email_normalised: str) -> str:
@@ -155,7 +147,7 @@ def register(event: Event, data: RegistrationData, source: str | None = None) ->
     :func:`confirm_address`): the first mail asks to confirm the address and carries nothing
     from the form; holds that ran out are freed first, under the same lock.
     """
-    email_normalised = normalise_email(data.email)
+    email_normalised = address_key(data.email)
     source_full = source is not None and ratelimits.source_is_full(source)
     event = lock_event(event.id, reload_related=False)
     reason = closed_reason(event)
