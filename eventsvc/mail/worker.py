@@ -12,6 +12,7 @@ from eventsvc.extensions import db
 from eventsvc.mail import transport
 from eventsvc.mail.dispatcher import DispatchReport, default_worker_id, dispatch_due, due_count
 from eventsvc.mail.logs import masked_logger
+from eventsvc.mail.polling import poll
 
 log = masked_logger("eventsvc.mail.worker")
 
@@ -30,16 +31,16 @@ def run(*, once: bool, batch_size: int, interval: float) -> DispatchReport:
     total = DispatchReport()
     grace = float(current_app.config["MAIL_STOP_GRACE"])
     with _stop_on_signals(stop, grace):
-        while not stop.is_set():
-            if once:
-                total.add(drain(worker_id, batch_size, stop))
-                break
-            try:
-                total.add(drain(worker_id, batch_size, stop))
-            except Exception:
-                log.exception("send-mail: this poll failed; trying again in %s s.", interval)
-                db.session.rollback()
-            stop.wait(interval)
+        if once:
+            total.add(drain(worker_id, batch_size, stop))
+        else:
+            poll(
+                lambda: total.add(drain(worker_id, batch_size, stop)),
+                stop=stop,
+                interval=interval,
+                log=log,
+                after_failure=db.session.rollback,
+            )
     log.info(
         "send-mail: %d sent, %d retried, %d failed in %d batches.",
         total.sent,
