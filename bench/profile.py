@@ -24,7 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import fixtures
-from bench.common import eventsvc_app, postgres_database, scratch_dir, sqlite_uri
+from bench.common import scratch_dir
+from bench.in_process import eventsvc_app, sqlite_uri
+from bench.postgres import postgres_database
 
 HTTPS = "https://events.example.org"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

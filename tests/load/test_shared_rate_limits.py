@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import requests
 
-from bench.common import Gunicorn
+from bench.servers import Gunicorn
 from tests.load.conftest import APP
 from tests.load.harness import CSRF_INPUT, registration_form
 
