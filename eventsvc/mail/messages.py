@@ -56,6 +56,11 @@ from eventsvc.i18n import (
     zone_city,
 )
 from eventsvc.mail import outbox
+from eventsvc.mail.body_cache import CALENDAR_MARKS as _CALENDAR_MARKS
+from eventsvc.mail.body_cache import LINK_MARK as _LINK_MARK
+from eventsvc.mail.body_cache import NAME_MARK as _NAME_MARK
+from eventsvc.mail.body_cache import marked_bodies
+from eventsvc.mail.body_cache import tidy as _tidy
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import (
     Announcement,
@@ -69,18 +74,7 @@ from eventsvc.models import (
 from eventsvc.services.registrations import waitlist_position
 from eventsvc.urls import external_url
 
-#: Stand in for the registrant's name and personal link in cached bodies (private-use
-#: characters: escaping and formatting leave them as they are).
-_NAME_MARK = "\ue000name\ue000"
-_LINK_MARK = "\ue000link\ue000"
 _QUOTED_LINK_MARK = quote_plus(_LINK_MARK)
-#: Stand in for the registrant's add-to-calendar links (their details carry the personal link).
-_CALENDAR_MARKS = {
-    "google": "\ue000google\ue000",
-    "outlook_com": "\ue000outlook\ue000",
-    "microsoft_365": "\ue000m365\ue000",
-    "ics": "\ue000ics\ue000",
-}
 
 
 @dataclass
@@ -522,7 +516,7 @@ def _bodies(
 ) -> tuple[str, str]:
     """The text and HTML bodies for ``context``, with this registrant's name, link and
     add-to-calendar links."""
-    text, html = _render_pair(template, tuple(sorted(context.items())))
+    text, html = marked_bodies(template, tuple(sorted(context.items())))
     if calendars is not None:
         for attribute, mark in _CALENDAR_MARKS.items():
             url = getattr(calendars, attribute)
@@ -530,20 +524,6 @@ def _bodies(
     text = text.replace(_LINK_MARK, link).replace(_NAME_MARK, name)
     html = html.replace(_LINK_MARK, escape(link)).replace(_NAME_MARK, escape(name))
     return text, html
-
-
-@lru_cache(maxsize=512)
-def _render_pair(template: str, items: tuple) -> tuple[str, str]:
-    """Both bodies rendered with marks for the name and link; the locale is ``lang`` in items."""
-    context = dict(items, name=_NAME_MARK, manage_url=_LINK_MARK, calendar=_CALENDAR_MARKS)
-    environment = current_app.jinja_env
-    text = environment.get_template(f"email/{template}.txt").render(context)
-    html = environment.get_template(f"email/{template}.html").render(context)
-    return _tidy(text), _tidy(html)
-
-
-def _tidy(body: str) -> str:
-    return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
 
 # --- MIME ----------------------------------------------------------------------------------------
