@@ -20,7 +20,8 @@ millisecond. What is the same for everyone is made once and cached on the values
 the invite's shared lines (:mod:`eventsvc.ics`), the locale-formatted times and language names,
 and the rendered bodies. A body is rendered with marks in place of the registrant's name and
 personal link, then each message puts its own in (escaped for HTML). Every part is encoded in
-base64 with a compat32 policy that skips header folding where none is needed.
+base64 with a compat32 policy that skips header folding where none is needed
+(:mod:`eventsvc.mail.fast_mime`).
 """
 
 import base64
@@ -33,7 +34,6 @@ from datetime import datetime, timedelta
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.message import Message
-from email.policy import Compat32
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from urllib.parse import quote_plus
@@ -61,6 +61,8 @@ from eventsvc.mail.body_cache import LINK_MARK as _LINK_MARK
 from eventsvc.mail.body_cache import NAME_MARK as _NAME_MARK
 from eventsvc.mail.body_cache import marked_bodies
 from eventsvc.mail.body_cache import tidy as _tidy
+from eventsvc.mail.fast_mime import POLICY as _POLICY
+from eventsvc.mail.fast_mime import Folded as _Folded
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import (
     Announcement,
@@ -529,36 +531,6 @@ def _bodies(
 # --- MIME ----------------------------------------------------------------------------------------
 
 
-class _Folded(str):
-    """A header value already encoded and folded, its lines joined by ``\\n``."""
-
-
-class _MailPolicy(Compat32):
-    """compat32 without the cost of :class:`email.header.Header` where it is not needed.
-
-    compat32 passes every header value through ``Header`` when the message is flattened, which
-    takes longer than building the rest of the message. Here a short plain-ASCII value is written
-    as it is (``Header`` would leave it unchanged), and a :class:`_Folded` value, encoded once
-    for all the messages that share it, only gets the generator's line separator.
-    """
-
-    def _fold(self, name, value, sanitize):
-        if isinstance(value, _Folded):
-            return f"{name}: {value.replace(chr(10), self.linesep)}{self.linesep}"
-        if (
-            isinstance(value, str)
-            and len(name) + len(value) < 76
-            and value.isascii()
-            and "\n" not in value
-            and "\r" not in value
-        ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-_POLICY = _MailPolicy()
-
-
 def _assemble(text: str, html: str, calendar: _Calendar | None) -> Message:
     """The MIME tree. Every leaf is base64: safe for any line length and any server."""
     body_parts = [
@@ -609,7 +581,7 @@ def _multipart(subtype: str, parts: list[Message]) -> Message:
 
     ``=_`` never occurs in base64, which every leaf is encoded in, so the boundary cannot clash
     with the content and the generator need not search the parts for it. 96 random bits keep
-    the header short enough to be written without folding (see :class:`_MailPolicy`).
+    the header short enough to be written without folding (see :mod:`eventsvc.mail.fast_mime`).
     """
     multipart = Message(policy=_POLICY)
     multipart["Content-Type"] = f'multipart/{subtype}; boundary="=_{uuid.uuid4().hex[:24]}"'
