@@ -171,5 +171,7 @@ def eventsvc_environment(instance: Path, database_uri: str, **extra: str) -> dic
         EVENTSVC_RATELIMIT_ENABLED="false",
         EVENTSVC_PUBLIC_BASE_URL="https://events.example.org",
         EVENTSVC_CALENDAR_DOMAIN="events.example.org",
+        # Production refuses to start on the placeholder sender (identity.placeholders).
+        EVENTSVC_MAIL_DEFAULT_SENDER='["OMEP events", "events@events.example.org"]',
         **extra,
     )
