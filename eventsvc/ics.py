@@ -32,8 +32,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 from icalendar import Event as VEvent
+from icalendar.parser import Contentline, Parameters
 
 from eventsvc import clock
 from eventsvc.i18n import language_name
@@ -50,8 +51,10 @@ PRODID = "-//eventsvc//eventsvc invitations//EN"
 #: Zones whose offset is always zero: times are written in UTC (``…Z``) with no VTIMEZONE.
 _UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Zulu"})
 
-_BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
 _END_EVENT = b"END:VEVENT\r\n"
+_CRLF = b"\r\n"
+#: What icalendar puts between the parts of a folded line.
+_FOLD = "\r\n "
 
 #: Stands for the token in a cached personal-page URL; URL-safe, so ``url_for`` keeps it as is.
 _TOKEN_MARK = "TOKENxMARKxTOKEN"
@@ -90,14 +93,14 @@ def invite(
     event = registration.event
     lang = registration.language
     head, tail = _shared_part(_EventState.of(event, REQUEST, lang, sequence))
-    description = _invite_description(
+    description = _invite_description_line(
         lang,
         event.content(lang).summary,
         event.online_url or "",
         registration.interpreted_into,
     )
     link = manage_link or manage_url(registration)
-    return head + _personal_lines(registration, description.replace(_LINK_MARK, link)) + tail
+    return head + _attendee_line(registration) + description.with_link(link) + tail
 
 
 def cancellation(registration: Registration, sequence: int | None = None) -> bytes:
@@ -108,7 +111,7 @@ def cancellation(registration: Registration, sequence: int | None = None) -> byt
     """
     event = registration.event
     head, tail = _shared_part(_EventState.of(event, CANCEL, registration.language, sequence))
-    return head + _personal_lines(registration) + tail
+    return head + _attendee_line(registration) + tail
 
 
 def publish(events: Iterable[Event], locale: str) -> bytes:
@@ -589,14 +592,69 @@ def calendar_name(name: str) -> str:
     return name.replace("^", "\u02c6")
 
 
-def _personal_lines(registration: Registration, description: str | None = None) -> bytes:
-    """The registrant's own lines, ATTENDEE and (in an invite) DESCRIPTION with their link,
-    written by icalendar, to go into the shared part's VEVENT before it closes."""
-    lines = VEvent()
-    lines.add("ATTENDEE", _attendee(registration))
-    if description is not None:
-        lines.add("DESCRIPTION", description, parameters={"LANGUAGE": registration.language})
-    return lines.to_ical().removeprefix(_BEGIN_EVENT).removesuffix(_END_EVENT)
+def _attendee_line(registration: Registration) -> bytes:
+    """The ATTENDEE line of :func:`_attendee`, folded, without building a component for it.
+
+    The parameters other than CN are the same for everyone and icalendar writes them after CN
+    (sorted): they are written once (:func:`_attendee_parameters_after_name`), and only the
+    name's parameter, the address and the folding are done per registrant, all by icalendar.
+    """
+    name = _attendee_name(registration)
+    if not name:
+        attendee = _attendee(registration)
+        return Contentline.from_parts("ATTENDEE", attendee.params, attendee).to_ical() + _CRLF
+    name_parameter = Parameters({"CN": name}).to_ical().decode()
+    address = vCalAddress.new(registration.email)
+    line = f"ATTENDEE;{name_parameter}{_attendee_parameters_after_name()}:{address}"
+    return Contentline(line).to_ical() + _CRLF
+
+
+@lru_cache(maxsize=1)
+def _attendee_parameters_after_name() -> str:
+    sample = _accepted_attendee("sample@example.org", "Sample")
+    written = sample.params.to_ical(sorted=True).decode()
+    name_parameter = "CN=Sample"
+    if not written.startswith(name_parameter):
+        raise RuntimeError(f"icalendar no longer writes CN first: {written}")
+    return written.removeprefix(name_parameter)
+
+
+@dataclass(frozen=True)
+class _LineWithLink:
+    """A content line whose value holds a personal link, folded up to the link once for all.
+
+    Folding goes character by character; the part before the link is the same for everyone,
+    so its complete folded lines are kept (``folded``) with the folded line in progress where
+    the link starts (``pending``), and only that line, the link and what follows the link
+    (``after``) are folded per registrant: the result is what folding the whole line gives.
+    """
+
+    folded: bytes
+    pending: str
+    after: str
+
+    @classmethod
+    def split(cls, line: str, mark: str) -> "_LineWithLink":
+        before, _mark, after = line.partition(mark)
+        *complete, pending = Contentline(before).to_ical().decode().split(_FOLD)
+        folded = "".join(segment + _FOLD for segment in complete).encode()
+        return cls(folded, pending, after)
+
+    def with_link(self, link: str) -> bytes:
+        escaped = vText(link).to_ical().decode()
+        return self.folded + Contentline(self.pending + escaped + self.after).to_ical() + _CRLF
+
+
+@lru_cache(maxsize=256)
+def _invite_description_line(
+    lang: str, summary: str, online_url: str, interpretation_language: str | None
+) -> _LineWithLink:
+    """The invite's DESCRIPTION line in ``lang``, ready for each registrant's personal link."""
+    description = _invite_description(lang, summary, online_url, interpretation_language)
+    component = VEvent()
+    component.add("DESCRIPTION", description, parameters={"LANGUAGE": lang})
+    line = component.content_line("DESCRIPTION", component["DESCRIPTION"])
+    return _LineWithLink.split(line, _LINK_MARK)
 
 
 @lru_cache(maxsize=256)

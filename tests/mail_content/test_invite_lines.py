@@ -1,5 +1,5 @@
-"""An invite's personal lines (ATTENDEE, DESCRIPTION with the personal link) go into the shared,
-cached part of the file: the bytes must be exactly what icalendar writes for the whole lines."""
+"""An invite's personal lines (ATTENDEE, DESCRIPTION with the personal link) are written from
+cached, pre-folded parts: the bytes must be exactly what icalendar writes for the whole lines."""
 
 import pytest
 from icalendar import Calendar
