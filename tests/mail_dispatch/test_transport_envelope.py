@@ -1,9 +1,39 @@
 """What the transport puts on the wire is what smtplib's send_message would: same bytes, same
 envelope, and send_message itself for the messages that need more of it."""
 
+import io
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 
-from eventsvc.mail import transport
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+from eventsvc.mail import messages, transport
+from eventsvc.models import MessageKind, OutboxMessage
+
+
+def flattened(message, generator_class) -> bytes:
+    buffer = io.BytesIO()
+    generator_class(buffer).flatten(message, linesep="\r\n")
+    return buffer.getvalue()
+
+
+def test_a_built_message_is_flattened_to_the_standard_generators_bytes(
+    app, make_event, make_registration
+):
+    registration = make_registration(make_event(), full_name="Zoë Ngũgĩ", language="fr")
+    row = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.kind == MessageKind.CONFIRMATION,
+        )
+    ).one()
+    message = messages.build(row)
+
+    ours = flattened(message, transport._Generator)
+
+    assert ours == flattened(message, BytesGenerator)
+    assert b"\r\n" in ours and b"\n" not in ours.replace(b"\r\n", b"")
 
 
 def plain(**headers) -> EmailMessage:
@@ -40,3 +70,11 @@ def test_bcc_goes_to_its_recipient_without_the_header(smtp_app, smtp):
 
     assert smtp.envelopes == [("events@example.org", ["ada@example.org", "hidden@example.org"])]
     assert "Bcc" not in smtp.messages[0]
+
+
+def test_bodies_with_any_line_endings_are_flattened_as_the_standard_generator_does():
+    message = EmailMessage()
+    message["From"] = "events@example.org"
+    message.set_payload("one\r\ntwo\rthree\nfour\n\n")
+
+    assert flattened(message, transport._Generator) == flattened(message, BytesGenerator)
