@@ -10,7 +10,8 @@ import sys
 import time
 import traceback
 
-from bench.common import RESULTS_DIR, Row, Settings, log, machine, wrk_available
+from bench.common import RESULTS_DIR, Row, Settings, log, machine
+from bench.load_generator import wrk_available
 
 MODULES = ("registration", "event_page", "mail_fanout", "exports", "invites")
 

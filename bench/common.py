@@ -1,25 +1,22 @@
-"""What every benchmark shares: the result rows, servers on loopback, wrk, PostgreSQL, timing.
+"""What every benchmark shares: the result rows, the settings, timing, scratch space and the
+environment of the processes it starts (servers: ``servers``; wrk: ``load_generator``;
+PostgreSQL: ``postgres``; eventsvc in this process: ``in_process``).
 
 Every load here is bounded: wrk runs for a fixed duration, mail runs send a fixed count, and
 every server and worker started here is stopped by the same code that started it.
 """
 
 import contextlib
-import json
 import os
 import platform
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from testkit.servers import Gunicorn, free_port, gunicorn  # noqa: F401  (the benchmarks' names)
+from testkit.servers import free_port  # noqa: F401  (the benchmarks' name for it)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -169,176 +166,7 @@ def eventsvc_environment(instance: Path, database_uri: str, **extra: str) -> dic
         EVENTSVC_RATELIMIT_ENABLED="false",
         EVENTSVC_PUBLIC_BASE_URL="https://events.example.org",
         EVENTSVC_CALENDAR_DOMAIN="events.example.org",
+        # Production refuses to start on the placeholder sender (identity.placeholders).
+        EVENTSVC_MAIL_DEFAULT_SENDER='["OMEP events", "events@events.example.org"]',
         **extra,
     )
-
-
-# --- wrk ---------------------------------------------------------------------------------------
-
-WRK_MARK = "BENCH-JSON "
-
-
-def wrk_available() -> bool:
-    return shutil.which("wrk") is not None
-
-
-def wrk(
-    url: str,
-    seconds: float,
-    connections: int,
-    script: Path,
-    script_args: list[str] = (),
-    threads: int = 2,
-) -> dict:
-    """Run wrk for ``seconds`` with ``connections`` keep-alive clients; the script prints JSON.
-
-    Returns requests, seconds, rps, p50_ms, p99_ms, statuses and socket errors.
-    """
-    command = [
-        "wrk",
-        f"--threads={min(threads, connections)}",
-        f"--connections={connections}",
-        f"--duration={max(1, round(seconds))}s",
-        "--timeout=10s",
-        "--latency",
-        f"--script={script}",
-        url,
-    ]
-    if script_args:
-        command += ["--", *script_args]
-    completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 60, check=False
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"wrk failed ({completed.returncode}):\n{completed.stderr}")
-    for line in completed.stdout.splitlines():
-        if line.startswith(WRK_MARK):
-            result = json.loads(line.removeprefix(WRK_MARK))
-            result["rps"] = result["requests"] / result["seconds"]
-            return result
-    raise RuntimeError(f"wrk printed no result:\n{completed.stdout}\n{completed.stderr}")
-
-
-# --- PostgreSQL --------------------------------------------------------------------------------
-
-
-def _run_as_postgres(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", *command],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        timeout=60,
-    )
-
-
-def _local_postgres_uri() -> tuple[str | None, str]:
-    """Start the machine's cluster if needed and make sure the ``eventsvc`` role exists."""
-    if shutil.which("pg_ctlcluster") is None or shutil.which("runuser") is None:
-        return None, "no local PostgreSQL (pg_ctlcluster) and no EVENTSVC_BENCH_DATABASE_URI"
-    if os.geteuid() != 0:
-        return None, "local PostgreSQL needs root (runuser); set EVENTSVC_BENCH_DATABASE_URI"
-    status = subprocess.run(
-        ["pg_ctlcluster", "15", "main", "status"], capture_output=True, check=False
-    )
-    if status.returncode != 0:
-        started = subprocess.run(
-            ["pg_ctlcluster", "15", "main", "start"], capture_output=True, text=True, check=False
-        )
-        if started.returncode != 0:
-            return None, f"could not start PostgreSQL: {started.stderr.strip()}"
-    role, password = LOCAL_PG_ROLE
-    exists = _run_as_postgres(
-        "psql", "-tAc", f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'"
-    ).stdout.strip()
-    if exists != "1":
-        created = _run_as_postgres("psql", "-qc", f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
-        if created.returncode != 0:
-            return None, f"could not create role {role}: {created.stderr.strip()}"
-    return f"postgresql+psycopg://{role}:{password}@127.0.0.1:{LOCAL_PG_PORT}", ""
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[tuple[str | None, str]]:
-    """A throwaway PostgreSQL database for one benchmark: yields (uri, "") or (None, why not).
-
-    With EVENTSVC_BENCH_DATABASE_URI, a fresh schema in that database; otherwise a fresh
-    database on the local cluster, dropped afterwards.
-    """
-    configured = os.environ.get(PG_URI_VARIABLE)
-    if configured:
-        with _fresh_schema(configured) as uri:
-            yield uri, ""
-        return
-    server, problem = _local_postgres_uri()
-    if server is None:
-        yield None, problem
-        return
-    name = f"eventsvc_bench_{uuid.uuid4().hex[:10]}"
-    created = _run_as_postgres("createdb", "-p", str(LOCAL_PG_PORT), "-O", LOCAL_PG_ROLE[0], name)
-    if created.returncode != 0:
-        yield None, f"could not create a database: {created.stderr.strip()}"
-        return
-    try:
-        yield f"{server}/{name}", ""
-    finally:
-        _run_as_postgres("dropdb", "-p", str(LOCAL_PG_PORT), "--force", "--if-exists", name)
-
-
-@contextlib.contextmanager
-def _fresh_schema(uri: str) -> Iterator[str]:
-    from sqlalchemy import create_engine, make_url, text
-    from sqlalchemy.pool import NullPool
-
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(uri, poolclass=NullPool)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(uri).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-# --- eventsvc in this process (seeding and checking what the servers wrote) -------------------
-
-
-@contextlib.contextmanager
-def eventsvc_app(instance: Path, database_uri: str, **config) -> Iterator:
-    """An eventsvc app on ``database_uri`` with its tables created, inside an app context."""
-    previous = os.environ.get("EVENTSVC_INSTANCE_PATH")
-    os.environ["EVENTSVC_INSTANCE_PATH"] = str(instance)
-    try:
-        from eventsvc import create_app
-        from eventsvc.extensions import db
-
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": database_uri,
-                "SECRET_KEY": SECRET_KEY,
-                "RATELIMIT_ENABLED": False,
-                "PUBLIC_BASE_URL": "https://events.example.org",
-                "CALENDAR_DOMAIN": "events.example.org",
-                **config,
-            }
-        )
-    finally:
-        if previous is None:
-            os.environ.pop("EVENTSVC_INSTANCE_PATH", None)
-        else:
-            os.environ["EVENTSVC_INSTANCE_PATH"] = previous
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-
-
-def sqlite_uri(path: Path) -> str:
-    return f"sqlite:///{path}"

@@ -10,17 +10,8 @@ import subprocess
 from pathlib import Path
 
 from bench import fixtures
-from bench.common import (
-    PROJECT_ROOT,
-    PYTHON,
-    Row,
-    Settings,
-    eventsvc_app,
-    log,
-    median,
-    scratch_dir,
-    sqlite_uri,
-)
+from bench.common import PROJECT_ROOT, PYTHON, Row, Settings, log, median, scratch_dir
+from bench.in_process import eventsvc_app, sqlite_uri
 
 NAME = "exports"
 TITLE = "4. Export"

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from bench import fixtures
-from bench.common import Row, Settings, eventsvc_app, log, median, scratch_dir, sqlite_uri
+from bench.common import Row, Settings, log, median, scratch_dir
+from bench.in_process import eventsvc_app, sqlite_uri
 
 NAME = "invites"
 TITLE = "5. Invites"

@@ -23,15 +23,14 @@ from bench.common import (
     PYTHON,
     Row,
     Settings,
-    eventsvc_app,
     eventsvc_environment,
     free_port,
     log,
     median,
-    postgres_database,
     scratch_dir,
-    sqlite_uri,
 )
+from bench.in_process import eventsvc_app, sqlite_uri
+from bench.postgres import postgres_database
 
 NAME = "mail_fanout"
 TITLE = "3. Mail fan-out"

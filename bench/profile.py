@@ -24,7 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import fixtures
-from bench.common import eventsvc_app, postgres_database, scratch_dir, sqlite_uri
+from bench.common import scratch_dir
+from bench.in_process import eventsvc_app, sqlite_uri
+from bench.postgres import postgres_database
 
 HTTPS = "https://events.example.org"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -158,9 +160,9 @@ BREAKDOWN = {
         r"eventsvc/public/forms.py:__init__$",
         r"wtforms/form.py:validate$",
     ],
-    "event read by slug (the view)": [r"eventsvc/public/views.py:_public_event_or_404$"],
+    "event read by slug (the view)": [r"eventsvc/lookups.py:event_or_404$"],
     "register(): event lock + re-read": [r"eventsvc/services/locking.py:lock_event$"],
-    "register(): address normalised": [r"registrations.py:normalise_email$"],
+    "register(): address normalised": [r"addresses.py:address_key$"],
     "register(): messages queued (3 outbox rows)": [r"registrations.py:_queue_welcome$"],
     "register(): ORM flush + commit (4 rows, seat count)": [r"sqlalchemy/orm/scoping.py:commit$"],
     "request context: cookie read, teardown (Flask)": [

@@ -14,18 +14,11 @@ from pathlib import Path
 
 from bench import fixtures
 from bench.baseline_app import create_schema
-from bench.common import (
-    BENCH_DIR,
-    clean_environment,
-    eventsvc_app,
-    eventsvc_environment,
-    gunicorn,
-    log,
-    postgres_database,
-    scratch_dir,
-    sqlite_uri,
-    wrk,
-)
+from bench.common import BENCH_DIR, clean_environment, eventsvc_environment, log, scratch_dir
+from bench.in_process import eventsvc_app, sqlite_uri
+from bench.load_generator import wrk
+from bench.postgres import postgres_database
+from bench.servers import gunicorn
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 WRK_SCRIPTS = BENCH_DIR / "wrk"

@@ -37,6 +37,7 @@ from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.mail import messages, transport
 from eventsvc.mail.logs import masked_logger
+from eventsvc.mail.polling import poll
 from eventsvc.mail.transport import Outcome
 from eventsvc.models import (
     Event,
@@ -563,10 +564,9 @@ class BackgroundDispatcher:
 
     def _run(self) -> None:
         worker_id = default_worker_id()
-        while not self.stopping.is_set():
-            try:
-                with self.app.app_context():
-                    dispatch_due(worker_id=worker_id, stop=self.stopping)
-            except Exception:
-                log.exception("The mail dispatcher failed; it tries again shortly.")
-            self.stopping.wait(self.interval)
+
+        def send_due() -> None:
+            with self.app.app_context():
+                dispatch_due(worker_id=worker_id, stop=self.stopping)
+
+        poll(send_due, stop=self.stopping, interval=self.interval, log=log)

@@ -20,7 +20,8 @@ millisecond. What is the same for everyone is made once and cached on the values
 the invite's shared lines (:mod:`eventsvc.ics`), the locale-formatted times and language names,
 and the rendered bodies. A body is rendered with marks in place of the registrant's name and
 personal link, then each message puts its own in (escaped for HTML). Every part is encoded in
-base64 with a compat32 policy that skips header folding where none is needed.
+base64 with a compat32 policy that skips header folding where none is needed
+(:mod:`eventsvc.mail.fast_mime`).
 """
 
 import base64
@@ -33,7 +34,6 @@ from datetime import datetime, timedelta
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.message import Message
-from email.policy import Compat32
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from urllib.parse import quote_plus
@@ -56,6 +56,12 @@ from eventsvc.i18n import (
     person_zone,
     zone_city,
 )
+from eventsvc.mail.body_cache import CALENDAR_MARKS as _CALENDAR_MARKS
+from eventsvc.mail.body_cache import LINK_MARK as _LINK_MARK
+from eventsvc.mail.body_cache import NAME_MARK as _NAME_MARK
+from eventsvc.mail.body_cache import marked_bodies
+from eventsvc.mail.fast_mime import POLICY as _POLICY
+from eventsvc.mail.fast_mime import Folded as _Folded
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import (
     Announcement,
@@ -71,18 +77,7 @@ from eventsvc.services import outbox
 from eventsvc.services.registrations import waitlist_position
 from eventsvc.urls import choose_password_url, external_url, manage_url
 
-#: Stand in for the registrant's name and personal link in cached bodies (private-use
-#: characters: escaping and formatting leave them as they are).
-_NAME_MARK = "\ue000name\ue000"
-_LINK_MARK = "\ue000link\ue000"
 _QUOTED_LINK_MARK = quote_plus(_LINK_MARK)
-#: Stand in for the registrant's add-to-calendar links (their details carry the personal link).
-_CALENDAR_MARKS = {
-    "google": "\ue000google\ue000",
-    "outlook_com": "\ue000outlook\ue000",
-    "microsoft_365": "\ue000m365\ue000",
-    "ics": "\ue000ics\ue000",
-}
 
 
 @dataclass
@@ -559,7 +554,7 @@ def _bodies(
 ) -> tuple[str, str]:
     """The text and HTML bodies for ``context``, with this registrant's name, link and
     add-to-calendar links."""
-    text, html = _render_pair(template, tuple(sorted(context.items())))
+    text, html = marked_bodies(template, tuple(sorted(context.items())))
     if calendars is not None:
         for attribute, mark in _CALENDAR_MARKS.items():
             url = getattr(calendars, attribute)
@@ -569,53 +564,7 @@ def _bodies(
     return text, html
 
 
-@lru_cache(maxsize=512)
-def _render_pair(template: str, items: tuple) -> tuple[str, str]:
-    """Both bodies rendered with marks for the name and link; the locale is ``lang`` in items."""
-    context = dict(
-        items, name=_NAME_MARK, manage_url=_LINK_MARK, link=_LINK_MARK, calendar=_CALENDAR_MARKS
-    )
-    environment = current_app.jinja_env
-    text = environment.get_template(f"email/{template}.txt").render(context)
-    html = environment.get_template(f"email/{template}.html").render(context)
-    return _tidy(text), _tidy(html)
-
-
-def _tidy(body: str) -> str:
-    return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-
-
 # --- MIME ----------------------------------------------------------------------------------------
-
-
-class _Folded(str):
-    """A header value already encoded and folded, its lines joined by ``\\n``."""
-
-
-class _MailPolicy(Compat32):
-    """compat32 without the cost of :class:`email.header.Header` where it is not needed.
-
-    compat32 passes every header value through ``Header`` when the message is flattened, which
-    takes longer than building the rest of the message. Here a short plain-ASCII value is written
-    as it is (``Header`` would leave it unchanged), and a :class:`_Folded` value, encoded once
-    for all the messages that share it, only gets the generator's line separator.
-    """
-
-    def _fold(self, name, value, sanitize):
-        if isinstance(value, _Folded):
-            return f"{name}: {value.replace(chr(10), self.linesep)}{self.linesep}"
-        if (
-            isinstance(value, str)
-            and len(name) + len(value) < 76
-            and value.isascii()
-            and "\n" not in value
-            and "\r" not in value
-        ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-_POLICY = _MailPolicy()
 
 
 def _assemble(text: str, html: str, calendar: _Calendar | None) -> Message:
@@ -668,7 +617,7 @@ def _multipart(subtype: str, parts: list[Message]) -> Message:
 
     ``=_`` never occurs in base64, which every leaf is encoded in, so the boundary cannot clash
     with the content and the generator need not search the parts for it. 96 random bits keep
-    the header short enough to be written without folding (see :class:`_MailPolicy`).
+    the header short enough to be written without folding (see :mod:`eventsvc.mail.fast_mime`).
     """
     multipart = Message(policy=_POLICY)
     multipart["Content-Type"] = f'multipart/{subtype}; boundary="=_{uuid.uuid4().hex[:24]}"'

@@ -11,6 +11,7 @@ from flask import current_app
 from eventsvc.mail import transport
 from eventsvc.mail.dispatcher import DispatchReport, default_worker_id, dispatch_due, due_count
 from eventsvc.mail.logs import masked_logger
+from eventsvc.mail.polling import poll
 from eventsvc.unit_of_work import abandon
 
 log = masked_logger("eventsvc.mail.worker")
@@ -30,16 +31,16 @@ def run(*, once: bool, batch_size: int, interval: float) -> DispatchReport:
     total = DispatchReport()
     grace = float(current_app.config["MAIL_STOP_GRACE"])
     with _stop_on_signals(stop, grace):
-        while not stop.is_set():
-            if once:
-                total.add(drain(worker_id, batch_size, stop))
-                break
-            try:
-                total.add(drain(worker_id, batch_size, stop))
-            except Exception:
-                log.exception("send-mail: this poll failed; trying again in %s s.", interval)
-                abandon()
-            stop.wait(interval)
+        if once:
+            total.add(drain(worker_id, batch_size, stop))
+        else:
+            poll(
+                lambda: total.add(drain(worker_id, batch_size, stop)),
+                stop=stop,
+                interval=interval,
+                log=log,
+                after_failure=abandon,
+            )
     log.info(
         "send-mail: %d sent, %d retried, %d failed in %d batches.",
         total.sent,

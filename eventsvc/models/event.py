@@ -132,12 +132,6 @@ class Event(db.Model):
     def is_past(self, at: datetime | None = None) -> bool:
         return self.ends_at <= (at or clock.now())
 
-    def registration_is_open(self, at: datetime | None = None) -> bool:
-        at = at or clock.now()
-        if self.status != EventStatus.PUBLISHED or self.starts_at <= at:
-            return False
-        return self.registration_closes_at is None or at < self.registration_closes_at
-
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
 

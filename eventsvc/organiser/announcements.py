@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span, language_in_text, list_in_text
+from eventsvc.lookups import event_or_404
 from eventsvc.mail import direct
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import Announcement
 from eventsvc.organiser import bp
-from eventsvc.organiser.attendees import event_or_404
 from eventsvc.organiser.data_forms import ConfirmForm, announcement_form
 from eventsvc.services import DomainError, announcements
 from eventsvc.services.announcements import recipient_count, recipient_languages

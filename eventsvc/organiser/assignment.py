@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsvc.extensions import db
+from eventsvc.lookups import event_or_404
 from eventsvc.models import Organiser
 from eventsvc.organiser import bp
-from eventsvc.organiser.attendees import event_or_404
 from eventsvc.services import DomainError, assignments
 from eventsvc.unit_of_work import unit_of_work
 

@@ -4,10 +4,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.i18n import list_in_text
+from eventsvc.lookups import event_or_404
 from eventsvc.mail import transport
 from eventsvc.models import Event, Registration
 from eventsvc.organiser import bp
@@ -31,10 +31,6 @@ from eventsvc.urls import safe_next
 PER_PAGE = 50
 
 
-def event_or_404(slug: str) -> Event:
-    return db.first_or_404(select(Event).where(Event.slug == slug))
-
-
 def registration_or_404(event: Event, registration_id: int) -> Registration:
     registration = registration_of_event(event.id, registration_id)
     if registration is None:
@@ -42,12 +38,18 @@ def registration_or_404(event: Event, registration_id: int) -> Registration:
     return registration
 
 
+def list_url(event: Event, target: str | None) -> str:
+    """Where "back" goes from an action on a registration: ``target`` (the list the organiser
+    came from, with its filters and page) when it is this event's list on this site, else the
+    list. The page's "go back" link and the redirect after the action both come from here."""
+    prefix = url_for("organiser.registrations", slug=event.slug)
+    target = safe_next(target) or ""
+    return target if target.startswith(prefix) else prefix
+
+
 def _back_to_list(event: Event):
     """Return to the list the organiser came from, with its filters and page."""
-    target = safe_next(request.form.get("next")) or ""
-    prefix = url_for("organiser.registrations", slug=event.slug)
-    if not target.startswith(prefix):
-        target = prefix
+    target = list_url(event, request.form.get("next"))
     return redirect(target, 303 if request.method == "POST" else 302)
 
 
@@ -134,7 +136,7 @@ def promote_registration(slug, registration_id):
         event=event,
         plan=plan,
         form=form,
-        next_url=request.values.get("next", ""),
+        back_url=list_url(event, request.values.get("next")),
     )
 
 
@@ -196,5 +198,5 @@ def _confirmed_action(slug, registration_id, action: str, perform, form_class=Co
         registration=registration,
         form=form,
         action=action,
-        next_url=request.args.get("next", ""),
+        back_url=list_url(event, request.args.get("next")),
     )

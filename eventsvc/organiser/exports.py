@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from eventsvc import clock
 from eventsvc.i18n import current_locale
+from eventsvc.lookups import event_or_404
 from eventsvc.organiser import bp
-from eventsvc.organiser.attendees import event_or_404
 from eventsvc.services import audit, exports
 from eventsvc.unit_of_work import unit_of_work
 

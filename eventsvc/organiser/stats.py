@@ -1,98 +1,18 @@
-"""The statistics page of an event, its chart drawn on the server as SVG, and its CSV files."""
-
-import math
-from dataclasses import dataclass
+"""The statistics page of an event (its chart: :mod:`eventsvc.organiser.stats_chart`) and its CSV
+files."""
 
 from flask import abort, render_template, request
-from flask_babel import format_date
 
 from eventsvc import clock
 from eventsvc.i18n import current_locale
+from eventsvc.lookups import event_or_404
 from eventsvc.organiser import bp
-from eventsvc.organiser.attendees import event_or_404
 from eventsvc.organiser.exports import CSV_TYPE, csv_delimiter, download
+from eventsvc.organiser.stats_chart import cumulative_chart
 from eventsvc.services import exports, stats
 
 #: The CSV tables of the statistics page: ``?table=…``.
 CSV_TABLES = ("daily", *stats.BREAKDOWN_FIELDS)
-
-WIDTH, HEIGHT = 480, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 32
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    value: int
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Coordinates for the template's SVG (a viewBox of ``width`` × ``height``).
-
-    ``x_labels`` are (x, text, text-anchor): the first label starts at its bar and the last
-    ends at its bar, so neither runs off the drawing.
-    """
-
-    width: int
-    height: int
-    bars: list[Bar]
-    y_ticks: list[tuple[float, int]]
-    x_labels: list[tuple[float, str, str]]
-    baseline: float
-    plot_left: int = LEFT
-    plot_right: int = WIDTH - RIGHT
-
-
-def nice_step(largest: int, steps: int = 4) -> int:
-    """A round tick interval (1, 2, 5, 10, 20, 50…) giving about ``steps`` ticks."""
-    raw = max(largest / steps, 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-
-
-def cumulative_chart(series: list[stats.DailyCount]) -> Chart | None:
-    """Bars of the running total per day, with ticks and a few day labels."""
-    if not series:
-        return None
-    step = nice_step(series[-1].cumulative)
-    top_value = step * math.ceil(series[-1].cumulative / step)
-    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_width / len(series)
-    baseline = TOP + plot_height
-    bars = []
-    for index, item in enumerate(series):
-        height = plot_height * item.cumulative / top_value
-        bars.append(
-            Bar(
-                x=round(LEFT + index * slot + slot * 0.1, 2),
-                y=round(baseline - height, 2),
-                width=round(slot * 0.8, 2),
-                height=round(height, 2),
-                label=format_date(item.day, "medium"),
-                value=item.cumulative,
-            )
-        )
-    ticks = [
-        (round(baseline - plot_height * value / top_value, 2), value)
-        for value in range(0, top_value + 1, step)
-    ]
-    last = len(series) - 1
-    x_labels = [
-        (
-            round(LEFT + index * slot if index == 0 else LEFT + (index + 1) * slot, 2)
-            if index in (0, last)
-            else round(LEFT + (index + 0.5) * slot, 2),
-            format_date(series[index].day, "d MMM"),
-            "start" if index == 0 else "end" if index == last else "middle",
-        )
-        for index in sorted({0, last // 2, last})
-    ]
-    return Chart(WIDTH, HEIGHT, bars, ticks, x_labels, baseline)
 
 
 @bp.get("/events/<slug>/stats", endpoint="stats")

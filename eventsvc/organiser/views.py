@@ -24,6 +24,7 @@ from wtforms import FieldList
 from eventsvc import ratelimits
 from eventsvc.extensions import db
 from eventsvc.i18n import current_locale, default_required_locales, supported_locales
+from eventsvc.lookups import event_or_404
 from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import account as account_views
 from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
@@ -135,16 +136,9 @@ def _visible_events():
     return assignments.visible_event_ids(_actor())
 
 
-def _event_or_404(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
-
-
 @bp.get("/events/<slug>")
 def event(slug):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     if event.confirm_address:
         with unit_of_work():
             expire_holds(event)
@@ -364,7 +358,7 @@ def _edit_form(event: Event, *, from_request: bool = True):
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
 def edit_event(slug):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     if event.status == EventStatus.CANCELLED:
         flash(_("This event has been cancelled and can no longer be changed."), "error")
         return redirect(url_for(".event", slug=event.slug))
@@ -426,7 +420,7 @@ def _flash_update(summary) -> None:
 
 @bp.post("/events/<slug>/publish")
 def publish_event(slug):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     try:
         with unit_of_work():
             events.publish_event(event, actor=_actor())
@@ -444,7 +438,7 @@ def publish_event(slug):
 
 @bp.route("/events/<slug>/cancel", methods=["GET", "POST"])
 def cancel_event(slug):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     if event.status == EventStatus.CANCELLED:
         flash(_("This event is already cancelled."), "info")
         return redirect(url_for(".event", slug=event.slug))
@@ -470,7 +464,7 @@ def cancel_event(slug):
 @bp.route("/events/<slug>/postpone", methods=["GET", "POST"])
 def postpone_event(slug):
     """Ask (with an optional message per language), then postpone: registrations kept."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     form = cancel_event_form(supported_locales())
     if form.validate_on_submit():
         try:
@@ -500,7 +494,7 @@ def postpone_event(slug):
 
 @bp.post("/events/<slug>/reopen")
 def reopen_event(slug):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     try:
         with unit_of_work():
             told = events.reopen_event(event, actor=_actor())
@@ -521,7 +515,7 @@ def reopen_event(slug):
 @bp.get("/events/<slug>/preview/<lang>")
 def preview_event(slug, lang):
     """The public page of the event (drafts included) as it reads in ``lang``."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     if lang not in supported_locales():
         abort(404)
     g.lang = lang

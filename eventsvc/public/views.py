@@ -4,7 +4,6 @@ import time
 
 from babel.dates import format_date
 from flask import (
-    abort,
     current_app,
     make_response,
     redirect,
@@ -15,13 +14,13 @@ from flask import (
 )
 from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import select
 
 from eventsvc import clock, ics, ratelimits
 from eventsvc.calendar_links import calendar_links
 from eventsvc.extensions import db
 from eventsvc.i18n import current_locale, supported_locales
+from eventsvc.lookups import PUBLIC_STATUSES, event_or_404
 from eventsvc.models import Event, EventStatus, RegistrationStatus
 from eventsvc.public import bp, page_cache
 from eventsvc.public.forms import RegistrationForm
@@ -38,7 +37,6 @@ PAST_EVENTS_SHOWN = 12
 #: The session key holding the address the last registration on this browser was sent to, for
 #: the thank-you page to repeat (what the visitor typed, never anything read from the database).
 SENT_TO = "registration_sent_to"
-PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
 
 
 @bp.get("/")
@@ -61,13 +59,13 @@ def index():
 
 @bp.get("/events/<slug>")
 def event(slug):
-    return _cached_event_page(_public_event_or_404(slug, with_texts=False))
+    return _cached_event_page(event_or_404(slug, public=True, with_texts=False))
 
 
 def _refused_registration(limit):
     """Too many registrations accepted from this address: the page again, with what was typed
     and when to send it again (status 429; ``Retry-After`` is added by the limiter)."""
-    event = _public_event_or_404(request.view_args["slug"], with_texts=False)
+    event = event_or_404(request.view_args["slug"], public=True, with_texts=False)
     form = RegistrationForm(event)
     minutes = max(1, round((limit.reset_at - time.time()) / 60))
     form.form_errors.append(
@@ -86,7 +84,7 @@ def _refused_registration(limit):
 @bp.post("/events/<slug>/register")
 @ratelimits.registration(on_breach=_refused_registration)
 def register(slug):
-    event = _public_event_or_404(slug, with_texts=False)
+    event = event_or_404(slug, public=True, with_texts=False)
     form = RegistrationForm(event)
     if form.is_spam():
         return _redirect_to_thanks(slug, RegistrationStatus.CONFIRMED, form.email.data)
@@ -114,7 +112,7 @@ def register_page(slug):
 
 @bp.get("/events/<slug>/thanks")
 def thanks(slug):
-    event = _public_event_or_404(slug)
+    event = event_or_404(slug, public=True)
     waitlisted = request.args.get("status") == RegistrationStatus.WAITLISTED
     sent_to = session.pop(SENT_TO, None) or {}  # shown once: not to the next user of the browser
     return render_template(
@@ -175,7 +173,7 @@ def _feed_locale() -> str:
 
 
 def _event_calendar(slug: str, locale: str):
-    event = _public_event_or_404(slug)
+    event = event_or_404(slug, public=True)
     return _calendar_response([event], locale, filename=f"{event.slug}.ics")
 
 
@@ -206,21 +204,6 @@ def availability(event: Event) -> str:
     if seats_left(event) == 0:
         return "waitlist"
     return "open"
-
-
-# Built once: the page and the registration run them on every request. Texts and partners load
-# on first use: a cached page and a registration that succeeds need the event's columns only.
-_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
-_EVENT_ONLY_BY_SLUG = _EVENT_BY_SLUG.options(lazyload("*"))
-
-
-def _public_event_or_404(slug: str, with_texts: bool = True) -> Event:
-    """The public event at ``slug``, with its texts and partners or (``with_texts=False``) not."""
-    query = _EVENT_BY_SLUG if with_texts else _EVENT_ONLY_BY_SLUG
-    event = db.session.scalar(query, {"slug": slug})
-    if event is None or event.status not in PUBLIC_STATUSES:
-        abort(404)
-    return event
 
 
 def _event_page(event: Event, form: RegistrationForm | None, status: int = 200):

@@ -34,6 +34,7 @@ from eventsvc.models import (
 )
 from eventsvc.passwords import dummy_hash
 from eventsvc.services import DomainError, audit
+from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.account import (  # noqa: F401 (NewOrganiser re-exported)
     NewOrganiser,
     check_address,
@@ -286,10 +287,7 @@ def _window() -> timedelta:
 
 
 def _typed_address(address: str) -> str:
-    try:
-        return normalise_address(address)
-    except AccountError:
-        return address.strip().casefold()[:254]
+    return address_key(address)[:254]
 
 
 def authenticate(address: str, password: str, source: str) -> Organiser:

@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
@@ -25,6 +24,7 @@ from eventsvc.models import (
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services import DomainError, audit, outbox, tokens
 from eventsvc.services import fields as registry
+from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
 from eventsvc.services.locking import lock_event
 from eventsvc.unit_of_work import after_commit
@@ -51,14 +51,6 @@ class RegistrationResult:
     status: RegistrationStatus | None = None
     newcomer_status: RegistrationStatus | None = None
     held: bool = False
-
-
-def normalise_email(address: str) -> str:
-    """The form of an address used to recognise the same person twice."""
-    try:
-        return validate_email(address, check_deliverability=False).normalized.casefold()
-    except EmailNotValidError:
-        return address.strip().casefold()
 
 
 def mailbox(email_normalised: str) -> str:
@@ -178,7 +170,7 @@ def register(
     """
     if not isinstance(data, RegistrationInput):
         raise TypeError("register() takes a RegistrationInput (see RegistrationInput.parse)")
-    email_normalised = normalise_email(data.email)
+    email_normalised = address_key(data.email)
     source_full = source is not None and ratelimits.source_is_full(source)
     event = lock_event(event.id, reload_related=False)
     reason = closed_reason(event)

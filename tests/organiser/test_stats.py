@@ -119,7 +119,7 @@ def test_unknown_stats_table_is_404(signed_in, event):
 
 
 def test_nice_steps():
-    from eventsvc.organiser.stats import nice_step
+    from eventsvc.organiser.stats_chart import nice_step
 
     assert [nice_step(n) for n in (1, 4, 9, 37, 120, 999, 100_000)] == [
         1,

@@ -6,11 +6,11 @@ common one) are the same for a new account, a reset and a change.
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from eventsvc.models import Role
 from eventsvc.passwords import MIN_PASSWORD_LENGTH, is_common
+from eventsvc.services.addresses import EmailNotValidError, normalise_email
 from eventsvc.services.inputs.base import Add, Errors, InputErrors, max_length
 
 EMAIL_MAX = 254
@@ -52,7 +52,7 @@ class NewOrganiser:
 def check_address(address: str, add: Add) -> str:
     """The normalised address, or ``""`` after reporting why ``address`` is not one."""
     try:
-        return validate_email(address.strip(), check_deliverability=False).normalized.casefold()
+        return normalise_email(address)
     except EmailNotValidError:
         add("email", _l("“%(address)s” is not a valid email address.", address=address))
         return ""
