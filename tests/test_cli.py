@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from eventsvc.extensions import db
 from eventsvc.i18n import zone_abbreviation
 from eventsvc.models import Event, EventStatus, Partner
+from eventsvc.services.registrations import closed_reason
 from tests.factories import GPS_LAUNCH, as_json, document
 
 SEED_PARTNERS = {
@@ -172,7 +173,7 @@ class TestDemoWithSpanishConfigured:
         ]
         assert len(upcoming) == 1
         session = upcoming[0]
-        assert session.status == EventStatus.PUBLISHED and session.registration_is_open()
+        assert session.status == EventStatus.PUBLISHED and closed_reason(session) is None
         assert session.interpreted_languages == ["en", "fr"]
         assert "CLADE" in [p.acronym for p in session.partners]
         tokens = MarkdownIt().parse(session.content("es").description)

@@ -6,9 +6,10 @@ from email.policy import compat32
 import pytest
 
 from eventsvc.extensions import db
-from eventsvc.mail import messages, outbox
+from eventsvc.mail import messages
 from eventsvc.mail.fast_mime import POLICY
 from eventsvc.models import MessageKind
+from eventsvc.services import outbox
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
