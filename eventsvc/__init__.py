@@ -3,11 +3,11 @@
 import contextlib
 import os
 import secrets
+import sqlite3
 from pathlib import Path
 
 from flask import Flask, redirect, request, session, url_for
 from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
 
 from eventsvc import config as default_config
 from eventsvc import extensions, identity
@@ -109,17 +109,16 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-@sa_event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL so readers never wait for the writer; foreign keys, which SQLite leaves off."""
-    import sqlite3
-
+def _set_up_sqlite_connection(dbapi_connection, register_functions) -> None:
+    """WAL so readers never wait for the writer; foreign keys, which SQLite leaves off; the
+    SQL functions the services call (``attendee_search``'s Unicode case folding)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        register_functions(dbapi_connection)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -128,9 +127,19 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     # The SQLite writers' queue ends with each transaction of the app's session (documented
     # in ``locking.init_app``): the one ORM listener left, scoped to ``db.session``.
-    from eventsvc.services import locking
+    from eventsvc.services import attendee_search, locking
 
     locking.init_app(app)
+    # Attached to this app's engine only, not to SQLAlchemy's Engine class: other engines in
+    # the process (a migration check, a benchmark's baseline) keep their own settings.
+    with app.app_context():
+        sa_event.listen(
+            db.engine,
+            "connect",
+            lambda connection, _record: _set_up_sqlite_connection(
+                connection, attendee_search.register_sqlite_functions
+            ),
+        )
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     # Through the module: the name ``mail`` here is rebound to the eventsvc.mail package once
     # it is imported, and a second app in the process would get no Flask-Mail.

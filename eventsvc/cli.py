@@ -7,6 +7,14 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
+from eventsvc.demo.registrations import seed_registrations
+from eventsvc.extensions import db
+from eventsvc.mail import transport, worker
+from eventsvc.mail.transport import mail_folder
+from eventsvc.models import Event
+from eventsvc.services import DomainError, importer, organisers
+from eventsvc.services.privacy import parse_age, purge_past_registrations
+from eventsvc.services.registrations import events_with_expired_holds, expire_holds
 from eventsvc.unit_of_work import unit_of_work
 
 
@@ -27,8 +35,6 @@ def init_db_command():
 )
 def purge_registrations_command(older_than):
     """Anonymise the registrations of events that ended more than --older-than ago."""
-    from eventsvc.mail import transport
-    from eventsvc.services.privacy import parse_age, purge_past_registrations
 
     try:
         age = parse_age(older_than)
@@ -46,9 +52,6 @@ def purge_registrations_command(older_than):
 def expire_holds_command():
     """Free the places whose address was not confirmed in time ("confirm your address" mode)
     and promote the waitlist into them; run it from cron, e.g. every 15 minutes."""
-    from eventsvc.extensions import db
-    from eventsvc.models import Event
-    from eventsvc.services.registrations import events_with_expired_holds, expire_holds
 
     count = 0
     for event_id in events_with_expired_holds():
@@ -77,8 +80,6 @@ def send_mail_command(once, batch_size, interval):
 
     from flask import current_app
 
-    from eventsvc.mail import worker
-
     current_app.logger  # noqa: B018  (installs Flask's stderr handler for the eventsvc loggers)
     logging.getLogger("eventsvc.mail").setLevel(logging.INFO)
     worker.run(
@@ -93,7 +94,6 @@ def send_mail_command(once, batch_size, interval):
 @click.option("--check", is_flag=True, help="Only check the file; import nothing.")
 def import_events_command(file, check):
     """Create or update partners and events from FILE (JSON; see docs/import-format.md)."""
-    from eventsvc.services import importer
 
     _import(importer, file.read_bytes(), source=file.name, check=check)
 
@@ -111,18 +111,12 @@ def demo_data_command(once, registrations):
 
     from sqlalchemy import select
 
-    from eventsvc.extensions import db
-    from eventsvc.models import Event
-    from eventsvc.services import importer
-
     if once and db.session.scalar(select(Event.id).limit(1)) is not None:
         click.echo("The database already holds events; demo data not loaded.")
         return
     demo = files("eventsvc").joinpath("demo", "events.json").read_bytes()
     _import(importer, _in_configured_locales(demo), source="demo-data")
     if registrations:
-        from eventsvc.demo.registrations import seed_registrations
-
         with unit_of_work():
             seeded = seed_registrations()
         if seeded:
@@ -150,8 +144,6 @@ def _in_configured_locales(demo: bytes) -> bytes:
 def where_command(port):
     """Say where the site, the organiser sign-in and the mail are."""
     from flask import current_app
-
-    from eventsvc.mail.transport import mail_folder
 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     if port is not None and not base.endswith(f":{port}"):
@@ -228,7 +220,6 @@ def create_organiser_command(email, name, role, ask_password, password_stdin, re
 
     With --password or --password-stdin the password is set here instead.
     """
-    from eventsvc.services import DomainError, organisers
 
     existing = organisers.find_by_email(email)
     if existing is not None and not reset:

@@ -4,8 +4,6 @@ import sqlite3
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
 
 from eventsvc.extensions import db
 from eventsvc.models import Registration, RegistrationStatus
@@ -65,10 +63,10 @@ def _casefold(value):
     return value.casefold() if isinstance(value, str) else value
 
 
-@sa_event.listens_for(Engine, "connect")
-def _register_sqlite_casefold(dbapi_connection, connection_record):
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.create_function("eventsvc_casefold", 1, _casefold, deterministic=True)
+def register_sqlite_functions(dbapi_connection: sqlite3.Connection) -> None:
+    """Give a new SQLite connection the case folding :func:`_contains_ignoring_case` calls
+    (attached to the app's engine in ``create_app``)."""
+    dbapi_connection.create_function("eventsvc_casefold", 1, _casefold, deterministic=True)
 
 
 def countries_present(event_id: int) -> list[str]:
