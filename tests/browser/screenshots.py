@@ -30,6 +30,8 @@ class Scene:
     """The data the shots show: an event slug and a registrant's personal page per language."""
 
     event_slug: str
+    #: A session whose floor language is not a language of the site (the demo's Spanish one).
+    session_slug: str
     manage_paths: dict[str, str]
     editor_path: str
 
@@ -53,6 +55,10 @@ def show_list(page: Page, lang: str, scene: Scene, tag: str) -> None:
 
 def show_event(page: Page, lang: str, scene: Scene, tag: str) -> None:
     visit(page, f"/{lang}/events/{scene.event_slug}")
+
+
+def show_session(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    visit(page, f"/{lang}/events/{scene.session_slug}")
 
 
 def show_form_with_errors(page: Page, lang: str, scene: Scene, tag: str) -> None:
@@ -105,6 +111,16 @@ def show_partners(page: Page, lang: str, scene: Scene, tag: str) -> None:
     visit(page, "/organiser/partners")
 
 
+def show_partner_errors(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    """A new partner with a spaced acronym and a web address that is none: errors per field."""
+    visit(page, "/organiser/partners/new")
+    page.locator("[name=acronym]").fill("OMEP Sénégal")
+    page.locator("[name=website]").fill("omep senegal")
+    page.locator("form.event-form button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("#error-summary")).to_be_visible()
+
+
 def show_account(page: Page, lang: str, scene: Scene, tag: str) -> None:
     visit(page, "/organiser/account")
 
@@ -112,6 +128,7 @@ def show_account(page: Page, lang: str, scene: Scene, tag: str) -> None:
 SHOTS = (
     Shot("list", show_list),
     Shot("event", show_event),
+    Shot("session", show_session),
     Shot("form-errors", show_form_with_errors),
     Shot("thank-you", show_thank_you),
     Shot("manage", show_manage),
@@ -122,6 +139,7 @@ SHOTS = (
     Shot("attendees", show_attendees, languages=("en",), organiser=True),
     Shot("stats", show_stats, languages=("en",), organiser=True),
     Shot("partners", show_partners, languages=("en",), organiser=True),
+    Shot("partner-errors", show_partner_errors, languages=("en",), organiser=True),
     Shot("account", show_account, languages=("en",), organiser=True),
 )
 

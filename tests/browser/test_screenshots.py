@@ -16,6 +16,8 @@ from tests.browser.screenshots import SCREENSHOT_DIR, SHOTS, SIZES, Scene, take_
 pytestmark = pytest.mark.browser
 
 DEMO_EVENT = "gps-ecce-launch"
+#: The demo's session held in Spanish, with interpretation into English and French.
+DEMO_SPANISH_SESSION = "clade-early-childhood-funding-2027"
 
 
 @pytest.fixture
@@ -37,6 +39,7 @@ def scene(runner, make_registration, organiser):
         manage_paths[lang] = f"/{lang}/registrations/{make_token(registration)}"
     return Scene(
         event_slug=DEMO_EVENT,
+        session_slug=DEMO_SPANISH_SESSION,
         manage_paths=manage_paths,
         editor_path=f"/organiser/events/{DEMO_EVENT}/edit",
     )
