@@ -3,7 +3,7 @@
 SITE_NAME = None  # None: "Events" in the visitor's language
 # The interface's languages: pages, mail and the editor's text columns. Adding one is this plus
 # a catalogue (``pybabel init``); texts missing in it fall back (``i18n.best_text``).
-SUPPORTED_LOCALES = ["en", "fr"]
+SUPPORTED_LOCALES = ["en", "fr", "es"]
 # The locales a new event needs a title and summary in before it is published, besides its floor
 # language (kept per event in ``Event.required_locales``; unsupported ones are ignored).
 REQUIRED_CONTENT_LOCALES = ["en", "fr"]

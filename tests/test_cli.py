@@ -135,23 +135,28 @@ def test_demo_data_has_a_summer_event_a_past_event_and_a_small_one(runner):
             assert content.title and content.summary and content.description
 
 
-def test_demo_data_loads_only_the_configured_languages_of_its_texts(runner):
-    """The demo ships Spanish before ``es`` is enabled; a site in English and French loads
-    the rest."""
-    result = runner.invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
-    assert not [
-        c for e in db.session.scalars(select(Event)) for c in e.contents if c.locale == "es"
-    ]
-    assert not [
-        t for p in db.session.scalars(select(Partner)) for t in p.translations if t.locale == "es"
-    ]
-
-
-class TestDemoWithSpanishConfigured:
+class TestDemoOnASiteWithoutSpanish:
     @pytest.fixture
     def app_config(self):
-        return {"SUPPORTED_LOCALES": ["en", "fr", "es"]}
+        return {"SUPPORTED_LOCALES": ["en", "fr"]}
+
+    def test_demo_data_loads_only_the_configured_languages_of_its_texts(self, runner):
+        """A site in English and French only loads the demo's texts in those two."""
+        result = runner.invoke(args=["demo-data"])
+        assert result.exit_code == 0, result.output
+        assert not [
+            c for e in db.session.scalars(select(Event)) for c in e.contents if c.locale == "es"
+        ]
+        assert not [
+            t
+            for p in db.session.scalars(select(Partner))
+            for t in p.translations
+            if t.locale == "es"
+        ]
+
+
+class TestDemoInSpanish:
+    """Spanish is an interface language by default: the demo loads its Spanish texts."""
 
     def test_every_demo_event_and_partner_has_its_spanish_texts(self, runner):
         result = runner.invoke(args=["demo-data"])

@@ -113,6 +113,11 @@ class Event(db.Model):
         """The supported locales this event needs a title and a summary in to be published."""
         return content_locales(self.required_locales or ())
 
+    @property
+    def text_locales(self) -> list[str]:
+        """The locales it has a title in: the languages its own pages can be read in."""
+        return [c.locale for c in self.contents if c.title]
+
     def content(self, locale: str) -> "EventContent":
         """The text to show in ``locale`` (by :func:`~eventsvc.i18n.best_text`, preferring the
         floor language); its ``locale`` says which language it is in. A text counts once it has

@@ -224,6 +224,16 @@ class EventForm(FlaskForm):
             "“https://” is added if you leave it out."
         ),
     )
+    #: The template sends an empty value before the checkboxes, so that a form with none
+    #: checked still says so (:func:`chosen_required_locales`); the event input checks them.
+    required_locales = MultiCheckboxField(
+        _l("Languages required to publish"),
+        validate_choice=False,
+        description=_l(
+            "The event needs a title and a summary in each of these before it is published. "
+            "The floor language is always one of them."
+        ),
+    )
     partners = FieldList(SelectField(_l("Partner"), validate_choice=False), min_entries=3)
     add_partner = SubmitField(_l("Add another partner"))
     confirmed = HiddenField()
@@ -238,6 +248,13 @@ class EventForm(FlaskForm):
             if entry.data and entry.data not in known:
                 entry.errors.append(_l("Choose a partner from the list."))
                 raise ValueError(_l("Choose partners from the list."))
+
+    def chosen_required_locales(self) -> list[str] | None:
+        """The locales ticked as required, or ``None`` when the submission did not carry the
+        choice at all (a client that predates it: the event keeps its own)."""
+        if not self.required_locales.raw_data:
+            return None
+        return [code for code in self.required_locales.data or [] if code]
 
     def chosen_partners(self) -> list[str]:
         """Partner acronyms in the order given, each once."""
@@ -262,6 +279,7 @@ def event_form(partner_choices, *, data=None, partner_slots=3, languages=(), **k
     form.timezone.choices = timezone_choices()
     form.floor_language.choices = language_choices(languages)
     form.interpretation_languages.choices = language_choices(languages)
+    form.required_locales.choices = [(code, language_name(code)) for code in locales]
     return form
 
 

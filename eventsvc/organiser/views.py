@@ -171,6 +171,7 @@ def _event_data(form, *, status, slug=None) -> EventData:
         partners=form.chosen_partners(),
         status=status,
         confirm_address=bool(form.confirm_address.data),
+        required_locales=form.chosen_required_locales(),
     )
 
 
@@ -220,6 +221,7 @@ def _new_event_form():
     if request.method == "GET":
         form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
         form.floor_language.data = current_app.config["DEFAULT_LOCALE"]
+        form.required_locales.data = default_required_locales(form.floor_language.data)
     return form
 
 
@@ -271,19 +273,29 @@ def new_event():
 
 def _render_event_form(form, event, problems, status: int | None = None):
     code = status or (422 if form.errors or problems else 200)
-    if event is not None:
-        required = event.publish_locales
-    else:
-        floor = form.floor_language.data or current_app.config["DEFAULT_LOCALE"]
-        required = default_required_locales(floor)
     return render_template(
         "organiser/event_form.html",
         form=form,
         event=event,
         problems=problems,
         error_links=error_links(form),
-        required_locales=required,
+        required_locales=_required_locales_shown(form, event),
     ), code
+
+
+def _required_locales_shown(form, event: Event | None) -> list[str]:
+    """The locales the editor marks as required: as ticked on the form, else the event's,
+    else a new event's default."""
+    if request.method == "POST":
+        chosen = form.chosen_required_locales()
+    else:
+        chosen = form.required_locales.data
+    if chosen:
+        return [code for code in chosen if code]
+    if event is not None:
+        return event.publish_locales
+    floor = form.floor_language.data or current_app.config["DEFAULT_LOCALE"]
+    return default_required_locales(floor)
 
 
 def _service_errors_too(form, event: Event | None, status) -> list:
@@ -346,7 +358,8 @@ def _edit_form(event: Event, *, from_request: bool = True):
     if from_request and request.method == "POST":
         form = event_form(_partner_choices(), **options)
     else:
-        form = event_form(_partner_choices(), formdata=None, data=_initial_data(current), **options)
+        initial = _initial_data(current) | {"required_locales": event.publish_locales}
+        form = event_form(_partner_choices(), formdata=None, data=initial, **options)
     if event.status != EventStatus.DRAFT:
         form.slug.data = event.slug
         form.slug.render_kw = {"readonly": True}

@@ -234,6 +234,7 @@ def _render_event_page(event, form, reason, left, places_text: str) -> str:
         "public/event.html",
         event=event,
         content=event.content(current_locale()),
+        event_text_locales=event.text_locales,
         form=form,
         registration_form=None if form is None else _render_registration_form(event, form, left),
         closed_reason=reason,

@@ -40,7 +40,7 @@ def whole_lines(registration, link: str) -> bytes:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
 def test_personal_lines_are_icalendars_own(make_event, make_registration, name, language):
     registration = make_registration(
         make_event(), full_name=name, language=language, interpretation_language="es"

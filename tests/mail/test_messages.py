@@ -57,7 +57,7 @@ def payload_for(kind, registration, event) -> dict:
 
 
 @pytest.mark.parametrize("kind", [kind for kind in MessageKind if kind not in ORGANISER_KINDS])
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
 def test_every_kind_builds_a_complete_message(make_event, make_registration, built, kind, language):
     event = make_event()
     registration = make_registration(event, language=language, full_name="Kofi Mensah")

@@ -20,11 +20,14 @@ SUBJECTS = {
     ("fr", MessageKind.PASSWORD_RESET): "Choisir un nouveau mot de passe",
     ("en", MessageKind.SIGN_IN_FAILURES): "Failed sign-ins on your organiser account",
     ("fr", MessageKind.SIGN_IN_FAILURES): "Connexions échouées sur votre compte d’organisateur",
+    ("es", MessageKind.INVITATION): "Su invitación al espacio de organización",
+    ("es", MessageKind.PASSWORD_RESET): "Elegir una nueva contraseña",
+    ("es", MessageKind.SIGN_IN_FAILURES): "Inicios de sesión fallidos en su cuenta de organizador",
 }
 
 
 @pytest.mark.parametrize("kind", sorted(ORGANISER_KINDS))
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
 def test_organiser_messages_are_complete_and_in_their_language(app, kind, language):
     with unit_of_work():
         account = organisers.create_organiser(

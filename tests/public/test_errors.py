@@ -6,7 +6,7 @@ from flask import abort
 from tests.public.html import language_switch, page, text
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_unknown_address_under_a_locale_is_404_in_that_locale(client, lang):
     response = client.get(f"/{lang}/no/such/page")
 
@@ -14,8 +14,8 @@ def test_unknown_address_under_a_locale_is_404_in_that_locale(client, lang):
     soup = page(response)
     assert soup.html["lang"] == lang
     assert soup.select_one(".error-page a.button")["href"] == f"/{lang}/"
-    other = "fr" if lang == "en" else "en"
-    assert language_switch(soup) == {other: f"/{other}/no/such/page"}
+    others = [code for code in ("en", "fr", "es") if code != lang]
+    assert language_switch(soup) == {code: f"/{code}/no/such/page" for code in others}
 
 
 def test_unknown_event_is_404_in_the_page_locale(client):
@@ -59,7 +59,7 @@ def failing_routes(app):
         ("test-bad", 400, "The request could not be understood"),
     ],
 )
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_error_pages_in_each_locale(failing_routes, client, path, status, heading, lang):
     response = client.get(f"/{lang}/{path}")
 

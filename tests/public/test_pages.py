@@ -220,14 +220,13 @@ def test_draft_event_is_not_public(client, make_event):
 @pytest.mark.parametrize(
     "path", ["/events/gps", "/events/gps/thanks?status=waitlisted", "/privacy", "/"]
 )
-def test_language_switch_leads_to_the_same_page_in_the_other_locale(client, make_event, path):
+def test_language_switch_leads_to_the_same_page_in_the_other_locales(client, make_event, path):
     make_event(slug="gps")
 
-    english = language_switch(page(client.get(f"/en{path}")))
-    french = language_switch(page(client.get(f"/fr{path}")))
-
-    assert english == {"fr": f"/fr{path}"}
-    assert french == {"en": f"/en{path}"}
+    for lang in ("en", "fr", "es"):
+        switch = language_switch(page(client.get(f"/{lang}{path}")))
+        others = {code for code in ("en", "fr", "es") if code != lang}
+        assert switch == {code: f"/{code}{path}" for code in others}, lang
 
 
 def test_page_has_skip_link_landmarks_and_a_label_for_every_field(client, make_event):
@@ -266,7 +265,7 @@ def test_thanks_page_for_the_waitlist_says_so(client, make_event):
     assert text(soup.h1) == "You are on the waitlist"
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_privacy_notice_shows_its_version_and_the_form_links_to_it(client, app, make_event, lang):
     make_event(slug="gps")
     version = app.config["PRIVACY_VERSION"]

@@ -5,8 +5,8 @@ Both describe an event with :class:`EventData` and get field errors back the sam
 :mod:`eventsvc.services.events` raise :class:`ValidationFailed` carrying that dictionary. Field
 keys are ``slug``, ``timezone``, ``start``, ``end``, ``floor_language``,
 ``interpretation_languages``, ``online_url``, ``capacity``, ``registration_closes``,
-``partners``, ``status`` and, for the texts, ``title.<locale>``, ``summary.<locale>``,
-``description.<locale>`` (``title.fr``).
+``partners``, ``status``, ``required_locales`` and, for the texts, ``title.<locale>``,
+``summary.<locale>``, ``description.<locale>`` (``title.fr``).
 """
 
 import re
@@ -396,14 +396,20 @@ def _check_has_title(texts, add) -> None:
 
 
 def _required_locales(data: EventData, event: Event | None, add) -> list[str]:
-    """The locales ``data`` will need texts in to be published: as given (supported ones
-    only), else the event's, else the default for a new event of its floor language."""
+    """The locales ``data`` will need texts in to be published: as given (supported ones,
+    at least one, the floor language among them when it is supported), else the event's,
+    else the default for a new event of its floor language.
+
+    An event stored without its floor language among them (saved before that language was
+    supported) keeps that choice while its floor language stays the same: adding a locale
+    never makes an existing event unsaveable."""
     if data.required_locales is None:
         if event is not None:
             return list(event.required_locales)
         return default_required_locales(data.floor_language)
     supported = current_app.config["SUPPORTED_LOCALES"]
-    for locale in data.required_locales:
+    chosen = [locale for locale in data.required_locales if locale]
+    for locale in chosen:
         if locale not in supported:
             add(
                 "required_locales",
@@ -413,7 +419,22 @@ def _required_locales(data: EventData, event: Event | None, add) -> list[str]:
                     supported=", ".join(supported),
                 ),
             )
-    return content_locales(data.required_locales)
+    if not chosen:
+        add("required_locales", _l("Choose at least one language the texts are required in."))
+        return content_locales(chosen)
+    floor = data.floor_language
+    grandfathered = (
+        event is not None and event.floor_language == floor and floor not in event.required_locales
+    )
+    if floor in supported and floor not in chosen and not grandfathered:
+        add(
+            "required_locales",
+            _l(
+                "The floor language, %(language)s, is always required.",
+                language=language_in_text(floor),
+            ),
+        )
+    return content_locales(chosen)
 
 
 def _check_publishable(texts, add, locales: list[str]) -> None:
