@@ -107,6 +107,7 @@ def _poster(client, page: str, token: str):
                 "country": "FR",
                 "language": "fr",
                 "interpretation_language": "fr",
+                "question_for_speakers": "",
                 "consent": "y",
                 "website": "",
             },
@@ -156,15 +157,19 @@ def profile_requests(app, count: int, html: Path | None) -> None:
 #: What a registration POST does, each as the cProfile entries whose cumulative time it is.
 BREAKDOWN = {
     "CSRF check (Flask-WTF)": [r"flask_wtf/csrf.py:protect$"],
-    "form: build + validate (WTForms, email-validator)": [
+    # validate: WTForms (the CSRF token), then the registration input (services.inputs)
+    "form: build + validate (WTForms, the registration input)": [
         r"eventsvc/public/forms.py:__init__$",
-        r"wtforms/form.py:validate$",
+        r"eventsvc/public/forms.py:validate$",
     ],
     "event read by slug (the view)": [r"eventsvc/lookups.py:event_or_404$"],
     "register(): event lock + re-read": [r"eventsvc/services/locking.py:lock_event$"],
     "register(): address normalised": [r"addresses.py:address_key$"],
-    "register(): messages queued (3 outbox rows)": [r"registrations.py:_queue_welcome$"],
-    "register(): ORM flush + commit (4 rows, seat count)": [r"sqlalchemy/orm/scoping.py:commit$"],
+    "register(): messages queued (3 outbox rows, services.outbox)": [
+        r"registrations.py:_queue_welcome$"
+    ],
+    # the view's unit_of_work commits (services only flush)
+    "unit of work: ORM flush + commit (4 rows, seat count)": [r"sqlalchemy/orm/scoping.py:commit$"],
     "request context: cookie read, teardown (Flask)": [
         r"flask/ctx.py:push$",
         r"flask/ctx.py:pop$",
