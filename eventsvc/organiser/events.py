@@ -4,51 +4,34 @@ Every rule about events lives in :mod:`eventsvc.services.events`; these views pa
 (:mod:`eventsvc.organiser.event_form`), call one service and show the result.
 """
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
 from sqlalchemy import select
-from wtforms import FieldList
 
-from eventsvc import ratelimits
 from eventsvc.extensions import db
 from eventsvc.i18n import current_locale, default_required_locales, supported_locales
 from eventsvc.lookups import event_or_404
-from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
-from eventsvc.organiser import account as account_views
-from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
-from eventsvc.organiser.access import ACCOUNT_ID, admin_required
+from eventsvc.models import Event, EventStatus, Partner
+from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.data_forms import cancel_event_form
-from eventsvc.organiser.forms import (
-    LoginForm,
-    NewOrganiserForm,
-    RoleForm,
-    event_form,
-)
+from eventsvc.organiser.event_form import event_data, initial_data
+from eventsvc.organiser.form_errors import error_links, form_field, show_service_errors
+from eventsvc.organiser.forms import event_form
 from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
+from eventsvc.services import DomainError, audit, events
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
-from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.registrations import expire_holds, seats_left
 from eventsvc.unit_of_work import unit_of_work
-from eventsvc.urls import external_url, safe_next
+from eventsvc.urls import external_url
 
 
 @bp.get("/events")
 def event_list():
-    return render_template("organiser/events.html", rows=overview.event_rows(_actor()))
+    return render_template("organiser/events.html", rows=overview.event_rows(current_organiser()))
 
 
 @bp.get("/events/<slug>")
@@ -112,7 +95,7 @@ def new_event():
         try:
             with unit_of_work():
                 event = events.create_event(
-                    _event_data(form, status=EventStatus.DRAFT), actor=_actor()
+                    event_data(form, status=EventStatus.DRAFT), actor=current_organiser()
                 )
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
@@ -145,12 +128,12 @@ def _service_errors_too(form, event: Event | None, status) -> list:
     """The service's own checks on whatever the form could read, so that every error shows in
     one round; a field the form already marked keeps only the form's message."""
     try:
-        data = _event_data(form, status=status, slug=event.slug if event else None)
+        data = event_data(form, status=status, slug=event.slug if event else None)
         found = events.validate(data, event)
     except (TypeError, ValueError):
         return []
     marked = {
-        key for key in found if _form_field(form, key) is not None and _form_field(form, key).errors
+        key for key in found if form_field(form, key) is not None and form_field(form, key).errors
     }
     return show_service_errors(form, {k: v for k, v in found.items() if k not in marked})
 
@@ -172,7 +155,7 @@ def _edit_form(event: Event, *, from_request: bool = True):
     if from_request and request.method == "POST":
         form = event_form(_partner_choices(), **options)
     else:
-        form = event_form(_partner_choices(), formdata=None, data=_initial_data(current), **options)
+        form = event_form(_partner_choices(), formdata=None, data=initial_data(current), **options)
     if event.status != EventStatus.DRAFT:
         form.slug.data = event.slug
         form.slug.render_kw = {"readonly": True}
@@ -193,7 +176,7 @@ def edit_event(slug):
     if form.add_partner.data:
         return _with_another_partner(form, event)
     if form.validate_on_submit():
-        data = _event_data(form, status=event.status)
+        data = event_data(form, status=event.status)
         try:
             notify = request.form.get("notify") == "1"
             if form.confirmed.data != "1":
@@ -201,7 +184,7 @@ def edit_event(slug):
                 if summary.audience_count:
                     return _confirm_changes(event, summary, data)
             with unit_of_work():
-                summary = events.update_event(event, data, actor=_actor(), notify=notify)
+                summary = events.update_event(event, data, actor=current_organiser(), notify=notify)
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
         else:
@@ -249,7 +232,7 @@ def publish_event(slug):
     event = event_or_404(slug)
     try:
         with unit_of_work():
-            events.publish_event(event, actor=_actor())
+            events.publish_event(event, actor=current_organiser())
     except ValidationFailed as failure:
         form = _edit_form(event, from_request=False)
         problems = show_service_errors(form, failure.errors)
@@ -275,7 +258,7 @@ def cancel_event(slug):
             "organiser/confirm_cancel.html", event=event, summary=summary, form=form
         ), (422 if form.errors else 200)
     with unit_of_work():
-        summary = events.cancel_event(event, actor=_actor(), message=form.messages())
+        summary = events.cancel_event(event, actor=current_organiser(), message=form.messages())
     flash(
         ngettext(
             "The event has been cancelled. %(num)d person will be told.",
@@ -295,7 +278,9 @@ def postpone_event(slug):
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                told = events.postpone_event(event, actor=_actor(), message=form.messages())
+                told = events.postpone_event(
+                    event, actor=current_organiser(), message=form.messages()
+                )
         except DomainError as refusal:
             flash(refusal.message, "error")
         else:
@@ -323,7 +308,7 @@ def reopen_event(slug):
     event = event_or_404(slug)
     try:
         with unit_of_work():
-            told = events.reopen_event(event, actor=_actor())
+            told = events.reopen_event(event, actor=current_organiser())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:

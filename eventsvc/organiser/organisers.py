@@ -1,45 +1,18 @@
 """Organiser accounts, for administrators: invite, change a role, deactivate, activate."""
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import force_locale, ngettext
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
-from sqlalchemy import select
-from wtforms import FieldList
+from flask_login import current_user
 
-from eventsvc import ratelimits
 from eventsvc.extensions import db
-from eventsvc.i18n import current_locale, default_required_locales, supported_locales
-from eventsvc.lookups import event_or_404
-from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
-from eventsvc.organiser import account as account_views
-from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
-from eventsvc.organiser.access import ACCOUNT_ID, admin_required
-from eventsvc.organiser.data_forms import cancel_event_form
-from eventsvc.organiser.forms import (
-    LoginForm,
-    NewOrganiserForm,
-    RoleForm,
-    event_form,
-)
-from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
-from eventsvc.services import dashboard as overview
-from eventsvc.services.events import EventData, ValidationFailed
+from eventsvc.models import Organiser, Role
+from eventsvc.organiser import bp
+from eventsvc.organiser.access import ACCOUNT_ID, admin_required, current_organiser
+from eventsvc.organiser.form_errors import show_service_errors
+from eventsvc.organiser.forms import NewOrganiserForm, RoleForm
+from eventsvc.services import DomainError, organisers
 from eventsvc.services.inputs.base import InputErrors
-from eventsvc.services.registrations import expire_holds, seats_left
 from eventsvc.unit_of_work import unit_of_work
-from eventsvc.urls import external_url, safe_next
 
 
 @bp.route("/organisers", methods=["GET", "POST"])
@@ -55,7 +28,7 @@ def organiser_list():
                         name=form.name.data or "",
                         role=Role(form.role.data),
                     ),
-                    actor=_actor(),
+                    actor=current_organiser(),
                 )
         except InputErrors as failure:
             show_service_errors(form, failure.errors)
@@ -88,7 +61,7 @@ def organiser_role(organiser_id):
     form = RoleForm()
     if form.validate_on_submit():
         _try(
-            lambda: organisers.set_role(account, Role(form.role.data), _actor()),
+            lambda: organisers.set_role(account, Role(form.role.data), current_organiser()),
             _("The role is changed."),
         )
     return redirect(url_for(".organiser_list"))
@@ -102,7 +75,7 @@ def organiser_deactivate(organiser_id):
         flash(_("You cannot deactivate your own account."), "error")
     else:
         _try(
-            lambda: organisers.set_active(account, False, _actor()),
+            lambda: organisers.set_active(account, False, current_organiser()),
             _("%(email)s can no longer sign in.", email=account.email),
         )
     return redirect(url_for(".organiser_list"))
@@ -113,7 +86,7 @@ def organiser_deactivate(organiser_id):
 def organiser_activate(organiser_id):
     account = db.get_or_404(Organiser, organiser_id)
     _try(
-        lambda: organisers.set_active(account, True, _actor()),
+        lambda: organisers.set_active(account, True, current_organiser()),
         _("%(email)s can sign in again.", email=account.email),
     )
     return redirect(url_for(".organiser_list"))

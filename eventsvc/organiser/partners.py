@@ -13,7 +13,7 @@ from wtforms.validators import Optional
 from eventsvc.extensions import db
 from eventsvc.models import Partner
 from eventsvc.organiser import bp
-from eventsvc.organiser.views import error_links, show_service_errors
+from eventsvc.organiser.form_errors import error_links, show_service_errors
 from eventsvc.services import partners
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.web import complete_url

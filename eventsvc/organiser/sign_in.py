@@ -1,45 +1,17 @@
 """Organisers sign in and out (the password reset and two-step codes are in account.py)."""
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import force_locale, ngettext
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from sqlalchemy import select
-from wtforms import FieldList
 
 from eventsvc import ratelimits
-from eventsvc.extensions import db
-from eventsvc.i18n import current_locale, default_required_locales, supported_locales
-from eventsvc.lookups import event_or_404
-from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
 from eventsvc.organiser import account as account_views
-from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
-from eventsvc.organiser.access import ACCOUNT_ID, admin_required
-from eventsvc.organiser.data_forms import cancel_event_form
-from eventsvc.organiser.forms import (
-    LoginForm,
-    NewOrganiserForm,
-    RoleForm,
-    event_form,
-)
-from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
-from eventsvc.services import dashboard as overview
-from eventsvc.services.events import EventData, ValidationFailed
-from eventsvc.services.inputs.base import InputErrors
-from eventsvc.services.registrations import expire_holds, seats_left
+from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
+from eventsvc.organiser.forms import LoginForm
+from eventsvc.services import DomainError, organisers
 from eventsvc.unit_of_work import unit_of_work
-from eventsvc.urls import external_url, safe_next
+from eventsvc.urls import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +41,7 @@ def login():
 def logout():
     """Sign out here and everywhere else: a copy of this session's cookie stops working."""
     with unit_of_work():
-        organisers.sign_out_everywhere(_actor(), audited=False)
+        organisers.sign_out_everywhere(current_organiser(), audited=False)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for(".login"))
