@@ -3,7 +3,6 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Form
@@ -13,6 +12,7 @@ from wtforms.validators import Optional
 from eventsvc.extensions import db
 from eventsvc.models import Partner
 from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.form_errors import error_links, show_service_errors
 from eventsvc.services import partners
 from eventsvc.services.inputs.base import InputErrors
@@ -107,7 +107,7 @@ def _edit(partner: Partner | None):
         )
         try:
             with unit_of_work():
-                saved = partners.save_partner(data, partner, current_user._get_current_object())
+                saved = partners.save_partner(data, partner, current_organiser())
         except InputErrors as failure:
             problems = show_service_errors(form, failure.errors)
         else:
