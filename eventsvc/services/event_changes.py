@@ -5,44 +5,14 @@ them registrants are told about (time, link, title), who hears of them and how m
 Nothing here writes.
 """
 
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from eventsvc.extensions import db
-from eventsvc.models import (
-    Event,
-    EventPartner,
-    EventStatus,
-    MessageKind,
-    MessageStatus,
-    Organiser,
-    OutboxMessage,
-    Partner,
-    Registration,
-    RegistrationStatus,
-)
-from eventsvc.services import DomainError, assignments, audit, outbox, page_version
-from eventsvc.services.inputs.event import (  # noqa: F401 (re-exported for the callers)
-    RESERVED_SLUGS,
-    SLUG_PATTERN,
-    EventData,
-    ValidationFailed,
-    _check_publishable,
-    _resolve,
-    _Resolved,
-    known_languages,
-    slug_from_title,
-    slug_problem,
-    validate,
-)
-from eventsvc.services.inputs.web import complete_url  # noqa: F401 (re-exported)
-from eventsvc.services.locking import lock_event
-from eventsvc.services.registrations import _fill_free_seats
+from eventsvc.models import Event, EventStatus, Registration, RegistrationStatus
+from eventsvc.services.inputs.event import EventData, _Resolved
 
 #: What registrants are told about. Other changes (summary, capacity…) reach them when the
 #: next message is rendered from the current state.
@@ -53,7 +23,6 @@ DETAILS = "details"
 REOPENED = "reopened"
 #: The event is off its date until a new one is set.
 POSTPONED = "postponed"
-
 
 
 @dataclass
@@ -88,7 +57,7 @@ class ChangeSummary:
         return self.cancelled or TIME in self.changes or LINK in self.changes
 
 
-def _active_registrations(event: Event) -> int:
+def active_registrants(event: Event) -> int:
     return _count(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
 
 
@@ -98,8 +67,6 @@ def _count(event: Event, statuses) -> int:
             Registration.event_id == event.id, Registration.status.in_(statuses)
         )
     )
-
-# --- what changes -----------------------------------------------------------------------------
 
 
 def _changed_fields(event: Event, new: _Resolved) -> list[str]:
@@ -144,14 +111,14 @@ def _told_changes(fields: list[str]) -> list[str]:
     return told
 
 
-def _audience(changes: list[str]) -> tuple[RegistrationStatus, ...]:
+def audience(changes: list[str]) -> tuple[RegistrationStatus, ...]:
     """Who hears of a change: people waiting for a place need a new time too."""
     if TIME in changes:
         return (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
     return (RegistrationStatus.CONFIRMED,)
 
 
-def _summarise(event: Event, new: _Resolved, notify: bool | None = None) -> ChangeSummary:
+def summarise(event: Event, new: _Resolved, notify: bool | None = None) -> ChangeSummary:
     """``notify``: tell registrants (``True``), not (``False``), or as before this choice
     existed (``None``: of time, link and title changes; the importer's behaviour)."""
     fields = _changed_fields(event, new)
@@ -161,9 +128,9 @@ def _summarise(event: Event, new: _Resolved, notify: bool | None = None) -> Chan
         changes = [DETAILS]
     audience = 0
     if cancelling:
-        audience = _active_registrations(event)
+        audience = active_registrants(event)
     elif fields and new.status == EventStatus.PUBLISHED:
-        audience = _count(event, _audience(changes))
+        audience = _count(event, audience(changes))
     if cancelling:
         notify_count = audience
     elif notify is False or not changes:

@@ -1,18 +1,18 @@
 """Events: create, change, publish and cancel, and tell registrants what changed.
 
 What an event may be is checked in :mod:`eventsvc.services.inputs.event` (``EventData``,
-``validate``, ``ValidationFailed``, re-exported here); this module holds the change policy and
-the writes. A change of time, join link or title raises the event's sequence and queues an
-updated invite for every confirmed registrant; a cancellation queues a cancellation for everyone
-registered. Every write leaves an audit entry; the caller's unit of work commits it.
+``validate``, ``ValidationFailed``, re-exported here); what a change changes and whom it tells
+(``ChangeSummary``) is decided in :mod:`eventsvc.services.event_changes`; this module writes.
+A change of time, join link or title raises the event's sequence and queues an updated invite
+for every confirmed registrant; a cancellation queues a cancellation for everyone registered.
+Every write leaves an audit entry; the caller's unit of work commits it.
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.extensions import db
@@ -29,6 +29,18 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.services import DomainError, assignments, audit, outbox, page_version
+from eventsvc.services.event_changes import (
+    DETAILS,
+    LINK,
+    POSTPONED,
+    REOPENED,
+    TIME,
+    TITLE,
+    ChangeSummary,
+    active_registrants,
+    audience,
+    summarise,
+)
 from eventsvc.services.inputs.event import (  # noqa: F401 (re-exported for the callers)
     RESERVED_SLUGS,
     SLUG_PATTERN,
@@ -54,9 +66,6 @@ _OBSOLETE_ON_CANCEL = (
     MessageKind.PROMOTED,
     MessageKind.EVENT_UPDATED,
 )
-
-
-# --- writes -----------------------------------------------------------------------------------
 
 
 @contextmanager
@@ -98,7 +107,7 @@ def preview_changes(event: Event, data: EventData, notify: bool | None = None) -
     Writes nothing; raises :class:`ValidationFailed` when ``data`` has errors.
     """
     data = _new_date_ends_postponement(event, data)
-    return _summarise(event, _resolve(data, event), notify)
+    return summarise(event, _resolve(data, event), notify)
 
 
 def update_event(
@@ -120,7 +129,7 @@ def update_event(
     data = _new_date_ends_postponement(event, data)
     new = _resolve(data, event, known_partners)
     title_before = {c.locale: c.title for c in event.contents}
-    summary = _summarise(event, new, notify)
+    summary = summarise(event, new, notify)
     if not summary.changed:
         return summary
     with _slug_must_be_free(data.slug):
@@ -195,7 +204,7 @@ def preview_cancellation(event: Event) -> ChangeSummary:
         event.online_url,
         list(event.required_locales),
     )
-    return _summarise(event, new)
+    return summarise(event, new)
 
 
 def cancel_event(
@@ -242,7 +251,7 @@ def _cancel(
 
 def registrant_count(event: Event) -> int:
     """People with a place or on the waitlist: those a postponement or cancellation tells."""
-    return _active_registrations(event)
+    return active_registrants(event)
 
 
 def postpone_event(
@@ -319,7 +328,7 @@ def _tell_changes(event: Event, summary: ChangeSummary, title_locales: list[str]
     event.sequence += 1
     unsent = _unsent_updates(event)
     outbox.drop_pending_for_event(event, (MessageKind.EVENT_UPDATED,))
-    for registration in _registrations(event, _audience(summary.changes)):
+    for registration in _registrations(event, audience(summary.changes)):
         changes = list(summary.changes)
         if TITLE in changes and event.content(registration.language).locale not in title_locales:
             changes.remove(TITLE)
