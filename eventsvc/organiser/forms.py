@@ -31,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsvc import clock
-from eventsvc.i18n import language_name
+from eventsvc.i18n import language_choices
 from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.passwords import MIN_PASSWORD_LENGTH
@@ -260,8 +260,9 @@ def event_form(partner_choices, *, data=None, partner_slots=3, languages=(), **k
     for entry in form.partners.entries:
         entry.choices = choices
     form.timezone.choices = timezone_choices()
-    form.floor_language.choices = language_choices(languages)
-    form.interpretation_languages.choices = language_choices(languages)
+    offered = language_choices([*EVENT_LANGUAGES, *languages])
+    form.floor_language.choices = offered
+    form.interpretation_languages.choices = offered
     return form
 
 
@@ -286,8 +287,3 @@ def timezone_choices() -> dict:
         _("Common time zones"): [(zone, zone) for zone in COMMON_ZONES],
         _("All time zones"): [(zone, zone) for zone in others],
     }
-
-
-def language_choices(extra=()) -> list[tuple[str, str]]:
-    codes = dict.fromkeys([*EVENT_LANGUAGES, *extra])
-    return [(code, language_name(code)) for code in codes if code]
