@@ -111,7 +111,7 @@ def _told_changes(fields: list[str]) -> list[str]:
     return told
 
 
-def audience(changes: list[str]) -> tuple[RegistrationStatus, ...]:
+def audience_statuses(changes: list[str]) -> tuple[RegistrationStatus, ...]:
     """Who hears of a change: people waiting for a place need a new time too."""
     if TIME in changes:
         return (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -130,7 +130,7 @@ def summarise(event: Event, new: _Resolved, notify: bool | None = None) -> Chang
     if cancelling:
         audience = active_registrants(event)
     elif fields and new.status == EventStatus.PUBLISHED:
-        audience = _count(event, audience(changes))
+        audience = _count(event, audience_statuses(changes))
     if cancelling:
         notify_count = audience
     elif notify is False or not changes:

@@ -38,7 +38,7 @@ from eventsvc.services.event_changes import (
     TITLE,
     ChangeSummary,
     active_registrants,
-    audience,
+    audience_statuses,
     summarise,
 )
 from eventsvc.services.inputs.event import (  # noqa: F401 (re-exported for the callers)
@@ -328,7 +328,7 @@ def _tell_changes(event: Event, summary: ChangeSummary, title_locales: list[str]
     event.sequence += 1
     unsent = _unsent_updates(event)
     outbox.drop_pending_for_event(event, (MessageKind.EVENT_UPDATED,))
-    for registration in _registrations(event, audience(summary.changes)):
+    for registration in _registrations(event, audience_statuses(summary.changes)):
         changes = list(summary.changes)
         if TITLE in changes and event.content(registration.language).locale not in title_locales:
             changes.remove(TITLE)
