@@ -106,6 +106,11 @@ def language_name(code: str, locale: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
+def language_choices(codes) -> list[tuple[str, str]]:
+    """``(code, name)`` for a select or checkboxes, each code once, in the order given."""
+    return [(code, language_name(code)) for code in dict.fromkeys(codes) if code]
+
+
 def language_in_text(code: str, locale: str | None = None) -> str:
     """The name as written inside a sentence: "in French", « en français »."""
     return _language_name(code, locale or current_locale())

@@ -21,8 +21,12 @@ from eventsvc.organiser import (  # noqa: E402,F401
     announcements,
     assignment,
     attendees,
+    dashboard,
+    events,
     exports,
+    organisers,
     partners,
+    presenters,
+    sign_in,
     stats,
-    views,
 )

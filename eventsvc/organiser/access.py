@@ -3,6 +3,7 @@
 Every route of the ``organiser`` blueprint needs a signed-in, active organiser, checked once in
 a ``before_request`` hook so that a route added later cannot forget it. Only the endpoints in
 :data:`OPEN_ENDPOINTS` are reachable signed out. :func:`admin_required` adds the admin role.
+:func:`current_organiser` is the signed-in account that views pass to services as the actor.
 """
 
 from functools import wraps
@@ -14,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eventsvc.extensions import db, login_manager
-from eventsvc.models import Event
+from eventsvc.models import Event, Organiser
 from eventsvc.services import assignments, second_factor
 
 OPEN_ENDPOINTS = frozenset(
@@ -33,6 +34,12 @@ ACCOUNT_ID = "<int(max=2147483647):organiser_id>"
 SETUP_ENDPOINTS = frozenset(
     {"organiser.account", "organiser.second_factor_setup", "organiser.logout"}
 )
+
+
+def current_organiser() -> Organiser:
+    """The signed-in organiser itself (not Flask-Login's proxy): what services record as actor
+    and what may be compared or stored on the session."""
+    return current_user._get_current_object()
 
 
 def protect(bp: Blueprint) -> None:

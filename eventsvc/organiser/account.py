@@ -15,13 +15,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from eventsvc import clock, ratelimits
 from eventsvc.extensions import db
 from eventsvc.models import Organiser
 from eventsvc.organiser import bp, sessions
-from eventsvc.organiser.access import ACCOUNT_ID, admin_required
+from eventsvc.organiser.access import ACCOUNT_ID, admin_required, current_organiser
 from eventsvc.organiser.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -152,10 +151,6 @@ def _no_referrer(page: str, status: int):
     return response
 
 
-def _me() -> Organiser:
-    return current_user._get_current_object()
-
-
 @bp.get("/account")
 def account():
     return render_template(
@@ -171,11 +166,13 @@ def change_password():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                organisers.change_password(_me(), form.current_password.data, form.password.data)
+                organisers.change_password(
+                    current_organiser(), form.current_password.data, form.password.data
+                )
         except DomainError as refusal:
             form.password.errors = [*form.password.errors, refusal.message]
         else:
-            sessions.renew(_me())
+            sessions.renew(current_organiser())
             flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for(".account"))
     return render_template(
@@ -186,15 +183,15 @@ def change_password():
 @bp.post("/account/sign-out-everywhere")
 def sign_out_everywhere():
     with unit_of_work():
-        organisers.sign_out_everywhere(_me())
-    sessions.renew(_me())
+        organisers.sign_out_everywhere(current_organiser())
+    sessions.renew(current_organiser())
     flash(_("Every other session of your account is signed out."), "success")
     return redirect(url_for(".account"))
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 def second_factor_setup():
-    me = _me()
+    me = current_organiser()
     if me.has_second_factor:
         return redirect(url_for(".account"))
     secret = session.get(_SETUP) or totp.new_secret()
@@ -224,11 +221,11 @@ def second_factor_setup():
 def second_factor_off():
     try:
         with unit_of_work():
-            totp.turn_off(_me(), request.form.get("password", ""))
+            totp.turn_off(current_organiser(), request.form.get("password", ""))
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:
-        sessions.renew(_me())
+        sessions.renew(current_organiser())
         flash(_("The second factor is turned off."), "success")
     return redirect(url_for(".account"))
 
@@ -242,7 +239,7 @@ def organiser_invite_again(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
     try:
         with unit_of_work():
-            organisers.resend_invitation(target, actor=_me())
+            organisers.resend_invitation(target, actor=current_organiser())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:
@@ -255,7 +252,7 @@ def organiser_invite_again(organiser_id):
 def organiser_unlock(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
     with unit_of_work():
-        organisers.unlock(target, actor=_me())
+        organisers.unlock(target, actor=current_organiser())
     flash(_("%(email)s can try to sign in again at once.", email=target.email), "success")
     return redirect(url_for(".organiser_list"))
 
@@ -265,7 +262,7 @@ def organiser_unlock(organiser_id):
 def organiser_second_factor_off(organiser_id):
     target = db.get_or_404(Organiser, organiser_id)
     with unit_of_work():
-        totp.turn_off(target, "", actor=_me())
+        totp.turn_off(target, "", actor=current_organiser())
     flash(_("The second factor of %(email)s is turned off.", email=target.email), "success")
     return redirect(url_for(".organiser_list"))
 
@@ -276,7 +273,7 @@ def require_second_factor():
     on = request.form.get("required") == "1"
     try:
         with unit_of_work():
-            totp.set_required(on, _me())
+            totp.set_required(on, current_organiser())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:

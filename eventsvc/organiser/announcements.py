@@ -3,7 +3,6 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -13,6 +12,7 @@ from eventsvc.mail import direct
 from eventsvc.markdown import render_message_markdown
 from eventsvc.models import Announcement
 from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.data_forms import ConfirmForm, announcement_form
 from eventsvc.services import DomainError, announcements
 from eventsvc.services.announcements import recipient_count, recipient_languages
@@ -32,7 +32,7 @@ def announce(slug):
     confirming = False
     send_at = None
     if form.validate_on_submit():
-        actor = current_user._get_current_object()
+        actor = current_organiser()
         try:
             send_at = _instant(form.send_at.data, event)
             if form.test.data:
@@ -145,7 +145,7 @@ def withdraw_announcement(slug, announcement_id):
     else:
         try:
             with unit_of_work():
-                announcements.cancel_scheduled(announcement, current_user._get_current_object())
+                announcements.cancel_scheduled(announcement, current_organiser())
         except DomainError as error:
             flash(str(error.message), "error")
         else:

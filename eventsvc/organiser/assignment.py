@@ -8,6 +8,7 @@ from eventsvc.extensions import db
 from eventsvc.lookups import event_or_404
 from eventsvc.models import Organiser
 from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.services import DomainError, assignments
 from eventsvc.unit_of_work import unit_of_work
 
@@ -38,7 +39,7 @@ def assign_organiser(slug):
     event = event_or_404(slug)
     organiser = _organiser_or_400()
     with unit_of_work():
-        assignments.assign(event, organiser, current_user._get_current_object())
+        assignments.assign(event, organiser, current_organiser())
     flash(_("%(email)s can now see and change this event.", email=organiser.email), "success")
     return redirect(url_for(".event", slug=event.slug) + "#assignment-heading")
 
@@ -49,7 +50,7 @@ def unassign_organiser(slug):
     organiser = _organiser_or_400()
     try:
         with unit_of_work():
-            assignments.unassign(event, organiser, current_user._get_current_object())
+            assignments.unassign(event, organiser, current_organiser())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:

@@ -3,7 +3,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 
 from eventsvc.extensions import db
 from eventsvc.i18n import list_in_text
@@ -11,6 +10,7 @@ from eventsvc.lookups import event_or_404
 from eventsvc.mail import transport
 from eventsvc.models import Event, Registration
 from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.data_forms import (
     STATUS_LABELS,
     CancelRegistrationForm,
@@ -110,7 +110,7 @@ def promote_registration(slug, registration_id):
             with unit_of_work():
                 registration_service.promote(
                     registration,
-                    actor=current_user._get_current_object(),
+                    actor=current_organiser(),
                     out_of_turn=form.out_of_turn.data,
                     overbook=form.overbook.data,
                 )
@@ -147,7 +147,7 @@ def cancel_registration(slug, registration_id):
         with unit_of_work():
             promoted = registration_service.cancel(
                 registration,
-                actor=current_user._get_current_object(),
+                actor=current_organiser(),
                 message={registration.language: message},
             )
         flash(
@@ -172,9 +172,7 @@ def cancel_registration(slug, registration_id):
 def erase_registration(slug, registration_id):
     def erase(registration, form):
         with unit_of_work():
-            erased = privacy.erase_registration(
-                registration, actor=current_user._get_current_object()
-            )
+            erased = privacy.erase_registration(registration, actor=current_organiser())
         transport.remove_copies(erased)
         flash(
             _("The personal data of registration %(id)s has been erased.", id=registration.id),

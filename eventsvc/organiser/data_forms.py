@@ -17,7 +17,7 @@ from wtforms.fields import (
 )
 from wtforms.validators import Length, Optional
 
-from eventsvc.i18n import country_name, language_name
+from eventsvc.i18n import country_name, language_choices, language_in_text
 from eventsvc.models import Event, RegistrationStatus
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services.attendee_search import NO_PREFERENCE, RegistrationFilters
@@ -45,12 +45,12 @@ class RegistrationFilterForm(FlaskForm):
     def set_choices(self, event: Event, countries: list[str]) -> None:
         any_choice = [("", _l("Any"))]
         self.status.choices = any_choice + [(s.value, label) for s, label in STATUS_LABELS.items()]
-        self.language.choices = any_choice + [
-            (code, language_name(code)) for code in current_app.config["SUPPORTED_LOCALES"]
-        ]
+        self.language.choices = any_choice + language_choices(
+            current_app.config["SUPPORTED_LOCALES"]
+        )
         self.interpretation.choices = (
             any_choice
-            + [(code, language_name(code)) for code in event.interpretation_languages]
+            + language_choices(event.interpretation_languages)
             + [
                 (FOLLOWS_FLOOR, _l("Floor language, no interpretation")),
                 (NO_PREFERENCE, _l("No preference")),
@@ -98,7 +98,7 @@ def cancel_event_form(locales: list[str], **kwargs) -> FlaskForm:
 
     for locale in locales:
         field = TextAreaField(
-            _l("Message in %(language)s (optional)", language=language_name(locale)),
+            _l("Message in %(language)s (optional)", language=language_in_text(locale)),
             validators=[Optional(), Length(max=CANCEL_MESSAGE_MAX)],
         )
         setattr(CancelEventForm, f"message_{locale}", field)

@@ -1,12 +1,12 @@
 """Downloads of an event's registrations as CSV and XLSX, streamed."""
 
 from flask import Response, request, stream_with_context
-from flask_login import current_user
 
 from eventsvc import clock
 from eventsvc.i18n import current_locale
 from eventsvc.lookups import event_or_404
 from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.services import audit, exports
 from eventsvc.unit_of_work import unit_of_work
 
@@ -30,7 +30,7 @@ def download(chunks, mimetype: str, filename: str) -> Response:
 def export_csv(slug):
     event = event_or_404(slug)
     with unit_of_work():  # logged before anything is sent
-        audit.record_export(event, current_user._get_current_object(), "csv")
+        audit.record_export(event, current_organiser(), "csv")
     rows = exports.registration_rows(event.id, current_locale())
     delimiter = csv_delimiter()
     variant = "semicolons" if delimiter == ";" else ""
@@ -42,7 +42,7 @@ def export_csv(slug):
 def export_xlsx(slug):
     event = event_or_404(slug)
     with unit_of_work():  # logged before anything is sent
-        audit.record_export(event, current_user._get_current_object(), "xlsx")
+        audit.record_export(event, current_organiser(), "xlsx")
     rows = exports.registration_rows(event.id, current_locale(), zone=event.timezone)
     filename = exports.download_name(event.slug, "xlsx", clock.now().date())
     return download(exports.xlsx_chunks(rows), XLSX_TYPE, filename)

@@ -31,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsvc import clock
-from eventsvc.i18n import language_name
+from eventsvc.i18n import language_choices, supported_locales
 from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.passwords import MIN_PASSWORD_LENGTH
@@ -182,7 +182,8 @@ class ContentForm(Form):
 
 class EventForm(FlaskForm):
     """Create or edit an event. Build it with :func:`event_form`, which adds one texts
-    sub-form per locale (``en-title``, ``fr-title``…) and the partner choices.
+    sub-form per locale (``en-title``, ``fr-title``…, through :func:`localised`) and the
+    partner choices.
 
     The form only reads what was typed (times, numbers, choices); what an event may be is the
     event input's to say (:mod:`eventsvc.services.inputs.event`), and its errors are shown on
@@ -238,10 +239,6 @@ class EventForm(FlaskForm):
     add_partner = SubmitField(_l("Add another partner"))
     confirmed = HiddenField()
 
-    def locale_forms(self):
-        """The texts sub-forms, in the order of the supported locales."""
-        return [(locale, self[locale]) for locale in self.locales]
-
     def validate_partners(self, field):
         known = {value for value, _label in self.partner_choices}
         for entry in field.entries:
@@ -267,30 +264,43 @@ def event_form(partner_choices, *, data=None, partner_slots=3, languages=(), **k
     ``languages`` adds codes the event already uses beyond :data:`EVENT_LANGUAGES` (an
     imported event in Swahili stays editable).
     """
-    locales = tuple(current_app.config["SUPPORTED_LOCALES"])
-    form_class = _event_form_class(locales)
-    form = form_class(data=data, **kwargs)
-    form.locales = locales
+    form = localised(EventForm, ContentForm)(data=data, **kwargs)
     form.partner_choices = list(partner_choices)
     _fit_partner_slots(form, partner_slots)
     choices = [("", _l("— none —")), *form.partner_choices]
     for entry in form.partners.entries:
         entry.choices = choices
     form.timezone.choices = timezone_choices()
-    form.floor_language.choices = language_choices(languages)
-    form.interpretation_languages.choices = language_choices(languages)
-    form.required_locales.choices = [(code, language_name(code)) for code in locales]
+    offered = language_choices([*EVENT_LANGUAGES, *languages])
+    form.floor_language.choices = offered
+    form.interpretation_languages.choices = offered
+    form.required_locales.choices = language_choices(supported_locales())
     return form
 
 
-_form_classes: dict[tuple[str, ...], type] = {}
+_localised: dict[tuple, type] = {}
 
 
-def _event_form_class(locales: tuple[str, ...]) -> type:
-    if locales not in _form_classes:
-        fields = {locale: FormField(ContentForm, label=locale) for locale in locales}
-        _form_classes[locales] = type("LocalisedEventForm", (EventForm,), fields)
-    return _form_classes[locales]
+def localised(form_class: type, texts_form: type) -> type:
+    """``form_class`` with one ``texts_form`` sub-form per supported locale, named by it
+    (``fr-title``), and ``locale_forms()`` listing them in the locales' order: the language
+    fields of the event and partner forms (a service's ``title.fr`` error lands on
+    ``form["fr"]["title"]``)."""
+    locales = tuple(current_app.config["SUPPORTED_LOCALES"])
+    key = (form_class, texts_form, locales)
+    if key not in _localised:
+        fields = {locale: FormField(texts_form, label=locale) for locale in locales}
+        _localised[key] = type(
+            f"Localised{form_class.__name__}",
+            (form_class,),
+            {**fields, "locales": locales, "locale_forms": _locale_forms},
+        )
+    return _localised[key]
+
+
+def _locale_forms(form) -> list:
+    """The texts sub-forms, in the order of the supported locales."""
+    return [(locale, form[locale]) for locale in form.locales]
 
 
 def _fit_partner_slots(form: EventForm, slots: int) -> None:
@@ -304,8 +314,3 @@ def timezone_choices() -> dict:
         _("Common time zones"): [(zone, zone) for zone in COMMON_ZONES],
         _("All time zones"): [(zone, zone) for zone in others],
     }
-
-
-def language_choices(extra=()) -> list[tuple[str, str]]:
-    codes = dict.fromkeys([*EVENT_LANGUAGES, *extra])
-    return [(code, language_name(code)) for code in codes if code]

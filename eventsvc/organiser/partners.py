@@ -1,19 +1,20 @@
 """Partners and their logos, created and edited in the workspace (no JSON import needed)."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Form
-from wtforms.fields import BooleanField, FormField, StringField, TextAreaField, URLField
+from wtforms.fields import BooleanField, StringField, TextAreaField, URLField
 from wtforms.validators import Optional
 
 from eventsvc.extensions import db
 from eventsvc.models import Partner
 from eventsvc.organiser import bp
-from eventsvc.organiser.views import error_links, show_service_errors
+from eventsvc.organiser.access import current_organiser
+from eventsvc.organiser.form_errors import error_links, show_service_errors
+from eventsvc.organiser.forms import localised
 from eventsvc.services import partners
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.web import complete_url
@@ -25,35 +26,33 @@ class PartnerTextForm(Form):
     description = TextAreaField(_l("Description"), [Optional()])
 
 
+class PartnerForm(FlaskForm):
+    """Acronym, website and logo; :func:`partner_form` adds a name and description per site
+    language."""
+
+    acronym = StringField(
+        _l("Acronym"), description=_l("Short name shown on event cards, e.g. OMEP.")
+    )
+    website = URLField(
+        _l("Website"),
+        [Optional()],
+        filters=[complete_url],
+        description=_l("“https://” is added if you leave it out."),
+    )
+    logo = FileField(
+        _l("Logo"),
+        description=_l(
+            "PNG, JPEG or WebP, at most %(kb)d KB and %(px)d pixels on each side.",
+            kb=partners.LOGO_MAX_BYTES // 1024,
+            px=partners.LOGO_MAX_PIXELS,
+        ),
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))
+
+
 def partner_form(**kwargs) -> FlaskForm:
     """Acronym, website and logo, and a name and description per site language."""
-
-    class PartnerForm(FlaskForm):
-        acronym = StringField(
-            _l("Acronym"), description=_l("Short name shown on event cards, e.g. OMEP.")
-        )
-        website = URLField(
-            _l("Website"),
-            [Optional()],
-            filters=[complete_url],
-            description=_l("“https://” is added if you leave it out."),
-        )
-        logo = FileField(
-            _l("Logo"),
-            description=_l(
-                "PNG, JPEG or WebP, at most %(kb)d KB and %(px)d pixels on each side.",
-                kb=partners.LOGO_MAX_BYTES // 1024,
-                px=partners.LOGO_MAX_PIXELS,
-            ),
-        )
-        remove_logo = BooleanField(_l("Remove the logo"))
-
-        def locale_forms(self):
-            return [(locale, self[locale]) for locale in current_app.config["SUPPORTED_LOCALES"]]
-
-    for locale in current_app.config["SUPPORTED_LOCALES"]:
-        setattr(PartnerForm, locale, FormField(PartnerTextForm, label=locale))
-    return PartnerForm(**kwargs)
+    return localised(PartnerForm, PartnerTextForm)(**kwargs)
 
 
 def _partner_or_404(partner_id: int) -> Partner:
@@ -107,7 +106,7 @@ def _edit(partner: Partner | None):
         )
         try:
             with unit_of_work():
-                saved = partners.save_partner(data, partner, current_user._get_current_object())
+                saved = partners.save_partner(data, partner, current_organiser())
         except InputErrors as failure:
             problems = show_service_errors(form, failure.errors)
         else:

@@ -1,18 +1,18 @@
 """Events: create, change, publish and cancel, and tell registrants what changed.
 
 What an event may be is checked in :mod:`eventsvc.services.inputs.event` (``EventData``,
-``validate``, ``ValidationFailed``, re-exported here); this module holds the change policy and
-the writes. A change of time, join link or title raises the event's sequence and queues an
-updated invite for every confirmed registrant; a cancellation queues a cancellation for everyone
-registered. Every write leaves an audit entry; the caller's unit of work commits it.
+``validate``, ``ValidationFailed``, re-exported here); what a change changes and whom it tells
+(``ChangeSummary``) is decided in :mod:`eventsvc.services.event_changes`; this module writes.
+A change of time, join link or title raises the event's sequence and queues an updated invite
+for every confirmed registrant; a cancellation queues a cancellation for everyone registered.
+Every write leaves an audit entry; the caller's unit of work commits it.
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.extensions import db
@@ -29,6 +29,18 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.services import DomainError, assignments, audit, outbox, page_version
+from eventsvc.services.event_changes import (
+    DETAILS,
+    LINK,
+    POSTPONED,
+    REOPENED,
+    TIME,
+    TITLE,
+    ChangeSummary,
+    active_registrants,
+    audience_statuses,
+    summarise,
+)
 from eventsvc.services.inputs.event import (  # noqa: F401 (re-exported for the callers)
     RESERVED_SLUGS,
     SLUG_PATTERN,
@@ -46,16 +58,6 @@ from eventsvc.services.inputs.web import complete_url  # noqa: F401 (re-exported
 from eventsvc.services.locking import lock_event
 from eventsvc.services.registrations import _fill_free_seats
 
-#: What registrants are told about. Other changes (summary, capacity…) reach them when the
-#: next message is rendered from the current state.
-TIME, LINK, TITLE = "time", "link", "title"
-#: Any other change, told only when the organiser asks for it.
-DETAILS = "details"
-#: An event cancelled by mistake is back (told with the same kind of message as a change).
-REOPENED = "reopened"
-#: The event is off its date until a new one is set.
-POSTPONED = "postponed"
-
 #: Messages that make no sense once the event is cancelled.
 _OBSOLETE_ON_CANCEL = (
     MessageKind.REMINDER,
@@ -64,149 +66,6 @@ _OBSOLETE_ON_CANCEL = (
     MessageKind.PROMOTED,
     MessageKind.EVENT_UPDATED,
 )
-
-
-@dataclass
-class ChangeSummary:
-    """What a write changes and whom it tells; times are aware UTC instants.
-
-    ``changes`` lists what registrants are told about (``"time"``, ``"link"``, ``"title"``);
-    ``fields`` lists every changed field key. ``notify_count`` is the number of registrants
-    who get a message (an update, or a cancellation when ``cancelled``).
-    """
-
-    changes: list[str]
-    notify_count: int
-    old_start: datetime
-    old_end: datetime
-    new_start: datetime
-    new_end: datetime
-    fields: list[str] = field(default_factory=list)
-    cancelled: bool = False
-    published: bool = False
-    promote_count: int = 0
-    #: Registrants the change could be told to (confirmed; waitlisted too for a new time).
-    audience_count: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.fields)
-
-    @property
-    def notify_by_default(self) -> bool:
-        """Time and link changes matter to everyone; a new title or wording rarely does."""
-        return self.cancelled or TIME in self.changes or LINK in self.changes
-
-
-def _active_registrations(event: Event) -> int:
-    return _count(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-
-
-def _count(event: Event, statuses) -> int:
-    return db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == event.id, Registration.status.in_(statuses)
-        )
-    )
-
-
-# --- what changes -----------------------------------------------------------------------------
-
-
-def _changed_fields(event: Event, new: _Resolved) -> list[str]:
-    """Every field key whose stored value differs from ``new``."""
-    data = new.data
-    current = EventData.from_event(event)
-    pairs = {
-        "slug": (event.slug, data.slug),
-        "timezone": (event.timezone, data.timezone),
-        "start": (event.starts_at, new.starts_at),
-        "end": (event.ends_at, new.ends_at),
-        "floor_language": (event.floor_language, data.floor_language),
-        "interpretation_languages": (
-            list(event.interpretation_languages),
-            new.interpretation_languages,
-        ),
-        "online_url": (event.online_url, new.online_url),
-        "capacity": (event.capacity, data.capacity),
-        "registration_closes": (event.registration_closes_at, new.closes_at),
-        "partners": (current.partners, new.partners),
-        "status": (event.status, new.status),
-        "confirm_address": (event.confirm_address, bool(data.confirm_address)),
-        "required_locales": (list(event.required_locales), new.required_locales),
-    }
-    changed = [key for key, (old, value) in pairs.items() if old != value]
-    for locale, fields in new.texts.items():
-        stored = current.texts.get(locale, {})
-        for name, value in fields.items():
-            if stored.get(name, "") != value:
-                changed.append(f"{name}.{locale}")
-    return changed
-
-
-def _told_changes(fields: list[str]) -> list[str]:
-    told = []
-    if "start" in fields or "end" in fields:
-        told.append(TIME)
-    if "online_url" in fields:
-        told.append(LINK)
-    if any(key.startswith("title.") for key in fields):
-        told.append(TITLE)
-    return told
-
-
-def _audience(changes: list[str]) -> tuple[RegistrationStatus, ...]:
-    """Who hears of a change: people waiting for a place need a new time too."""
-    if TIME in changes:
-        return (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
-    return (RegistrationStatus.CONFIRMED,)
-
-
-def _summarise(event: Event, new: _Resolved, notify: bool | None = None) -> ChangeSummary:
-    """``notify``: tell registrants (``True``), not (``False``), or as before this choice
-    existed (``None``: of time, link and title changes; the importer's behaviour)."""
-    fields = _changed_fields(event, new)
-    cancelling = new.status == EventStatus.CANCELLED and event.status != EventStatus.CANCELLED
-    changes = _told_changes(fields)
-    if notify and not changes and fields:
-        changes = [DETAILS]
-    audience = 0
-    if cancelling:
-        audience = _active_registrations(event)
-    elif fields and new.status == EventStatus.PUBLISHED:
-        audience = _count(event, _audience(changes))
-    if cancelling:
-        notify_count = audience
-    elif notify is False or not changes:
-        notify_count = 0
-    else:
-        notify_count = audience
-    return ChangeSummary(
-        changes=changes,
-        notify_count=notify_count,
-        old_start=event.starts_at,
-        old_end=event.ends_at,
-        new_start=new.starts_at,
-        new_end=new.ends_at,
-        fields=fields,
-        cancelled=cancelling,
-        published=new.status == EventStatus.PUBLISHED and event.status != EventStatus.PUBLISHED,
-        promote_count=_promote_count(event, new),
-        audience_count=audience,
-    )
-
-
-def _promote_count(event: Event, new: _Resolved) -> int:
-    if new.status != EventStatus.PUBLISHED or event.is_past():
-        return 0
-    waiting = _count(event, (RegistrationStatus.WAITLISTED,))
-    if new.data.capacity is None:
-        return waiting
-    free = new.data.capacity - event.confirmed_seats
-    return max(min(waiting, free), 0)
-
-
-# --- writes -----------------------------------------------------------------------------------
 
 
 @contextmanager
@@ -248,7 +107,7 @@ def preview_changes(event: Event, data: EventData, notify: bool | None = None) -
     Writes nothing; raises :class:`ValidationFailed` when ``data`` has errors.
     """
     data = _new_date_ends_postponement(event, data)
-    return _summarise(event, _resolve(data, event), notify)
+    return summarise(event, _resolve(data, event), notify)
 
 
 def update_event(
@@ -270,7 +129,7 @@ def update_event(
     data = _new_date_ends_postponement(event, data)
     new = _resolve(data, event, known_partners)
     title_before = {c.locale: c.title for c in event.contents}
-    summary = _summarise(event, new, notify)
+    summary = summarise(event, new, notify)
     if not summary.changed:
         return summary
     with _slug_must_be_free(data.slug):
@@ -345,7 +204,7 @@ def preview_cancellation(event: Event) -> ChangeSummary:
         event.online_url,
         list(event.required_locales),
     )
-    return _summarise(event, new)
+    return summarise(event, new)
 
 
 def cancel_event(
@@ -392,7 +251,7 @@ def _cancel(
 
 def registrant_count(event: Event) -> int:
     """People with a place or on the waitlist: those a postponement or cancellation tells."""
-    return _active_registrations(event)
+    return active_registrants(event)
 
 
 def postpone_event(
@@ -469,7 +328,7 @@ def _tell_changes(event: Event, summary: ChangeSummary, title_locales: list[str]
     event.sequence += 1
     unsent = _unsent_updates(event)
     outbox.drop_pending_for_event(event, (MessageKind.EVENT_UPDATED,))
-    for registration in _registrations(event, _audience(summary.changes)):
+    for registration in _registrations(event, audience_statuses(summary.changes)):
         changes = list(summary.changes)
         if TITLE in changes and event.content(registration.language).locale not in title_locales:
             changes.remove(TITLE)

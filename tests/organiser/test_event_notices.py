@@ -4,6 +4,7 @@ the organiser has about it (issue 13, points 9 and 10). Mail is built and parsed
 import email
 import email.policy
 
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -144,6 +145,19 @@ def test_cancelling_an_event_carries_the_message_in_each_registrants_language(
     assert "The speaker is ill." in texts["en"]
     assert "L’intervenante est malade." in texts["fr"]
     assert "The speaker is ill." not in texts["fr"]
+
+
+def test_the_cancel_page_names_each_message_language_as_inside_a_sentence(organiser, make_event):
+    """« Message en anglais », not « Message en Anglais »: the name sits inside the label."""
+    make_event(slug="gps-launch")
+
+    organiser.get("/locale/fr")
+    page = organiser.get("/organiser/events/gps-launch/cancel")
+
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    labels = {label["for"]: label.get_text(" ", strip=True) for label in soup.find_all("label")}
+    assert labels["message_en"] == "Message en anglais (facultatif)"
+    assert labels["message_fr"] == "Message en français (facultatif)"
 
 
 def test_an_organiser_cancellation_says_who_cancelled_and_carries_the_message(

@@ -1,139 +1,37 @@
-"""Organiser workspace: sign-in, dashboard, events, and (for admins) organiser accounts.
+"""Events in the workspace: list, create, edit, publish, cancel, postpone, re-open, preview.
 
-Access rules live in :mod:`eventsvc.organiser.access`; every rule about events lives in
-:mod:`eventsvc.services.events`. The views parse forms, call one service and show the result.
+Every rule about events lives in :mod:`eventsvc.services.events`; these views parse the form
+(:mod:`eventsvc.organiser.event_form`), call one service and show the result.
 """
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
 from sqlalchemy import select
-from wtforms import FieldList
 
-from eventsvc import ratelimits
 from eventsvc.extensions import db
 from eventsvc.i18n import current_locale, default_required_locales, supported_locales
 from eventsvc.lookups import event_or_404
-from eventsvc.models import Event, EventStatus, Organiser, Partner, Role
-from eventsvc.organiser import account as account_views
-from eventsvc.organiser import bp, presenters  # noqa: F401  (template helpers)
-from eventsvc.organiser.access import ACCOUNT_ID, admin_required
+from eventsvc.models import Event, EventStatus, Partner
+from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.data_forms import cancel_event_form
-from eventsvc.organiser.forms import (
-    LoginForm,
-    NewOrganiserForm,
-    RoleForm,
-    event_form,
-)
+from eventsvc.organiser.event_form import event_data, initial_data
+from eventsvc.organiser.form_errors import error_links, form_field, show_service_errors
+from eventsvc.organiser.forms import event_form
 from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import DomainError, assignments, audit, events, held_mail, organisers
+from eventsvc.services import DomainError, audit, events
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
-from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.registrations import expire_holds, seats_left
 from eventsvc.unit_of_work import unit_of_work
-from eventsvc.urls import external_url, safe_next
-
-# --- sign-in ------------------------------------------------------------------------------------
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@ratelimits.sign_in
-def login():
-    target = safe_next(request.values.get("next"))
-    if current_user.is_authenticated:
-        return redirect(target or url_for(".dashboard"))
-    form = LoginForm()
-    error = None
-    if form.validate_on_submit():
-        # Committed either way: a refusal records the failed attempt that throttles the next.
-        with unit_of_work():
-            try:
-                organiser = organisers.authenticate(
-                    form.email.data, form.password.data, source=request.remote_addr or ""
-                )
-            except DomainError as refusal:
-                organiser, error = None, refusal.message
-        if organiser is not None:
-            return account_views.signed_in(organiser, target)
-    form.next.data = target or ""
-    return render_template("organiser/login.html", form=form, error=error)
-
-
-@bp.post("/logout")
-def logout():
-    """Sign out here and everywhere else: a copy of this session's cookie stops working."""
-    with unit_of_work():
-        organisers.sign_out_everywhere(_actor(), audited=False)
-    logout_user()
-    flash(_("You have signed out."), "info")
-    return redirect(url_for(".login"))
-
-
-# --- dashboard and events -----------------------------------------------------------------------
-
-
-@bp.get("/")
-def dashboard():
-    return render_template(
-        "organiser/dashboard.html",
-        rows=overview.event_rows(_actor()),
-        queue=overview.queue_state(_actor()),
-    )
-
-
-@bp.post("/held-mail/send")
-def release_held_mail():
-    """Let held messages go: one registration's (``registration``) or all of them."""
-    with unit_of_work():
-        sent = held_mail.release(_held_registration_ids(), _actor(), _visible_events())
-    flash(
-        ngettext("%(num)d held message will be sent.", "%(num)d held messages will be sent.", sent),
-        "success",
-    )
-    return redirect(url_for(".dashboard", _anchor="held-heading"), 303)
-
-
-@bp.post("/held-mail/discard")
-def discard_held_mail():
-    with unit_of_work():
-        discarded = held_mail.discard(_held_registration_ids(), _actor(), _visible_events())
-    flash(
-        ngettext("%(num)d held message discarded.", "%(num)d held messages discarded.", discarded),
-        "info",
-    )
-    return redirect(url_for(".dashboard", _anchor="held-heading"), 303)
-
-
-def _held_registration_ids() -> list[int] | None:
-    if request.form.get("all"):
-        return None
-    return request.form.getlist("registration", type=int)
+from eventsvc.urls import external_url
 
 
 @bp.get("/events")
 def event_list():
-    return render_template("organiser/events.html", rows=overview.event_rows(_actor()))
-
-
-def _actor() -> Organiser:
-    return current_user._get_current_object()
-
-
-def _visible_events():
-    """The events the signed-in organiser may act on (``None``: all, for an admin)."""
-    return assignments.visible_event_ids(_actor())
+    return render_template("organiser/events.html", rows=overview.event_rows(current_organiser()))
 
 
 @bp.get("/events/<slug>")
@@ -153,67 +51,6 @@ def event(slug):
 def _partner_choices() -> list[tuple[str, str]]:
     partners = db.session.scalars(select(Partner).order_by(Partner.acronym))
     return [(p.acronym, p.acronym) for p in partners]
-
-
-def _event_data(form, *, status, slug=None) -> EventData:
-    texts = {locale: dict(sub.data) for locale, sub in form.locale_forms()}
-    return EventData(
-        slug=slug or (form.slug.data or "").strip() or _slug_from_texts(texts),
-        timezone=form.timezone.data,
-        start=form.start.data,
-        end=form.end.data,
-        texts=texts,
-        floor_language=form.floor_language.data,
-        interpretation_languages=list(form.interpretation_languages.data or []),
-        online_url=(form.online_url.data or "").strip(),
-        capacity=form.capacity.data,
-        registration_closes=form.registration_closes.data,
-        partners=form.chosen_partners(),
-        status=status,
-        confirm_address=bool(form.confirm_address.data),
-        required_locales=form.chosen_required_locales(),
-    )
-
-
-def _slug_from_texts(texts: dict) -> str:
-    """The slug made from the title in the default locale, else from any title given."""
-    default = current_app.config["DEFAULT_LOCALE"]
-    titles = [texts.get(default, {}).get("title")] + [t.get("title") for t in texts.values()]
-    return events.slug_from_title(next((title for title in titles if title), ""))
-
-
-def _initial_data(data: EventData) -> dict:
-    values = {
-        "slug": data.slug,
-        "timezone": data.timezone,
-        "start": data.start,
-        "end": data.end,
-        "floor_language": data.floor_language,
-        "interpretation_languages": data.interpretation_languages,
-        "online_url": data.online_url,
-        "capacity": data.capacity,
-        "registration_closes": data.registration_closes,
-        "partners": data.partners,
-        "confirm_address": data.confirm_address,
-    }
-    for locale in supported_locales():
-        values[locale] = data.texts.get(locale, {})
-    return values
-
-
-def show_service_errors(form, errors: dict[str, list]) -> list:
-    """Put the service's field errors beside their fields; return those without a field."""
-    unplaced = []
-    for key, messages in errors.items():
-        name, _sep, locale = key.partition(".")
-        field = form[locale][name] if locale and locale in form else getattr(form, name, None)
-        if field is None or isinstance(field, FieldList):
-            unplaced.extend(messages)
-            continue
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.extend(messages)
-    return unplaced
 
 
 def _new_event_form():
@@ -259,7 +96,7 @@ def new_event():
         try:
             with unit_of_work():
                 event = events.create_event(
-                    _event_data(form, status=EventStatus.DRAFT), actor=_actor()
+                    event_data(form, status=EventStatus.DRAFT), actor=current_organiser()
                 )
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
@@ -302,21 +139,14 @@ def _service_errors_too(form, event: Event | None, status) -> list:
     """The service's own checks on whatever the form could read, so that every error shows in
     one round; a field the form already marked keeps only the form's message."""
     try:
-        data = _event_data(form, status=status, slug=event.slug if event else None)
+        data = event_data(form, status=status, slug=event.slug if event else None)
         found = events.validate(data, event)
     except (TypeError, ValueError):
         return []
     marked = {
-        key for key in found if _form_field(form, key) is not None and _form_field(form, key).errors
+        key for key in found if form_field(form, key) is not None and form_field(form, key).errors
     }
     return show_service_errors(form, {k: v for k, v in found.items() if k not in marked})
-
-
-def _form_field(form, key: str):
-    name, _sep, locale = key.partition(".")
-    if locale and locale in form:
-        return form[locale][name]
-    return getattr(form, name, None)
 
 
 def _with_another_partner(form, event: Event | None):
@@ -324,28 +154,6 @@ def _with_another_partner(form, event: Event | None):
     entry = form.partners.append_entry()
     entry.choices = form.partners.entries[0].choices
     return _render_event_form(form, event, [], status=200)
-
-
-def error_links(form) -> list[tuple[str, str, str]]:
-    """(field id, label, message) for every error on the form, in the order of the page, for a
-    summary whose entries lead to their fields."""
-    links = []
-    for field in form:
-        for sub in _leaves(field):
-            for message in sub.errors if isinstance(sub.errors, list) else []:
-                links.append((sub.id, sub.label.text, str(message)))
-    return links
-
-
-def _leaves(field):
-    if hasattr(field, "entries"):
-        for entry in field.entries:
-            yield from _leaves(entry)
-    elif hasattr(field, "form") and hasattr(field.form, "_fields") and field.type == "FormField":
-        for sub in field.form:
-            yield from _leaves(sub)
-    else:
-        yield field
 
 
 def _edit_form(event: Event, *, from_request: bool = True):
@@ -358,7 +166,7 @@ def _edit_form(event: Event, *, from_request: bool = True):
     if from_request and request.method == "POST":
         form = event_form(_partner_choices(), **options)
     else:
-        initial = _initial_data(current) | {"required_locales": event.publish_locales}
+        initial = initial_data(current) | {"required_locales": event.publish_locales}
         form = event_form(_partner_choices(), formdata=None, data=initial, **options)
     if event.status != EventStatus.DRAFT:
         form.slug.data = event.slug
@@ -380,7 +188,7 @@ def edit_event(slug):
     if form.add_partner.data:
         return _with_another_partner(form, event)
     if form.validate_on_submit():
-        data = _event_data(form, status=event.status)
+        data = event_data(form, status=event.status)
         try:
             notify = request.form.get("notify") == "1"
             if form.confirmed.data != "1":
@@ -388,7 +196,7 @@ def edit_event(slug):
                 if summary.audience_count:
                     return _confirm_changes(event, summary, data)
             with unit_of_work():
-                summary = events.update_event(event, data, actor=_actor(), notify=notify)
+                summary = events.update_event(event, data, actor=current_organiser(), notify=notify)
         except ValidationFailed as failure:
             problems = show_service_errors(form, failure.errors)
         else:
@@ -436,7 +244,7 @@ def publish_event(slug):
     event = event_or_404(slug)
     try:
         with unit_of_work():
-            events.publish_event(event, actor=_actor())
+            events.publish_event(event, actor=current_organiser())
     except ValidationFailed as failure:
         form = _edit_form(event, from_request=False)
         problems = show_service_errors(form, failure.errors)
@@ -462,7 +270,7 @@ def cancel_event(slug):
             "organiser/confirm_cancel.html", event=event, summary=summary, form=form
         ), (422 if form.errors else 200)
     with unit_of_work():
-        summary = events.cancel_event(event, actor=_actor(), message=form.messages())
+        summary = events.cancel_event(event, actor=current_organiser(), message=form.messages())
     flash(
         ngettext(
             "The event has been cancelled. %(num)d person will be told.",
@@ -482,7 +290,9 @@ def postpone_event(slug):
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                told = events.postpone_event(event, actor=_actor(), message=form.messages())
+                told = events.postpone_event(
+                    event, actor=current_organiser(), message=form.messages()
+                )
         except DomainError as refusal:
             flash(refusal.message, "error")
         else:
@@ -510,7 +320,7 @@ def reopen_event(slug):
     event = event_or_404(slug)
     try:
         with unit_of_work():
-            told = events.reopen_event(event, actor=_actor())
+            told = events.reopen_event(event, actor=current_organiser())
     except DomainError as refusal:
         flash(refusal.message, "error")
     else:
@@ -545,93 +355,3 @@ def preview_event(slug, lang):
             preview_lang=lang,
             text_missing=content.locale != lang,
         )
-
-
-# --- organiser accounts (administrators) --------------------------------------------------------
-
-
-@bp.route("/organisers", methods=["GET", "POST"])
-@admin_required
-def organiser_list():
-    form = NewOrganiserForm()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                created = organisers.create_organiser(
-                    organisers.NewOrganiser(
-                        email=form.email.data,
-                        name=form.name.data or "",
-                        role=Role(form.role.data),
-                    ),
-                    actor=_actor(),
-                )
-        except InputErrors as failure:
-            show_service_errors(form, failure.errors)
-        except DomainError as refusal:
-            form.email.errors = [*form.email.errors, refusal.message]
-        else:
-            flash(
-                _(
-                    "%(email)s is invited: they choose their password through the link mailed "
-                    "to them.",
-                    email=created.email,
-                ),
-                "success",
-            )
-            return redirect(url_for(".organiser_list"))
-    return render_template(
-        "organiser/organisers.html",
-        form=form,
-        accounts=organisers.list_organisers(),
-        history=organisers.account_history(),
-        role_form=RoleForm,
-        failures_of=organisers.failures_of,
-    ), (422 if form.errors else 200)
-
-
-@bp.post(f"/organisers/{ACCOUNT_ID}/role")
-@admin_required
-def organiser_role(organiser_id):
-    account = db.get_or_404(Organiser, organiser_id)
-    form = RoleForm()
-    if form.validate_on_submit():
-        _try(
-            lambda: organisers.set_role(account, Role(form.role.data), _actor()),
-            _("The role is changed."),
-        )
-    return redirect(url_for(".organiser_list"))
-
-
-@bp.post(f"/organisers/{ACCOUNT_ID}/deactivate")
-@admin_required
-def organiser_deactivate(organiser_id):
-    account = db.get_or_404(Organiser, organiser_id)
-    if account.id == current_user.id:
-        flash(_("You cannot deactivate your own account."), "error")
-    else:
-        _try(
-            lambda: organisers.set_active(account, False, _actor()),
-            _("%(email)s can no longer sign in.", email=account.email),
-        )
-    return redirect(url_for(".organiser_list"))
-
-
-@bp.post(f"/organisers/{ACCOUNT_ID}/activate")
-@admin_required
-def organiser_activate(organiser_id):
-    account = db.get_or_404(Organiser, organiser_id)
-    _try(
-        lambda: organisers.set_active(account, True, _actor()),
-        _("%(email)s can sign in again.", email=account.email),
-    )
-    return redirect(url_for(".organiser_list"))
-
-
-def _try(change, success_message: str) -> None:
-    try:
-        with unit_of_work():
-            change()
-    except DomainError as refusal:
-        flash(refusal.message, "error")
-    else:
-        flash(success_message, "success")
