@@ -10,6 +10,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +47,15 @@ class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "email_normalised"),
         Index("ix_registration_event_status", "event_id", "status", "id"),
+        # Every registration looks for the event's expired address holds; only held rows are
+        # indexed, so that look-up does not read the event's whole list.
+        Index(
+            "ix_registration_held",
+            "event_id",
+            "address_hold_until",
+            sqlite_where=text("address_hold_until IS NOT NULL"),
+            postgresql_where=text("address_hold_until IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
