@@ -118,8 +118,8 @@ def test_text_length_limits_are_checked_per_locale(app, event_data):
 
 
 def test_texts_in_an_unsupported_locale_are_refused(app, event_data):
-    texts = {**event_data().texts, "es": {"title": "Lanzamiento"}}
-    assert "title.es" in _errors(event_data(texts=texts))
+    texts = {**event_data().texts, "de": {"title": "Start der Strategie"}}
+    assert "title.de" in _errors(event_data(texts=texts))
 
 
 def test_slug_must_be_unique(app, event_data):
