@@ -23,6 +23,8 @@ from tests.browser.pages import (
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 LANGUAGES = ("en", "fr")
+#: The public pages that need no registrant of their own are shown in Spanish too.
+PUBLIC_LANGUAGES = (*LANGUAGES, "es")
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,11 @@ def show_account(page: Page, lang: str, scene: Scene, tag: str) -> None:
 
 
 SHOTS = (
-    Shot("list", show_list),
-    Shot("event", show_event),
-    Shot("session", show_session),
-    Shot("form-errors", show_form_with_errors),
-    Shot("thank-you", show_thank_you),
+    Shot("list", show_list, languages=PUBLIC_LANGUAGES),
+    Shot("event", show_event, languages=PUBLIC_LANGUAGES),
+    Shot("session", show_session, languages=PUBLIC_LANGUAGES),
+    Shot("form-errors", show_form_with_errors, languages=PUBLIC_LANGUAGES),
+    Shot("thank-you", show_thank_you, languages=PUBLIC_LANGUAGES),
     Shot("manage", show_manage),
     Shot("sign-in", show_sign_in, languages=("en",)),
     Shot("dashboard", show_dashboard, languages=("en",), organiser=True),
