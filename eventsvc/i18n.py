@@ -1,7 +1,10 @@
 """Locales: which one a request speaks, and locale-aware names and date formatting.
 
 The public site carries its locale in the URL (``/en/…``, ``/fr/…``); pages outside that prefix
-(the organiser workspace) use the locale remembered in the session, else ``Accept-Language``.
+(the organiser workspace) use the locale remembered in the session, else the visitor's: the
+``lang`` cookie set by the last localised page they read, else ``Accept-Language`` negotiated by
+Babel among the configured locales (``es-419`` and ``es-AR`` read as ``es``, ``fr-CA`` as
+``fr``).
 """
 
 import logging
@@ -14,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from babel.lists import format_list
 from flask import Blueprint, abort, current_app, g, has_request_context, request, session, url_for
@@ -78,11 +81,56 @@ def lang_attribute(text_locale: str | None) -> Markup:
     return Markup(' lang="%s"') % text_locale
 
 
+#: Remembers the language of the last localised page a visitor read, for ``/`` next time.
+LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
 def best_locale_for_request() -> str:
-    return (
-        request.accept_languages.best_match(supported_locales())
-        or current_app.config["DEFAULT_LOCALE"]
-    )
+    """The visitor's language: the one they last read in, else their browser's."""
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in supported_locales():
+        return remembered
+    return negotiated_locale()
+
+
+def negotiated_locale() -> str:
+    """``Accept-Language`` matched against the configured locales by Babel's negotiation,
+    which falls back from a regional variant (``es-419``) to its language."""
+    preferred = [value for value, _quality in request.accept_languages if value != "*"]
+    chosen = negotiate_locale(preferred, supported_locales(), sep="-")
+    return chosen or current_app.config["DEFAULT_LOCALE"]
+
+
+def remember_locale(response):
+    """Set the ``lang`` cookie to the page's language when it differs (HTML pages only: feeds
+    and calendar files are shared and cached, and carry no cookie)."""
+    lang = getattr(g, "lang", None)
+    if (
+        lang
+        and response.mimetype == "text/html"
+        and request.cookies.get(LANG_COOKIE) != lang
+    ):
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=LANG_COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+        )
+    return response
+
+
+@lru_cache(maxsize=64)
+def text_direction(locale: str) -> str:
+    """``rtl`` or ``ltr``: the ``dir`` of a page or mail in ``locale``, from CLDR's character
+    order (Arabic, Hebrew, Persian… read right to left)."""
+    try:
+        order = Locale.parse(locale.replace("-", "_")).character_order
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def select_locale() -> str:
@@ -282,6 +330,8 @@ def localized_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bl
         g.lang = lang
         refresh()  # Flask-Babel caches the locale on g, which a test's app context outlives
 
+    bp.after_request(remember_locale)
+
     @bp.url_defaults
     def add_lang(endpoint, values):
         if "lang" not in values:
@@ -327,6 +377,7 @@ def init_app(app) -> None:
             locale,
         )
     app.add_template_global(switch_locale_url)
+    app.add_template_global(text_direction)
     app.add_template_global(supported_locales)
     app.add_template_global(current_locale)
     app.add_template_filter(language_name)

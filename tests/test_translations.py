@@ -234,7 +234,7 @@ class TestWithSpanishConfigured:
         assert "domingo, 6 de diciembre de 2026" in text  # Babel's Spanish dates
         assert "Interpretación: inglés y francés" in text  # and language names
         html = message.get_body(("html",)).get_content()
-        assert '<html lang="es">' in html
+        assert '<html lang="es" dir="ltr">' in html
         assert "Entrar en la reunión" in html
 
     def test_the_public_pages_speak_spanish(self, client, spanish_event):

@@ -1,6 +1,7 @@
-"""A locale added to SUPPORTED_LOCALES with no content and no catalogue (issue 15, §8).
+"""A fourth locale added by configuration: SUPPORTED_LOCALES plus a catalogue (issues 15 and 17).
 
-The app boots with German configured, runs ``make run``'s steps (``init-db``, ``demo-data
+The app boots with German configured and a tiny German catalogue (a handful of strings, compiled
+by Babel as ``make translations`` would; everything else falls back to English), runs ``make run``'s steps (``init-db``, ``demo-data
 --once``, ``where``), and then every page a visitor, a registrant and an organiser can reach by
 following links renders in German (``<html lang="de">``), with the events' texts in the
 language they fall back to, marked with that language. A published event stays editable, and
@@ -14,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -29,6 +32,27 @@ DEMO_FILE = Path(__file__).resolve().parents[2] / "eventsvc" / "demo" / "events.
 
 EXTRA = "de"  # no catalogue is shipped for it, and the demo has no German text
 PASSWORD = "correct horse battery staple"
+#: The tiny catalogue a volunteer would start with (docs/translating.md).
+GERMAN = {
+    "Register": "Anmelden",
+    "Upcoming events": "Kommende Veranstaltungen",
+    "Registration confirmed: %(title)s": "Anmeldung bestätigt: %(title)s",
+    "This event has no text in %(language)s yet: it is shown in %(other)s.": (
+        "Diese Veranstaltung hat noch keinen Text auf %(language)s: sie wird auf %(other)s gezeigt."
+    ),
+}
+
+
+def compile_catalogue(directory: Path, locale: str, messages: dict[str, str]) -> Path:
+    """``messages.mo`` for ``locale`` under ``directory``, compiled by Babel."""
+    catalogue = Catalog(locale=locale)
+    for msgid, msgstr in messages.items():
+        catalogue.add(msgid, msgstr)
+    target = directory / locale / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with open(target / "messages.mo", "wb") as mo:
+        write_mo(mo, catalogue)
+    return directory
 
 
 @pytest.fixture
@@ -36,11 +60,13 @@ def app(tmp_path, monkeypatch):
     """Like the suite's ``app``, but an empty SQLite file migrated by ``init-db``, as ``make run``
     does, instead of the suite's ready-made schema."""
     monkeypatch.setenv("EVENTSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    extra_catalogues = compile_catalogue(tmp_path / "translations", EXTRA, GERMAN)
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'run.sqlite3'}",
             "SUPPORTED_LOCALES": ["en", "fr", EXTRA],
+            "BABEL_TRANSLATION_DIRECTORIES": f"translations;{extra_catalogues}",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "MAIL_SERVER": None,
@@ -121,12 +147,15 @@ def test_the_demo_loads_and_every_public_page_renders_with_fallback_texts(app):
         assert page.select_one("p.lead")["lang"] == shown.locale
         assert page.select_one(".event-description div")["lang"] == shown.locale
         notice = page.select_one(".text-fallback").get_text(" ", strip=True)
-        # English words (no catalogue), language names from CLDR in German.
+        # The catalogue's words, language names from CLDR in German.
         fallback = {"fr": "Französisch", "en": "Englisch"}[shown.locale]
-        assert notice == f"This event has no text in Deutsch yet: it is shown in {fallback}."
+        assert notice == (
+            f"Diese Veranstaltung hat noch keinen Text auf Deutsch: sie wird auf {fallback} gezeigt."
+        )
     launch = pages[f"/{EXTRA}/events/gps-ecce-launch"]
     partners = launch.select("ul.partners li")
     assert partners and all(item["lang"] == "en" for item in partners)
+    assert pages[f"/{EXTRA}/"].find(string="Kommende Veranstaltungen") is not None
     cards = pages[f"/{EXTRA}/"].select(".card-title")
     assert cards and all(card["lang"] in ("en", "fr") for card in cards)
 
@@ -138,6 +167,7 @@ def test_a_registrant_in_the_extra_locale_gets_its_pages_and_mail_with_fallback_
     form = event_page.select_one("form.registration-form")
     data = _form_values(form)
     assert data["language"] == EXTRA  # the page's language is the registrant's by default
+    assert form.select_one("button[type=submit]").get_text(strip=True) == "Anmelden"
     data.update(full_name="Hanna Berg", email="hanna@example.org", country="DE", consent="y")
 
     registered = client.post(form["action"], data=data)
@@ -159,10 +189,14 @@ def test_a_registrant_in_the_extra_locale_gets_its_pages_and_mail_with_fallback_
     ]
     assert [m["To"].addresses[0].addr_spec for m in mail] == [person.email]
     assert mail[0]["Content-Language"] == EXTRA
+    assert mail[0]["Subject"] == f"Anmeldung bestätigt: {launch.content('fr').title}"
     html = BeautifulSoup(mail[0].get_body(("html",)).get_content(), "html.parser")
     assert html.html["lang"] == EXTRA
     title = html.find("td", string=launch.content("fr").title)
     assert title is not None and title["lang"] == "fr"
+    assert html.select_one(".text-fallback").get_text(strip=True) == (
+        "Diese Veranstaltung hat noch keinen Text auf Deutsch: sie wird auf Französisch gezeigt."
+    )
 
     token = make_token(person)
     pages = _crawl(client, [f"/{EXTRA}/registrations/{token}"], _public_path)

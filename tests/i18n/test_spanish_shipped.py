@@ -70,3 +70,31 @@ def test_a_registration_in_spanish_gets_its_mail_and_invite_in_spanish(
     vevent = vevent_of(message)
     assert str(vevent["SUMMARY"]) == "Lanzamiento de la GPS"
     assert vevent.start.astimezone(UTC) == datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
+
+
+def test_mail_frames_the_fallback_text_in_the_registrants_language(
+    smtp_app, client, make_event, form_data, smtp
+):
+    """An event with no Spanish text: the Spanish mail gives the text of its floor language
+    (French), marked as French, and says so in Spanish; a French reader gets no such line."""
+    make_event(slug="gps", title={"en": "GPS launch", "fr": "Lancement de la GPS"})
+
+    for lang, address in (("es", "lucia@example.org"), ("fr", "amina@example.org")):
+        response = client.post(
+            f"/{lang}/events/gps/register", data=form_data(language=lang, email=address)
+        )
+        assert response.status_code == 303
+    dispatch_due()
+
+    (spanish,) = smtp.to("lucia@example.org")
+    notice = "Este evento todavía no tiene texto en español: se muestra en francés."
+    assert str(spanish["Subject"]) == "Inscripción confirmada: Lancement de la GPS"
+    assert notice in " ".join(text_of(spanish).split())
+    html = BeautifulSoup(html_of(spanish), "html.parser")
+    title = html.find("td", string="Lancement de la GPS")
+    assert title is not None and title["lang"] == "fr"
+    assert " ".join(html.select_one(".text-fallback").get_text().split()) == notice
+    (french,) = smtp.to("amina@example.org")
+    assert "Lancement de la GPS" in text_of(french)
+    assert "pas encore de texte" not in text_of(french)
+    assert BeautifulSoup(html_of(french), "html.parser").select_one(".text-fallback") is None

@@ -137,7 +137,7 @@ def test_confirmation_in_french_formats_the_time_in_the_event_zone(
         assert "anglais" in body
     assert message["Subject"] == f"Inscription confirmée\u00a0: Lancement de {event.slug}"
     assert text_of(message).startswith(f"Bonjour {registration.full_name},")
-    assert '<html lang="fr">' in html_of(message)
+    assert '<html lang="fr" dir="ltr">' in html_of(message)
 
 
 def test_confirmation_in_english_for_a_summer_event_shows_cest(

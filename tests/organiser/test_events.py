@@ -318,7 +318,7 @@ def test_preview_shows_the_public_page_of_a_draft_in_each_language(organiser, la
 
     assert page.status_code == 200
     assert title in page.text
-    assert f'<html lang="{lang}">' in page.text
+    assert f'<html lang="{lang}" dir="ltr">' in page.text
     assert "meet.example.org" not in page.text
 
 

@@ -90,10 +90,10 @@ def test_workspace_follows_the_language_chosen_in_the_session(organiser):
 
     page = organiser.get("/organiser/")
 
-    assert '<html lang="fr">' in page.text
+    assert '<html lang="fr" dir="ltr">' in page.text
 
 
 def test_workspace_follows_accept_language_without_a_choice(client):
     page = client.get("/organiser/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
 
-    assert '<html lang="fr">' in page.text
+    assert '<html lang="fr" dir="ltr">' in page.text
