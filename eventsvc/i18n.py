@@ -106,11 +106,7 @@ def remember_locale(response):
     """Set the ``lang`` cookie to the page's language when it differs (HTML pages only: feeds
     and calendar files are shared and cached, and carry no cookie)."""
     lang = getattr(g, "lang", None)
-    if (
-        lang
-        and response.mimetype == "text/html"
-        and request.cookies.get(LANG_COOKIE) != lang
-    ):
+    if lang and response.mimetype == "text/html" and request.cookies.get(LANG_COOKIE) != lang:
         response.set_cookie(
             LANG_COOKIE,
             lang,

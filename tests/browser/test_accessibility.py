@@ -1,4 +1,5 @@
-"""axe-core finds no serious or critical problem on the pages people use most, in both languages."""
+"""axe-core finds no serious or critical problem on the pages people use most, in each shipped
+language (English, French, Spanish)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +16,7 @@ from tests.browser.pages import (
 
 pytestmark = pytest.mark.browser
 
-BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
+BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR", "es": "es-419"}
 
 
 def check_all(axe, page, checks) -> None:
@@ -29,7 +30,7 @@ def check_all(axe, page, checks) -> None:
     assert not report, "axe found serious or critical violations:\n\n" + "\n\n".join(report)
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_public_pages_have_no_serious_accessibility_violations(
     new_page, axe, gps_launch, make_registration, lang
 ):
@@ -63,7 +64,7 @@ def test_public_pages_have_no_serious_accessibility_violations(
     )
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_public_pages_on_a_phone_have_no_serious_accessibility_violations(
     new_page, axe, gps_launch, lang
 ):
@@ -78,7 +79,7 @@ def test_public_pages_on_a_phone_have_no_serious_accessibility_violations(
     )
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_organiser_pages_have_no_serious_accessibility_violations(
     new_page, axe, gps_launch, organiser, lang
 ):

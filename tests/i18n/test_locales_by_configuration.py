@@ -1,11 +1,12 @@
 """A fourth locale added by configuration: SUPPORTED_LOCALES plus a catalogue (issues 15 and 17).
 
 The app boots with German configured and a tiny German catalogue (a handful of strings, compiled
-by Babel as ``make translations`` would; everything else falls back to English), runs ``make run``'s steps (``init-db``, ``demo-data
---once``, ``where``), and then every page a visitor, a registrant and an organiser can reach by
-following links renders in German (``<html lang="de">``), with the events' texts in the
-language they fall back to, marked with that language. A published event stays editable, and
-mail to a German reader marks its fallback title too.
+by Babel as ``make translations`` would; everything else falls back to English), runs
+``make run``'s steps (``init-db``, ``demo-data --once``, ``where``), and then every page a
+visitor, a registrant and an organiser can reach by following links renders in German
+(``<html lang="de">``), with the events' texts in the language they fall back to, marked with
+that language. A published event stays editable, and mail to a German reader marks its fallback
+title too and says so in German.
 """
 
 import email
@@ -150,7 +151,8 @@ def test_the_demo_loads_and_every_public_page_renders_with_fallback_texts(app):
         # The catalogue's words, language names from CLDR in German.
         fallback = {"fr": "Französisch", "en": "Englisch"}[shown.locale]
         assert notice == (
-            f"Diese Veranstaltung hat noch keinen Text auf Deutsch: sie wird auf {fallback} gezeigt."
+            "Diese Veranstaltung hat noch keinen Text auf Deutsch: "
+            f"sie wird auf {fallback} gezeigt."
         )
     launch = pages[f"/{EXTRA}/events/gps-ecce-launch"]
     partners = launch.select("ul.partners li")
