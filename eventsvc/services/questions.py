@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from eventsvc.extensions import db
-from eventsvc.i18n import current_locale
+from eventsvc.i18n import country_name, current_locale
 from eventsvc.models import Event, Registration, RegistrationStatus
 from eventsvc.models.question import (
     ACCESSIBILITY_CHOICES,
@@ -347,6 +347,65 @@ def _store(answer: Answer, question: Question, value) -> None:
     answer.chosen = [choice for choice in question.choices if choice.key in chosen]
 
 
+def display_value(question: Question, value, locale: str) -> str:
+    """An answer as a reader of ``locale`` reads it (pages, exports): option labels joined
+    with commas, yes/no, a country's name, the accessibility needs with their details."""
+    if is_empty(value) and value is not False:
+        return ""
+    kind = question.type
+    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        keys = [value] if isinstance(value, str) else list(value)
+        return ", ".join(_choice_text(question, key, locale) for key in keys)
+    if kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
+        with force_locale(locale):
+            return str(_l("Yes") if value else _l("No"))
+    if kind == QuestionType.COUNTRY:
+        return country_name(value, locale) if value else ""
+    if kind == QuestionType.DATE:
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if kind == QuestionType.ACCESSIBILITY:
+        parts = []
+        for key in value.get("needs", ()):
+            text = _choice_text(question, key, locale)
+            if key == "sign_language" and value.get("sign_language"):
+                text += f" ({sign_language_name(value['sign_language'], locale)})"
+            if key == "other" and value.get("other"):
+                text += f": {value['other']}"
+            parts.append(text)
+        return "; ".join(parts)
+    return str(value)
+
+
+def _choice_text(question: Question, key: str, locale: str) -> str:
+    choice = question.choice(key)
+    return choice_label(choice, locale) if choice is not None else key
+
+
+def form_values(answers: dict, asked: Iterable[Question]) -> dict[str, list[str]]:
+    """Stored answers as the form posts them (``q-<key>`` → values), to fill it again."""
+    posted: dict[str, list[str]] = {}
+    for question in asked:
+        value = answers.get(question.key)
+        name = f"q-{question.key}"
+        if value is None:
+            continue
+        if question.type == QuestionType.ACCESSIBILITY:
+            posted[name] = list(value["needs"])
+            posted[f"{name}-sign"] = [value["sign_language"]]
+            posted[f"{name}-other"] = [value["other"]]
+        elif isinstance(value, list):
+            posted[name] = value
+        elif question.type == QuestionType.BOOLEAN:
+            posted[name] = ["yes" if value else "no"]
+        elif question.type == QuestionType.CHECKBOX:
+            posted[name] = ["y"] if value else []
+        elif isinstance(value, date):
+            posted[name] = [value.isoformat()]
+        else:
+            posted[name] = [str(value)]
+    return posted
+
+
 def erase_answers(registration: Registration) -> int:
     """Deletes every answer of ``registration`` (erasure); returns how many."""
     ids = select(Answer.id).where(Answer.registration_id == registration.id)
@@ -383,8 +442,9 @@ def taken_places(event: Event, *, excluding: Registration | None = None) -> dict
     return dict(db.session.execute(query).all())
 
 
-def full_choice_ids(event: Event) -> set[int]:
-    """The options of ``event``'s asked questions with no place left (shown as full)."""
+def full_choice_ids(event: Event, *, excluding: Registration | None = None) -> set[int]:
+    """The options of ``event``'s asked questions with no place left (shown as full), not
+    counting ``excluding``'s own choices (a registrant changing their answers)."""
     limited = db.session.execute(
         select(QuestionChoice.id, QuestionChoice.places)
         .join(Question, Question.id == QuestionChoice.question_id)
@@ -396,7 +456,7 @@ def full_choice_ids(event: Event) -> set[int]:
     ).all()
     if not limited:
         return set()
-    taken = taken_places(event)
+    taken = taken_places(event, excluding=excluding)
     return {choice_id for choice_id, places in limited if taken.get(choice_id, 0) >= places}
 
 
