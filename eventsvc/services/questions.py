@@ -254,26 +254,86 @@ def sign_language_name(code: str, locale: str) -> str:
 
 def answer_value(answer: Answer):
     """The stored answer as the API and :func:`answers_for` give it."""
-    kind = answer.question.type
+    return _value(
+        answer.question.type,
+        answer.text_value,
+        answer.number_value,
+        answer.date_value,
+        answer.bool_value,
+        answer.detail,
+        [choice.key for choice in answer.chosen],
+    )
+
+
+def _value(kind, text, number, day, flag, detail, chosen: list[str]):
     if kind in (QuestionType.TEXT, QuestionType.LONG_TEXT, QuestionType.COUNTRY):
-        return answer.text_value or ""
+        return text or ""
     if kind == QuestionType.SINGLE_CHOICE:
-        return answer.chosen[0].key if answer.chosen else None
+        return chosen[0] if chosen else None
     if kind == QuestionType.MULTIPLE_CHOICE:
-        return [choice.key for choice in answer.chosen]
+        return list(chosen)
     if kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
-        return answer.bool_value
+        return flag
     if kind == QuestionType.NUMBER:
-        return answer.number_value
+        return number
     if kind == QuestionType.DATE:
-        return answer.date_value
+        return day
     if kind == QuestionType.ACCESSIBILITY:
-        return {
-            "needs": [choice.key for choice in answer.chosen],
-            "sign_language": answer.detail or "",
-            "other": answer.text_value or "",
-        }
+        return {"needs": list(chosen), "sign_language": detail or "", "other": text or ""}
     return None
+
+
+def exported_questions(event_id: int, *, include_sensitive: bool = False) -> list[Question]:
+    """The questions with a column in ``event_id``'s export: every one, retired included
+    (under its last label); sensitive ones only when asked for."""
+    query = select(Question).where(Question.event_id == event_id).order_by(Question.position)
+    if not include_sensitive:
+        query = query.where(Question.sensitive.is_(False))
+    return list(db.session.scalars(query))
+
+
+def export_cells(
+    asked: list[Question], registration_ids: list[int], locale: str
+) -> dict[int, list]:
+    """Registration id → one cell per question of ``asked`` (in ``locale``: option labels,
+    several joined with commas, yes/no; numbers as numbers), for a batch of registrations:
+    two queries whatever its size."""
+    if not asked or not registration_ids:
+        return {}
+    by_id = {question.id: question for question in asked}
+    choice_keys = {choice.id: choice.key for q in asked for choice in q.choices}
+    rows = db.session.execute(
+        select(
+            Answer.id,
+            Answer.registration_id,
+            Answer.question_id,
+            Answer.text_value,
+            Answer.number_value,
+            Answer.date_value,
+            Answer.bool_value,
+            Answer.detail,
+        ).where(Answer.registration_id.in_(registration_ids), Answer.question_id.in_(by_id))
+    ).all()
+    chosen: dict[int, list[str]] = {}
+    for answer_id, choice_id in db.session.execute(
+        select(answer_choice.c.answer_id, answer_choice.c.choice_id)
+        .join(Answer, Answer.id == answer_choice.c.answer_id)
+        .join(QuestionChoice, QuestionChoice.id == answer_choice.c.choice_id)
+        .where(Answer.registration_id.in_(registration_ids), Answer.question_id.in_(by_id))
+        .order_by(answer_choice.c.answer_id, QuestionChoice.position)
+    ):
+        chosen.setdefault(answer_id, []).append(choice_keys.get(choice_id, ""))
+    column = {question.id: index for index, question in enumerate(asked)}
+    cells: dict[int, list] = {}
+    for answer_id, reg_id, question_id, text, number, day, flag, detail in rows:
+        question = by_id[question_id]
+        value = _value(question.type, text, number, day, flag, detail, chosen.get(answer_id, []))
+        row = cells.setdefault(reg_id, [""] * len(asked))
+        if question.type == QuestionType.NUMBER:
+            row[column[question_id]] = value if value is not None else ""
+        else:
+            row[column[question_id]] = display_value(question, value, locale)
+    return cells
 
 
 def answers_of(registration: Registration) -> list[Answer]:
