@@ -441,6 +441,25 @@ def _choice_text(question: Question, key: str, locale: str) -> str:
     return choice_label(choice, locale) if choice is not None else key
 
 
+def answers_by_registration(
+    event: Event, registration_ids: list[int], locale: str, *, include_sensitive: bool
+) -> dict[int, list[tuple[str, str, bool]]]:
+    """Registration id → its answers as ``(label, text, sensitive)`` in ``locale``, for a page
+    of the organiser's attendee list. Sensitive answers only for ``include_sensitive`` (the
+    event's own organisers and admins)."""
+    asked = exported_questions(event.id, include_sensitive=include_sensitive)
+    cells = export_cells(asked, registration_ids, locale)
+    labels = [(label(question, locale), question.sensitive) for question in asked]
+    return {
+        reg_id: [
+            (title, str(cell), sensitive)
+            for (title, sensitive), cell in zip(labels, row, strict=True)
+            if cell != ""
+        ]
+        for reg_id, row in cells.items()
+    }
+
+
 def form_values(answers: dict, asked: Iterable[Question]) -> dict[str, list[str]]:
     """Stored answers as the form posts them (``q-<key>`` → values), to fill it again."""
     posted: dict[str, list[str]] = {}
