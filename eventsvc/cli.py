@@ -139,10 +139,18 @@ def _in_configured_locales(demo: bytes) -> bytes:
 
     supported = set(current_app.config["SUPPORTED_LOCALES"])
     document = json.loads(demo)
-    for record in document["partners"] + document["events"]:
+
+    def keep_supported(record: dict) -> None:
         for key, value in record.items():
-            if isinstance(value, dict):  # texts by language
+            if isinstance(value, dict) and key != "show_if":  # texts by language
                 record[key] = {lang: text for lang, text in value.items() if lang in supported}
+
+    for record in document["partners"] + document["events"]:
+        keep_supported(record)
+        for question in record.get("questions", ()):  # issue 16: labels of questions, options
+            keep_supported(question)
+            for choice in question.get("choices", ()):
+                keep_supported(choice)
     return json.dumps(document, ensure_ascii=False).encode()
 
 
