@@ -12,11 +12,13 @@ from eventsvc.models.organiser import (
 )
 from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
+from eventsvc.models.question import Answer, Question, QuestionChoice, QuestionType
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
 
 __all__ = [
     "Announcement",
+    "Answer",
     "AuditEntry",
     "Event",
     "EventAssignment",
@@ -29,6 +31,9 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerTranslation",
+    "Question",
+    "QuestionChoice",
+    "QuestionType",
     "RateLimitCounter",
     "Registration",
     "RegistrationStatus",

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from eventsvc.extensions import db
-from eventsvc.i18n import list_in_text
+from eventsvc.i18n import current_locale, list_in_text
 from eventsvc.lookups import event_or_404
 from eventsvc.mail import transport
 from eventsvc.models import Event, Registration
@@ -18,7 +18,8 @@ from eventsvc.organiser.data_forms import (
     PromoteForm,
     RegistrationFilterForm,
 )
-from eventsvc.services import DomainError, privacy, stats
+from eventsvc.services import DomainError, assignments, privacy, stats
+from eventsvc.services import questions as event_questions
 from eventsvc.services import registrations as registration_service
 from eventsvc.services.attendee_search import (
     countries_present,
@@ -80,6 +81,12 @@ def registrations(slug):
         status_labels=STATUS_LABELS,
         newsletter_counts=registration_service.newsletter_counts(event),
         queue=registration_service.queue_positions(event),
+        answers=event_questions.answers_by_registration(
+            event,
+            [registration.id for registration in page.items],
+            current_locale(),
+            include_sensitive=assignments.may_access(current_organiser(), event.id),
+        ),
     )
 
 

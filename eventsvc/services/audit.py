@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "announcement_withdrawn": _l("Scheduled announcement withdrawn"),
     "registration_erased": _l("Registration erased"),
     "registrations_purged": _l("Registrations anonymised"),
+    "sensitive_answers_purged": _l("Sensitive answers erased"),
     EXPORTED: _l("Registrations exported"),
     "organiser_assigned": _l("Organiser assigned"),
     "organiser_unassigned": _l("Organiser removed"),

@@ -22,7 +22,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services import DomainError, audit, outbox, tokens
+from eventsvc.services import DomainError, audit, outbox, questions, tokens
 from eventsvc.services import fields as registry
 from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
@@ -194,12 +194,15 @@ def register(
     if existing is not None and existing.status == RegistrationStatus.CANCELLED:
         _raise_sequence(event)
         _start_fresh(existing)
+    asked = questions.asked_questions(event)
+    questions.check_places(event, data.answers, asked, existing)
     registration = existing or Registration(event=event, email_normalised=email_normalised)
     _fill(registration, data)
     registration.status = newcomer_status
     registration.cancelled_at = None
     hold = source is not None and (source_full or _mailbox_is_full(email_normalised))
     db.session.add(registration)
+    questions.save_answers(registration, data.answers, asked)
     if event.confirm_address:
         registration.address_hold_until = clock.now() + address_hold_time()
         messages = [outbox.enqueue(MessageKind.ADDRESS_CONFIRM, registration)]
@@ -492,6 +495,31 @@ def change_details(registration: Registration, submitted: Mapping) -> bool:
         changed |= getattr(registration, spec.column) != values[spec.key]
         setattr(registration, spec.column, values[spec.key])
     return changed
+
+
+def answers_editable(registration: Registration) -> bool:
+    """Whether the registrant may still change their answers to the event's questions: an
+    active registration while registration is open."""
+    return (
+        registration.status != RegistrationStatus.CANCELLED
+        and closed_reason(registration.event) is None
+    )
+
+
+def change_answers(registration: Registration, submitted: Mapping) -> None:
+    """Replace the registrant's answers to the event's questions (as the form posts them,
+    ``q-<key>``), checked by the same fields as at registration, places under the event's
+    lock. Answers to retired questions stay. :class:`InputErrors` names the fields in error.
+    """
+    if not answers_editable(registration):
+        raise DomainError(_l("Registration is closed: your answers can no longer change."))
+    event = lock_event(registration.event_id)
+    specs = registry.question_fields(event)
+    values = parse_fields(submitted, specs, event)
+    answers = {spec.question.key: values[spec.key] for spec in specs if spec.key in values}
+    asked = [spec.question for spec in specs]
+    questions.check_places(event, answers, asked, registration)
+    questions.save_answers(registration, answers, asked)
 
 
 def join_link_shown_from(event: Event):
