@@ -2,7 +2,8 @@
  * The waiting page of a personal join link: counts down to the opening and then asks for the
  * link again, which now leads to the meeting. The seconds come from the server's clock
  * (data-seconds), so a visitor's wrong clock changes nothing. Without JavaScript the page's meta
- * refresh and its "Try again" link do the same.
+ * refresh (in <noscript>, so that a browser running this script asks only once, and the opening
+ * is counted once) and its "Try again" link do the same.
  */
 (function () {
   "use strict";
@@ -12,7 +13,7 @@
   }
 
   function fill(template, h, m, s) {
-    return template.replace("{h}", h).replace("{m}", two(m)).replace("{s}", two(s));
+    return template.replace("{h}", h).replace("{m}", h > 0 ? two(m) : m).replace("{s}", two(s));
   }
 
   function start(element) {
