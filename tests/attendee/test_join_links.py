@@ -239,3 +239,27 @@ def test_openings_sum_up_for_the_organiser(event, make_registration, frozen_cloc
     assert summary == joins.Openings(
         2, 3, start - timedelta(minutes=10), start + timedelta(minutes=5)
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_the_meeting_address_is_on_no_public_page_or_feed(
+    client, event, person, frozen_clock, lang
+):
+    event.recording_url = RECORDING
+    event.panelist_url = "https://meet.example.org/gps-panel"
+    db.session.commit()
+    frozen_clock.set(event.starts_at)
+    public = [
+        f"/{lang}/",
+        f"/{lang}/events/gps",
+        f"/{lang}/events/gps.ics",
+        f"/{lang}/events.ics",
+        "/events.ics",
+        "/events/gps.ics",
+    ]
+
+    for address in public:
+        response = client.get(address, headers={"Accept-Language": lang})
+        assert response.status_code == 200, address
+        assert b"meet.example.org" not in response.data, address
+        assert b"/join/" not in response.data, address
