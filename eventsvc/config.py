@@ -55,8 +55,10 @@ MAIL_DISPATCHER_THREAD = None
 MAIL_DISPATCHER_INTERVAL = 5
 
 REMINDER_OFFSETS = [1440, 60]
-# Minutes before the start from which a registrant's own page shows the link to join.
 JOIN_LINK_SHOWN_BEFORE = 30
+# Default minutes before the start from which join links open, and after the end they still
+# lead to the meeting (both set per event in its editor).
+JOIN_GRACE_AFTER = 30
 
 PRIVACY_VERSION = "2026-11"
 

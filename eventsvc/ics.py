@@ -39,7 +39,7 @@ from icalendar.parser import Contentline, Parameters
 from eventsvc import clock
 from eventsvc.i18n import language_name
 from eventsvc.models import Event, EventStatus, Registration
-from eventsvc.urls import external_url, manage_url
+from eventsvc.urls import external_url, join_url, manage_url
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -55,8 +55,10 @@ _CRLF = b"\r\n"
 #: What icalendar puts between the parts of a folded line.
 _FOLD = "\r\n "
 
-#: Stands for the personal link in a cached description (a private-use character).
+#: Stand for the personal links in cached lines (private-use characters): the personal page,
+#: and the personal join link (``urls.join_url``), which replaces the meeting's raw address.
 _LINK_MARK = "\ue000link\ue000"
+_JOIN_MARK = "\ue000join\ue000"
 
 
 def event_uid(event: Event) -> str:
@@ -69,23 +71,45 @@ def invite(
     *,
     sequence: int | None = None,
     manage_link: str | None = None,
+    join_link: str | None = None,
 ) -> bytes:
-    """The registrant's personal invite: METHOD:REQUEST, with the join link and their own link.
+    """The registrant's personal invite: METHOD:REQUEST, with their own join link (LOCATION,
+    URL, DESCRIPTION; never the meeting's raw address) and the link to their page.
 
-    ``sequence`` defaults to the event's; ``manage_link`` can be passed by a caller that already
-    built it (the mail body shows the same link).
+    ``sequence`` defaults to the event's; ``manage_link`` and ``join_link`` can be passed by a
+    caller that already built them (the mail body shows the same links).
     """
     event = registration.event
     lang = registration.language
     head, tail = _shared_part(_EventState.of(event, REQUEST, lang, sequence))
+    has_meeting = bool(event.online_url)
     description = _invite_description_line(
-        lang,
-        event.content(lang).summary,
-        event.online_url or "",
-        registration.interpreted_into,
+        lang, event.content(lang).summary, has_meeting, registration.interpreted_into
     )
-    link = manage_link or manage_url(registration)
-    return head + _attendee_line(registration) + description.with_link(link) + tail
+    links = {_LINK_MARK: manage_link or manage_url(registration)}
+    personal = head + _attendee_line(registration)
+    if has_meeting:
+        links[_JOIN_MARK] = join_link or join_url(registration)
+        personal += _join_lines(links[_JOIN_MARK])
+    return personal + description.with_links(links) + tail
+
+
+@lru_cache(maxsize=1)
+def _join_line_parts() -> tuple["_LineWithLink", "_LineWithLink"]:
+    component = VEvent()
+    component.add("LOCATION", _JOIN_MARK)
+    component.add("URL", _JOIN_MARK)
+    return tuple(
+        _LineWithLink.split(
+            component.content_line(name, component[name]), (_JOIN_MARK,), text=name != "URL"
+        )
+        for name in ("LOCATION", "URL")
+    )
+
+
+def _join_lines(link: str) -> bytes:
+    """LOCATION and URL: the registrant's join link, as icalendar writes them."""
+    return b"".join(part.with_links({_JOIN_MARK: link}) for part in _join_line_parts())
 
 
 def cancellation(registration: Registration, sequence: int | None = None) -> bytes:
@@ -143,7 +167,6 @@ class _EventState:
     cancelled: bool
     title: str
     locale: str
-    online_url: str
     last_modified: datetime | None
     organizer_email: str
     organizer_name: str
@@ -162,7 +185,6 @@ class _EventState:
             cancelled=method == CANCEL or event.status == EventStatus.CANCELLED,
             title=event.content(locale).title,
             locale=locale,
-            online_url=event.online_url or "",
             last_modified=event.updated_at,
             organizer_email=config["ORGANIZER_EMAIL"],
             organizer_name=config["ORGANIZER_NAME"],
@@ -173,9 +195,6 @@ class _EventState:
 def _shared_part(state: _EventState) -> tuple[bytes, bytes]:
     """The file written up to the end of the event's lines, and what closes it."""
     vevent = _vevent(state)
-    if state.method == REQUEST and state.online_url:
-        vevent.add("LOCATION", state.online_url)
-        vevent.add("URL", state.online_url)
     vevent.add("ORGANIZER", _organizer(state.organizer_email, state.organizer_name))
     first_year = clock.to_wall(state.starts_at, state.timezone).year
     zones = {} if state.timezone in _UTC_ZONES else {state.timezone: first_year}
@@ -617,40 +636,47 @@ class _LineWithLink:
     folded: bytes
     pending: str
     after: str
+    #: Whether links are escaped as TEXT (DESCRIPTION, LOCATION), not written as they are (URL).
+    text: bool = True
 
     @classmethod
-    def split(cls, line: str, mark: str) -> "_LineWithLink":
-        before, _mark, after = line.partition(mark)
+    def split(cls, line: str, marks: tuple[str, ...], text: bool = True) -> "_LineWithLink":
+        """Cut ``line`` where the first of ``marks`` in it starts."""
+        cut = min((line.index(mark) for mark in marks if mark in line), default=len(line))
+        before, after = line[:cut], line[cut:]
         *complete, pending = Contentline(before).to_ical().decode().split(_FOLD)
         folded = "".join(segment + _FOLD for segment in complete).encode()
-        return cls(folded, pending, after)
+        return cls(folded, pending, after, text)
 
-    def with_link(self, link: str) -> bytes:
-        escaped = vText(link).to_ical().decode()
-        return self.folded + Contentline(self.pending + escaped + self.after).to_ical() + _CRLF
+    def with_links(self, links: dict[str, str]) -> bytes:
+        """The line with each mark replaced by its link (escaped as a text value)."""
+        rest = self.after
+        for mark, link in links.items():
+            rest = rest.replace(mark, vText(link).to_ical().decode() if self.text else link)
+        return self.folded + Contentline(self.pending + rest).to_ical() + _CRLF
 
 
 @lru_cache(maxsize=256)
 def _invite_description_line(
-    lang: str, summary: str, online_url: str, interpretation_language: str | None
+    lang: str, summary: str, has_meeting: bool, interpretation_language: str | None
 ) -> _LineWithLink:
-    """The invite's DESCRIPTION line in ``lang``, ready for each registrant's personal link."""
-    description = _invite_description(lang, summary, online_url, interpretation_language)
+    """The invite's DESCRIPTION line in ``lang``, ready for each registrant's personal links."""
+    description = _invite_description(lang, summary, has_meeting, interpretation_language)
     component = VEvent()
     component.add("DESCRIPTION", description, parameters={"LANGUAGE": lang})
     line = component.content_line("DESCRIPTION", component["DESCRIPTION"])
-    return _LineWithLink.split(line, _LINK_MARK)
+    return _LineWithLink.split(line, (_JOIN_MARK, _LINK_MARK))
 
 
 @lru_cache(maxsize=256)
 def _invite_description(
-    lang: str, summary: str, online_url: str, interpretation_language: str | None
+    lang: str, summary: str, has_meeting: bool, interpretation_language: str | None
 ) -> str:
-    """The invite's description in ``lang``, with a mark where the personal link goes."""
+    """The invite's description in ``lang``, with marks where the personal links go."""
     with force_locale(lang):
         lines = [summary, ""] if summary else []
-        if online_url:
-            lines.append(_("Join online: %(url)s", url=online_url))
+        if has_meeting:
+            lines.append(_("Join online: %(url)s", url=_JOIN_MARK))
         if interpretation_language:
             language = language_name(interpretation_language, lang)
             lines.append(_("Your interpretation language: %(language)s", language=language))

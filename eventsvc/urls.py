@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 
 from eventsvc.models import MessageKind, Organiser, Registration
-from eventsvc.services import organisers, tokens
+from eventsvc.services import joins, organisers, tokens
 
 #: Characters a browser drops from a URL before reading it (tab, CR, LF) and the other controls:
 #: ``/\t/evil.example`` reaches the browser as ``//evil.example``.
@@ -51,6 +51,18 @@ def manage_url(registration: Registration) -> str:
 def _manage_url_pattern(base_url: str, lang: str) -> str:
     """The personal-page URL with a mark for the token: routing it once per language is enough."""
     return external_url("attendee.manage", lang=lang, token=_TOKEN_MARK)
+
+
+def join_url(registration: Registration) -> str:
+    """The registrant's personal join link (``services.joins``): it records the opening and
+    leads to the meeting, or waits, or says the event is over. Never the raw address."""
+    pattern = _join_url_pattern(current_app.config["PUBLIC_BASE_URL"], registration.language)
+    return pattern.replace(_TOKEN_MARK, joins.make_token(registration))
+
+
+@lru_cache(maxsize=64)
+def _join_url_pattern(base_url: str, lang: str) -> str:
+    return external_url("join.open", lang=lang, token=_TOKEN_MARK)
 
 
 def choose_password_url(organiser: Organiser, kind: MessageKind) -> str:

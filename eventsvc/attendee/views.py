@@ -15,7 +15,7 @@ from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.public.forms import question_views, show_errors
-from eventsvc.services import DomainError, questions, registrations, tokens
+from eventsvc.services import DomainError, joins, questions, registrations, tokens
 from eventsvc.services import fields as registry
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.unit_of_work import unit_of_work
@@ -236,7 +236,7 @@ def _manage_page(
 ):
     """The personal page; the form that was not submitted shows the stored values."""
     event = registration.event
-    shown_from = registrations.join_link_shown_from(event)
+    join = joins.state_of(registration)
     confirmed = (
         registration.is_confirmed
         and _can_change(registration)
@@ -257,9 +257,8 @@ def _manage_page(
         **_context(registration, token),
         form=preferences or PreferencesForm(registration, formdata=None),
         details_form=details or DetailsForm(registration, formdata=None),
-        show_join=confirmed and bool(event.online_url),
-        join_open=clock.now() >= shown_from,
-        join_shown_from=shown_from,
+        join=join,
+        join_link=url_for("join.open", token=joins.make_token(registration)),
         calendar_links=links,
         **_answers_context(registration, answer_errors, posted),
     ), status

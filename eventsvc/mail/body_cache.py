@@ -21,6 +21,8 @@ from jinja2 import Template
 #: characters: escaping and formatting leave them as they are).
 NAME_MARK = "\ue000name\ue000"
 LINK_MARK = "\ue000link\ue000"
+#: Stands for the registrant's personal join link (``urls.join_url``), never the raw address.
+JOIN_MARK = "\ue000join\ue000"
 #: Stand in for the registrant's add-to-calendar links (their details carry the personal link).
 CALENDAR_MARKS = {
     "google": "\ue000google\ue000",
@@ -44,7 +46,12 @@ def marked_bodies(template: str, items: tuple) -> tuple[str, str]:
 @lru_cache(maxsize=512)
 def _render_pair(text: Template, html: Template, items: tuple) -> tuple[str, str]:
     context = dict(
-        items, name=NAME_MARK, manage_url=LINK_MARK, link=LINK_MARK, calendar=CALENDAR_MARKS
+        items,
+        name=NAME_MARK,
+        manage_url=LINK_MARK,
+        link=LINK_MARK,
+        join_url=JOIN_MARK,
+        calendar=CALENDAR_MARKS,
     )
     return tidy(text.render(context)), tidy(html.render(context))
 

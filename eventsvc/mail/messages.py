@@ -57,6 +57,7 @@ from eventsvc.i18n import (
     zone_city,
 )
 from eventsvc.mail.body_cache import CALENDAR_MARKS as _CALENDAR_MARKS
+from eventsvc.mail.body_cache import JOIN_MARK as _JOIN_MARK
 from eventsvc.mail.body_cache import LINK_MARK as _LINK_MARK
 from eventsvc.mail.body_cache import NAME_MARK as _NAME_MARK
 from eventsvc.mail.body_cache import marked_bodies
@@ -75,7 +76,7 @@ from eventsvc.models import (
 )
 from eventsvc.services import outbox
 from eventsvc.services.registrations import waitlist_position
-from eventsvc.urls import choose_password_url, external_url, manage_url
+from eventsvc.urls import choose_password_url, external_url, join_url, manage_url
 
 _QUOTED_LINK_MARK = quote_plus(_LINK_MARK)
 
@@ -121,6 +122,8 @@ class _Reader:
     link: str  #: their own link in the body: the personal page, or "" (an account)
     context: dict
     calendars: CalendarLinks | None = None
+    #: Their personal join link ("" for none): never the meeting's raw address.
+    join_link: str = ""
 
 
 def build(message: OutboxMessage) -> Message:
@@ -134,7 +137,9 @@ def build(message: OutboxMessage) -> Message:
         draft = _DRAFTS[message.kind](message, reader.context, reader.link)
         context = {**reader.context, **draft.context, "subject": draft.subject}
         link = reader.link if draft.link is None else draft.link
-        text, html = _bodies(draft.template, context, reader.greeting, link, reader.calendars)
+        text, html = _bodies(
+            draft.template, context, reader.greeting, link, reader.calendars, reader.join_link
+        )
     email = _assemble(text, html, draft.calendar)
     name = "" if message.kind in _NO_REGISTRANT_TEXT else reader.name
     _add_headers(email, message, _address(name, reader.address), reader.lang, draft.subject)
@@ -160,6 +165,7 @@ def _registrant_reader(registration: Registration) -> _Reader:
         link,
         context,
         calendars,
+        join_url(registration) if context["show_join_link"] else "",
     )
 
 
@@ -425,7 +431,9 @@ _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
 
 def _invite(registration: Registration, link: str) -> _Calendar:
     return _Calendar(
-        ics.REQUEST, ics.invite(registration, manage_link=link), registration.event.slug
+        ics.REQUEST,
+        ics.invite(registration, manage_link=link, join_link=join_url(registration)),
+        registration.event.slug,
     )
 
 
@@ -490,7 +498,6 @@ def _event_context(event: Event, lang: str) -> dict:
         "title_lang": content.locale,
         "summary": content.summary,
         "span": _span(event.starts_at, event.ends_at, event.timezone, lang),
-        "join_url": event.online_url,
         "floor_language": _language(event.floor_language, lang),
         "interpretation_languages": _languages(tuple(event.interpretation_languages), lang),
         "organiser_name": current_app.config["ORGANIZER_NAME"],
@@ -550,10 +557,15 @@ def _languages(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
 
 
 def _bodies(
-    template: str, context: dict, name: str, link: str, calendars: CalendarLinks | None
+    template: str,
+    context: dict,
+    name: str,
+    link: str,
+    calendars: CalendarLinks | None,
+    join_link: str = "",
 ) -> tuple[str, str]:
-    """The text and HTML bodies for ``context``, with this registrant's name, link and
-    add-to-calendar links."""
+    """The text and HTML bodies for ``context``, with this registrant's name, link, join link
+    and add-to-calendar links."""
     text, html = marked_bodies(template, tuple(sorted(context.items())))
     if calendars is not None:
         for attribute, mark in _CALENDAR_MARKS.items():
@@ -561,6 +573,7 @@ def _bodies(
             text, html = text.replace(mark, url), html.replace(mark, escape(url))
     text = text.replace(_LINK_MARK, link).replace(_NAME_MARK, name)
     html = html.replace(_LINK_MARK, escape(link)).replace(_NAME_MARK, escape(name))
+    text, html = text.replace(_JOIN_MARK, join_link), html.replace(_JOIN_MARK, escape(join_link))
     return text, html
 
 

@@ -42,6 +42,14 @@ def _default_required_locales(insert) -> list[str]:
     return default_required_locales(insert.get_current_parameters()["floor_language"])
 
 
+def _default_join_opens() -> int:
+    return int(current_app.config["JOIN_LINK_SHOWN_BEFORE"])
+
+
+def _default_join_grace() -> int:
+    return int(current_app.config["JOIN_GRACE_AFTER"])
+
+
 def new_calendar_uid() -> str:
     """A UID no other installation, and no copy restored from a backup, can give another event."""
     return f"{uuid.uuid4()}@{current_app.config['CALENDAR_DOMAIN']}"
@@ -66,7 +74,20 @@ class Event(db.Model):
     required_locales: Mapped[list[str]] = mapped_column(
         JSON, default=_default_required_locales, server_default=text('\'["en", "fr"]\'')
     )
+    #: The meeting's address: reached through each registrant's join link, never shown publicly.
     online_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    #: Minutes before the start from which the join links lead to the meeting.
+    join_opens_minutes: Mapped[int] = mapped_column(
+        Integer, default=_default_join_opens, server_default="30"
+    )
+    #: Minutes after the end during which the join links still lead to the meeting.
+    join_grace_minutes: Mapped[int] = mapped_column(
+        Integer, default=_default_join_grace, server_default="30"
+    )
+    #: Shown on the "event is over" page of the join links.
+    recording_url: Mapped[str] = mapped_column(String(URL_MAX), default="", server_default="")
+    #: A shared address for people without a link (panelists), shown to organisers, not counted.
+    panelist_url: Mapped[str] = mapped_column(String(URL_MAX), default="", server_default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: "Confirm your address" mode: a new place is only held until the registrant clicks the

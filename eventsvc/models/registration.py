@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -90,6 +91,11 @@ class Registration(db.Model):
     link_secret: Mapped[str] = mapped_column(String(64), default=new_link_secret)
     #: Set only on rows migrated from before ``link_secret``: their old id-signed links still work.
     legacy_links: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Openings of the personal join link (``services.joins.record_opening``): the first and
+    #: the last, and how many; written by one UPDATE so that concurrent openings all count.
+    join_first_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    join_last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    join_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship(lazy="joined")
 

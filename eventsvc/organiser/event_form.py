@@ -25,6 +25,10 @@ def event_data(form, *, status, slug=None) -> EventData:
         status=status,
         confirm_address=bool(form.confirm_address.data),
         required_locales=form.chosen_required_locales(),
+        join_opens_minutes=form.join_opens_minutes.data,
+        join_grace_minutes=form.join_grace_minutes.data,
+        recording_url=(form.recording_url.data or "").strip(),
+        panelist_url=(form.panelist_url.data or "").strip(),
     )
 
 
@@ -49,6 +53,10 @@ def initial_data(data: EventData) -> dict:
         "registration_closes": data.registration_closes,
         "partners": data.partners,
         "confirm_address": data.confirm_address,
+        "join_opens_minutes": data.join_opens_minutes,
+        "join_grace_minutes": data.join_grace_minutes,
+        "recording_url": data.recording_url,
+        "panelist_url": data.panelist_url,
     }
     for locale in supported_locales():
         values[locale] = data.texts.get(locale, {})

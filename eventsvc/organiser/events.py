@@ -21,7 +21,7 @@ from eventsvc.organiser.event_form import event_data, initial_data
 from eventsvc.organiser.form_errors import error_links, form_field, show_service_errors
 from eventsvc.organiser.forms import event_form
 from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import DomainError, audit, events
+from eventsvc.services import DomainError, audit, events, joins
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
 from eventsvc.services.registrations import expire_holds, seats_left
@@ -45,6 +45,7 @@ def event(slug):
         event=event,
         row=overview.event_row(event),
         history=audit.history(event),
+        join_openings=joins.openings(event),
     )
 
 

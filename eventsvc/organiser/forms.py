@@ -36,6 +36,7 @@ from eventsvc.models import Role
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.passwords import MIN_PASSWORD_LENGTH
 from eventsvc.services.inputs.account import EMAIL_MAX, NAME_MAX, PASSWORD_MAX
+from eventsvc.services.inputs.event import JOIN_MINUTES_MAX
 from eventsvc.services.inputs.web import complete_url
 
 #: What ``<input type=datetime-local>`` sends (browsers add seconds when a step asks).
@@ -223,6 +224,33 @@ class EventForm(FlaskForm):
         description=_l(
             "Sent only to confirmed participants, never shown publicly. "
             "“https://” is added if you leave it out."
+        ),
+    )
+    join_opens_minutes = IntegerField(
+        _l("Join links open (minutes before the start)"),
+        [Optional()],
+        render_kw={"min": 0, "max": JOIN_MINUTES_MAX},
+        description=_l("Before then, each person's link shows a countdown."),
+    )
+    join_grace_minutes = IntegerField(
+        _l("Join links stay open (minutes after the end)"),
+        [Optional()],
+        render_kw={"min": 0, "max": JOIN_MINUTES_MAX},
+        description=_l("After then, the link says the event is over and offers the recording."),
+    )
+    recording_url = URLField(
+        _l("Recording"),
+        filters=[complete_url],
+        render_kw={"maxlength": URL_MAX},
+        description=_l("Offered by the join links once the event is over."),
+    )
+    panelist_url = URLField(
+        _l("Shared address for panelists"),
+        filters=[complete_url],
+        render_kw={"maxlength": URL_MAX},
+        description=_l(
+            "For people without a personal link (speakers, interpreters): shown only to "
+            "organisers, openings are not counted."
         ),
     )
     #: The template sends an empty value before the checkboxes, so that a form with none

@@ -395,6 +395,7 @@ def _apply(event: Event, new: _Resolved) -> None:
         "confirm_address": bool(data.confirm_address),
         "required_locales": new.required_locales,
     }
+    values.update(new.join_settings)
     for name, value in values.items():
         if getattr(event, name, None) != value:
             setattr(event, name, value)

@@ -522,12 +522,6 @@ def change_answers(registration: Registration, submitted: Mapping) -> None:
     questions.save_answers(registration, answers, asked)
 
 
-def join_link_shown_from(event: Event):
-    """When the registrant's own page starts showing the link to join (``JOIN_LINK_SHOWN_BEFORE``
-    minutes before the start): early enough to test sound, late enough not to be passed on."""
-    return event.starts_at - timedelta(minutes=current_app.config["JOIN_LINK_SHOWN_BEFORE"])
-
-
 @dataclass
 class PromotionPlan:
     """What promoting one waitlisted person means, for the organiser to confirm."""

@@ -1,5 +1,5 @@
-"""The personal page beyond languages and cancelling (issue 13, point 4): the link to join from
-``JOIN_LINK_SHOWN_BEFORE`` minutes before the start (saying when before then), the calendars,
+"""The personal page beyond languages and cancelling (issue 13, point 4): the personal join
+link (issue 18: saying when it opens before then, the recording after), the calendars,
 and correcting one's name, organisation and country."""
 
 from datetime import timedelta
@@ -9,6 +9,7 @@ import pytest
 
 from eventsvc.extensions import db
 from eventsvc.models import Registration, RegistrationStatus
+from eventsvc.urls import join_url
 from tests.attendee.test_self_service import fresh, page_url, parse
 
 JOIN = "https://meet.example.org/gps-launch"
@@ -27,34 +28,63 @@ def person(event, make_registration) -> Registration:
     )
 
 
-def test_join_link_is_not_shown_early_and_says_when_it_will_be(client, event, person, frozen_clock):
+def personal_join_link(person) -> str:
+    return url_path(join_url(person))
+
+
+def url_path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def test_before_the_opening_the_page_gives_the_personal_link_and_says_when_it_opens(
+    client, event, person, frozen_clock
+):
     frozen_clock.set(event.starts_at - timedelta(minutes=31))
 
     response = client.get(page_url(person))
 
     assert JOIN not in response.get_data(as_text=True)
-    later = parse(response).select_one(".join-later").get_text(" ", strip=True)
+    doc = parse(response)
+    assert doc.select_one(".join a.button")["href"] == personal_join_link(person)
+    later = doc.select_one(".join-later").get_text(" ", strip=True)
     assert later == (
-        "The link to join will appear here from Sunday, 6 December 2026, 13:00 CET (UTC+01:00)."
+        "Your link opens at Sunday, 6 December 2026, 13:00 CET (UTC+01:00); "
+        "before then it shows how long is left."
     )
 
 
-def test_join_link_is_shown_from_thirty_minutes_before_the_start(
+def test_from_the_opening_the_page_gives_the_personal_link_never_the_meeting_address(
     client, event, person, frozen_clock
 ):
     frozen_clock.set(event.starts_at - timedelta(minutes=30))
 
-    doc = parse(client.get(page_url(person)))
+    response = client.get(page_url(person))
 
-    join = doc.select_one(".join a.button")
-    assert (join.get_text(strip=True), join["href"]) == ("Join the meeting", JOIN)
+    assert JOIN not in response.get_data(as_text=True)
+    join = parse(response).select_one(".join a.button")
+    assert (join.get_text(strip=True), join["href"]) == (
+        "Join the meeting",
+        personal_join_link(person),
+    )
 
 
-def test_how_early_the_join_link_shows_is_a_setting(app, client, event, person, frozen_clock):
-    app.config["JOIN_LINK_SHOWN_BEFORE"] = 120
+def test_how_early_the_link_opens_is_the_events_setting(client, event, person, frozen_clock):
+    event.join_opens_minutes = 120
+    db.session.commit()
     frozen_clock.set(event.starts_at - timedelta(minutes=90))
 
-    assert JOIN in client.get(page_url(person)).get_data(as_text=True)
+    assert parse(client.get(page_url(person))).select_one(".join-later") is None
+
+
+def test_after_the_end_and_grace_the_page_offers_the_recording(client, event, person, frozen_clock):
+    event.recording_url = "https://video.example.org/gps"
+    db.session.commit()
+    frozen_clock.set(event.ends_at + timedelta(minutes=event.join_grace_minutes))
+
+    doc = parse(client.get(page_url(person)))
+
+    assert doc.select_one(".join a.button") is None
+    assert doc.select_one(".join .join-recording")["href"] == "https://video.example.org/gps"
 
 
 def test_waitlisted_person_gets_no_join_link_and_no_calendar(

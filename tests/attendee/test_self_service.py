@@ -10,6 +10,7 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage, Registration
 from eventsvc.services.tokens import make_token
+from eventsvc.urls import join_url
 
 
 def page_url(registration, lang="en", suffix=""):
@@ -181,7 +182,9 @@ def test_invite_download_is_a_personal_request_invitation(client, make_event, ma
     assert calendar["METHOD"] == "REQUEST"
     (vevent,) = calendar.walk("VEVENT")
     assert str(vevent["ATTENDEE"]).lower() == "mailto:amina@example.org"
-    assert "https://meet.example.org/gps-launch" in str(vevent["DESCRIPTION"])
+    assert join_url(registration) in str(vevent["DESCRIPTION"])
+    assert vevent["LOCATION"] == join_url(registration)
+    assert b"meet.example.org" not in response.data
 
 
 def test_cancel_asks_for_confirmation_first(client, make_event, make_registration):

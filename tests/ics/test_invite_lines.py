@@ -1,4 +1,5 @@
-"""An invite's personal lines (ATTENDEE, DESCRIPTION with the personal link) are written from
+"""An invite's personal lines (ATTENDEE, LOCATION and URL with the join link, DESCRIPTION with
+both personal links) are written from
 cached, pre-folded parts: the bytes must be exactly what icalendar writes for the whole lines."""
 
 import pytest
@@ -23,20 +24,34 @@ LINKS = [
 ] + [f"https://events.example.org/en/registrations/{'x' * n}" for n in range(0, 80, 9)]
 
 
-def whole_lines(registration, link: str) -> bytes:
-    """The two lines as icalendar writes them in one component, unfolded nothing in advance."""
+def whole_lines(registration, link: str, join: str) -> list[bytes]:
+    """The personal lines as icalendar writes each of them in a component, nothing folded in
+    advance."""
     event = registration.event
     lang = registration.language
-    description = ics._invite_description(
-        lang,
-        event.content(lang).summary,
-        event.online_url or "",
-        registration.interpretation_language,
-    ).replace(ics._LINK_MARK, link)
-    component = VEvent()
-    component.add("DESCRIPTION", description, parameters={"LANGUAGE": lang})
-    component.add("ATTENDEE", ics._attendee(registration))
-    return component.to_ical().removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"END:VEVENT\r\n")
+    description = (
+        ics._invite_description(
+            lang,
+            event.content(lang).summary,
+            bool(event.online_url),
+            registration.interpretation_language,
+        )
+        .replace(ics._LINK_MARK, link)
+        .replace(ics._JOIN_MARK, join)
+    )
+    lines = []
+    for name, value, parameters in (
+        ("ATTENDEE", ics._attendee(registration), None),
+        ("LOCATION", join, None),
+        ("URL", join, None),
+        ("DESCRIPTION", description, {"LANGUAGE": lang}),
+    ):
+        component = VEvent()
+        component.add(name, value, parameters=parameters)
+        lines.append(
+            component.to_ical().removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"END:VEVENT\r\n")
+        )
+    return lines
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -45,10 +60,14 @@ def test_personal_lines_are_icalendars_own(make_event, make_registration, name, 
     registration = make_registration(
         make_event(), full_name=name, language=language, interpretation_language="es"
     )
-    for link in LINKS:
-        data = ics.invite(registration, manage_link=link)
+    for link, join in zip(LINKS, reversed(LINKS), strict=True):
+        join = join.replace("/registrations/", "/join/")
+        data = ics.invite(registration, manage_link=link, join_link=join)
 
-        assert whole_lines(registration, link) in data
+        for line in whole_lines(registration, link, join):
+            assert line in data
         (vevent,) = Calendar.from_ical(data).walk("VEVENT")
         assert str(vevent["DESCRIPTION"]).endswith(link)
+        assert join in str(vevent["DESCRIPTION"])
+        assert (vevent["LOCATION"], vevent["URL"]) == (join, join)
         assert vevent["ATTENDEE"].params["CN"] == ics.calendar_name(name)

@@ -131,12 +131,15 @@ def test_invite_is_a_personal_request_with_join_and_manage_links(
     assert vevent["SEQUENCE"] == event.sequence
     assert vevent["DTSTAMP"].dt == datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     assert vevent["STATUS"] == "CONFIRMED"
-    assert vevent["LOCATION"] == "https://meet.example.org/gps-launch"
-    assert vevent["URL"] == "https://meet.example.org/gps-launch"
+    personal = urls.join_url(registration)
+    assert personal.startswith("http://events.test/fr/join/")
+    assert vevent["LOCATION"] == personal
+    assert vevent["URL"] == personal
     assert vevent["SUMMARY"] == "Lancement de " + event.slug
     assert vevent["SUMMARY"].params["LANGUAGE"] == "fr"
     description = str(vevent["DESCRIPTION"])
-    assert "https://meet.example.org/gps-launch" in description
+    assert f"Participer en ligne\u00a0: {personal}" in description
+    assert b"meet.example.org" not in ics.invite(registration)
     assert urls.manage_url(registration) in description
     assert urls.manage_url(registration).startswith("http://events.test/fr/registrations/")
     assert "VALARM" not in [component.name for component in vevent.subcomponents]

@@ -12,6 +12,7 @@ from eventsvc.models import Announcement, MessageKind, RegistrationStatus
 from eventsvc.models.outbox import ORGANISER_KINDS
 from eventsvc.services import outbox, registrations
 from eventsvc.unit_of_work import unit_of_work
+from eventsvc.urls import join_url
 from tests.mail.reading import (
     attachment_part,
     calendar_of,
@@ -130,9 +131,11 @@ def test_confirmation_in_french_formats_the_time_in_the_event_zone(
     registration = make_registration(event, language="fr", interpretation_language="en")
     message = built(MessageKind.CONFIRMATION, registration)
 
+    assert "https://meet.example.org/gps-launch" not in message.as_string()
     for body in (text_of(message), html_of(message)):
         assert "dimanche 6 décembre 2026, 13:30–14:30 CET (UTC+01:00)" in body
-        assert "https://meet.example.org/gps-launch" in body
+        assert join_url(registration) in body
+        assert join_url(registration).startswith("http://events.test/fr/join/")
         assert "http://events.test/fr/registrations/" in body
         assert "anglais" in body
     assert message["Subject"] == f"Inscription confirmée\u00a0: Lancement de {event.slug}"
@@ -208,15 +211,15 @@ def test_reminder_has_join_link_interpretation_and_current_invite(
 
     body = text_of(message)
     assert "starts in 1 hour" in message["Subject"]
-    assert "https://meet.example.org/new-room" in body
-    assert "https://meet.example.org/gps-launch" not in message.as_string()
+    assert join_url(registration) in body
+    assert "https://meet.example.org/" not in message.as_string()
     assert "French" in body
     assert "Interpretation" in body
     assert format_event_span(event.starts_at, event.ends_at, event.timezone, "en") in body
     assert "CET (UTC+01:00)" in body
     vevent = vevent_of(message)
     assert vevent["SEQUENCE"] == 2
-    assert vevent["URL"] == "https://meet.example.org/new-room"
+    assert vevent["URL"] == join_url(registration)
 
 
 def test_update_says_old_and_new_time_with_a_newer_invite(make_event, make_registration, built):

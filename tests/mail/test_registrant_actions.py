@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from icalendar import Calendar
 
-from eventsvc.ics import manage_url
+from eventsvc.ics import join_url, manage_url
 from eventsvc.models import MessageKind, RegistrationStatus
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from tests.mail.reading import html_of, text_of
@@ -33,7 +33,8 @@ def test_confirmation_has_a_join_button_and_a_personal_page_button(event, make_r
     html = soup_of(built(MessageKind.CONFIRMATION, registration))
 
     join = html.select_one("a.join-button")
-    assert (join.get_text(strip=True), join["href"]) == ("Join the meeting", JOIN)
+    assert (join.get_text(strip=True), join["href"]) == ("Join the meeting", join_url(registration))
+    assert JOIN not in html.decode()
     manage = html.select_one("a.manage-button")
     assert manage.get_text(strip=True) == "Your registration: change or cancel"
     assert manage["href"] == manage_url(registration)

@@ -54,7 +54,13 @@ def test_create_event_stores_wall_times_as_instants(app, event_data, make_partne
 
 
 def test_event_data_round_trips_through_a_stored_event(app, event_data):
-    data = event_data(start=wall("2027-06-17T14:00"), end=wall("2027-06-17T15:30"))
+    data = event_data(
+        start=wall("2027-06-17T14:00"),
+        end=wall("2027-06-17T15:30"),
+        join_opens_minutes=20,
+        join_grace_minutes=45,
+        recording_url="https://video.example.org/gps",
+    )
     with unit_of_work():
         event = create_event(data)
     assert EventData.from_event(event) == data

@@ -5,7 +5,8 @@ Both describe an event with :class:`EventData` and get field errors back the sam
 :mod:`eventsvc.services.events` raise :class:`ValidationFailed` carrying that dictionary. Field
 keys are ``slug``, ``timezone``, ``start``, ``end``, ``floor_language``,
 ``interpretation_languages``, ``online_url``, ``capacity``, ``registration_closes``,
-``partners``, ``status``, ``required_locales`` and, for the texts, ``title.<locale>``,
+``partners``, ``status``, ``required_locales``, the join settings ``join_opens_minutes``,
+``join_grace_minutes``, ``recording_url``, ``panelist_url`` and, for the texts, ``title.<locale>``,
 ``summary.<locale>``, ``description.<locale>`` (``title.fr``).
 """
 
@@ -48,7 +49,13 @@ EVENT_KEYS = {
     "status",
     "confirm_address",
     "required_locales",
+    "join_opens_minutes",
+    "join_grace_minutes",
+    "recording_url",
+    "panelist_url",
 }
+#: The join links open at most this long before the start, stay open this long after the end.
+JOIN_MINUTES_MAX = 24 * 60
 TEXT_LIMITS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRIPTION_MAX}
 
 
@@ -85,6 +92,15 @@ class EventData:
     #: The locales it needs a title and a summary in to be published; ``None``: the event's
     #: own (a new event: ``i18n.default_required_locales`` of its floor language).
     required_locales: list[str] | None = None
+    #: Minutes before the start from which the personal join links lead to the meeting, and
+    #: after the end they still do; ``None``: the event's own (a new event: the settings
+    #: ``JOIN_LINK_SHOWN_BEFORE`` and ``JOIN_GRACE_AFTER``).
+    join_opens_minutes: int | None = None
+    join_grace_minutes: int | None = None
+    #: Shown on the "event is over" page of the join links.
+    recording_url: str = ""
+    #: A shared address for people without a personal link (panelists): organisers only.
+    panelist_url: str = ""
 
     @classmethod
     def read(
@@ -112,6 +128,10 @@ class EventData:
             required_locales=(
                 reader.strings("required_locales") if "required_locales" in reader.obj else None
             ),
+            join_opens_minutes=reader.whole_number("join_opens_minutes"),
+            join_grace_minutes=reader.whole_number("join_grace_minutes"),
+            recording_url=reader.string("recording_url"),
+            panelist_url=reader.string("panelist_url"),
         )
 
     @classmethod
@@ -140,6 +160,10 @@ class EventData:
             partners=[p.acronym for p in event.partners],
             status=event.status,
             confirm_address=event.confirm_address,
+            join_opens_minutes=event.join_opens_minutes,
+            join_grace_minutes=event.join_grace_minutes,
+            recording_url=event.recording_url,
+            panelist_url=event.panelist_url,
         )
 
 
@@ -157,6 +181,8 @@ class _Resolved:
     partners: list[str]
     online_url: str
     required_locales: list[str] = field(default_factory=list)
+    #: The join settings to store (those given), by column name.
+    join_settings: dict = field(default_factory=dict)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -190,6 +216,7 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
     starts_at, ends_at, closes_at = _check_times(data, add)
     _check_languages(data, add)
     online_url = _check_url(data.online_url, add)
+    join_settings = _check_join(data, add)
     _check_capacity(data.capacity, add)
     texts = _check_texts(data.texts, add)
     required = _required_locales(data, event, add)
@@ -212,6 +239,7 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
         partners,
         online_url,
         required,
+        join_settings,
     )
     return errors, resolved
 
@@ -347,6 +375,38 @@ def _check_url(url, add) -> str:
     elif not is_web_address(url):
         add("online_url", _l("The join link must be a web address starting with https://."))
     return url
+
+
+def _check_join(data: EventData, add) -> dict:
+    """The join settings as columns: the minutes given (whole, 0 to a day) and the addresses."""
+    settings: dict = {}
+    for key in ("join_opens_minutes", "join_grace_minutes"):
+        value = getattr(data, key)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 <= value <= JOIN_MINUTES_MAX
+        ):
+            add(
+                key,
+                _l(
+                    "Give a whole number of minutes from 0 to %(max)d.",
+                    max=JOIN_MINUTES_MAX,
+                ),
+            )
+            continue
+        settings[key] = value
+    for key in ("recording_url", "panelist_url"):
+        url = (getattr(data, key) or "").strip()
+        if len(url) > URL_MAX:
+            add(key, _l("At most %(max)d characters.", max=URL_MAX))
+        elif url and not is_web_address(url):
+            add(key, _l("Give a web address starting with https://."))
+        else:
+            settings[key] = url
+    return settings
 
 
 def _check_capacity(capacity, add) -> None:
