@@ -277,7 +277,32 @@ def _reset(organisers, account, password, name, role) -> None:
         click.echo(f"A link to choose a new password is queued for {account.email}.")
 
 
+@click.group("api-token")
+def api_token_group():
+    """API tokens of organiser accounts (docs/api.md)."""
+
+
+@api_token_group.command("create")
+@click.argument("email")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+@click.option("--name", default="Command line", show_default=True, help="To recognise it by.")
+def api_token_create_command(email, scope, name):
+    """Make an API token for the organiser at EMAIL and print it (only this once)."""
+    from eventsvc.services import api_tokens
+
+    account = organisers.find_by_email(email)
+    if account is None or not account.active:
+        raise click.ClickException(f"No active organiser account for {email}.")
+    try:
+        with unit_of_work():
+            _row, token = api_tokens.create(account, name, scope)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(token)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(api_token_group)
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_organiser_command)
     app.cli.add_command(import_events_command)

@@ -1,6 +1,7 @@
 """The data model, one module per concept. No request or mail code lives here."""
 
 from eventsvc.models.announcement import Announcement
+from eventsvc.models.api_token import ApiToken, TokenScope
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.organiser import (
@@ -17,6 +18,7 @@ from eventsvc.models.registration import Registration, RegistrationStatus
 
 __all__ = [
     "Announcement",
+    "ApiToken",
     "AuditEntry",
     "Event",
     "EventAssignment",
@@ -35,5 +37,6 @@ __all__ = [
     "Role",
     "SignInFailure",
     "SiteSetting",
+    "TokenScope",
     "UNSENT",
 ]

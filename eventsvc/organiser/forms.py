@@ -314,3 +314,19 @@ def timezone_choices() -> dict:
         _("Common time zones"): [(zone, zone) for zone in COMMON_ZONES],
         _("All time zones"): [(zone, zone) for zone in others],
     }
+
+
+class ApiTokenForm(FlaskForm):
+    """A new API token: a name to recognise it by, and what it may do
+    (:mod:`eventsvc.services.api_tokens` checks both)."""
+
+    name = StringField(
+        _l("Name"),
+        description=_l("What uses it, e.g. “Website sync”."),
+        render_kw={"maxlength": 100},
+    )
+    scope = SelectField(
+        _l("Access"),
+        choices=[("read", _l("Read only")), ("write", _l("Read and write registrations"))],
+        default="read",
+    )
