@@ -237,12 +237,16 @@ _SCHEMAS = {
             "full_name": {"type": "string"},
             "email": {"type": "string", "format": "email"},
             "language": {"type": "string", "description": "For the mail: en, fr, es…"},
-            "country": {"type": "string", "description": "ISO 3166-1 alpha-2."},
+            "country": {
+                "type": "string",
+                "pattern": "^[A-Z]{2}$",
+                "description": "ISO 3166-1 alpha-2.",
+            },
             "organisation": {"type": "string"},
             "interpretation_language": {"type": "string"},
             "question_for_speakers": {"type": "string"},
             "newsletter": {"type": "boolean"},
-            "consent": {"type": "boolean"},
+            "consent": {"const": True},
             "timezone": {"type": "string"},
         },
     },
@@ -261,7 +265,13 @@ _LIMIT = {
     "required": False,
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
 }
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_SLUG = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "example": "gps-ecce-launch",
+}
 _REGISTRATION_ID = {
     "name": "registration_id",
     "in": "path",
