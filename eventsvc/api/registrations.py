@@ -127,14 +127,12 @@ def registration_create(slug):
     try:
         with unit_of_work():
             result = registrations.register(event, data)
-            shown = representations.registration(
-                result.registration,
-                position=registrations.waitlist_position(result.registration),
-            )
     except registrations.RegistrationClosed as closed:
         return problem(409, str(closed.message), kind="registration-closed")
     except DomainError as refused:
         return problem(409, str(refused.message), kind="refused")
+    found = db.session.get(Registration, result.registration.id)
+    shown = representations.registration(found, position=registrations.waitlist_position(found))
     response = jsonify(shown)
     response.status_code = 201 if result.created else 200
     response.headers["Location"] = url_for(
