@@ -15,11 +15,13 @@ from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMes
 from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
+from eventsvc.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Announcement",
     "ApiToken",
     "AuditEntry",
+    "DeliveryStatus",
     "Event",
     "EventAssignment",
     "EventContent",
@@ -39,4 +41,6 @@ __all__ = [
     "SiteSetting",
     "TokenScope",
     "UNSENT",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -30,4 +30,5 @@ from eventsvc.organiser import (  # noqa: E402,F401
     presenters,
     sign_in,
     stats,
+    webhooks,
 )

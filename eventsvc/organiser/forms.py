@@ -330,3 +330,26 @@ class ApiTokenForm(FlaskForm):
         choices=[("read", _l("Read only")), ("write", _l("Read and write registrations"))],
         default="read",
     )
+
+
+class WebhookForm(FlaskForm):
+    """A new webhook endpoint (:mod:`eventsvc.services.webhooks` checks it)."""
+
+    url = URLField(
+        _l("Address (URL)"),
+        description=_l("Where we POST each event, signed (Standard Webhooks)."),
+        render_kw={"maxlength": 500},
+    )
+    event_types = SelectMultipleField(
+        _l("Events to send"),
+        choices=[
+            ("registration.created", _l("Someone registered")),
+            ("registration.cancelled", _l("A registration was cancelled")),
+            ("registration.promoted", _l("Someone moved up from the waitlist")),
+            ("event.updated", _l("An event changed")),
+            ("event.cancelled", _l("An event was cancelled")),
+            ("attendance.updated", _l("Attendance was imported")),
+        ],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
