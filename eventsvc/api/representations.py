@@ -5,6 +5,8 @@ import importlib.util
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask import g
+
 from eventsvc import clock
 from eventsvc.models import Event, EventStatus, Partner, Registration
 from eventsvc.services import registrations
@@ -146,7 +148,7 @@ def _attendance(value: Registration) -> dict | None:
     minutes = attendance.minutes_attended(value)
     if minutes is None:
         return None
-    return {
-        "attended": value.id in attendance.attended_registration_ids(value.event),
-        "minutes": minutes,
-    }
+    cache = g.setdefault("api_attended", {})  # one query per event, not per registration
+    if value.event_id not in cache:
+        cache[value.event_id] = attendance.attended_registration_ids(value.event)
+    return {"attended": value.id in cache[value.event_id], "minutes": minutes}

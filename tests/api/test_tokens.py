@@ -224,8 +224,9 @@ def test_bad_fields_are_a_422_problem_with_pointers(client, make_event, olga_tok
     )
     assert response.status_code == 422
     assert response.mimetype == PROBLEM
-    pointers = {e["pointer"] for e in response.get_json()["errors"]}
-    assert pointers == {"/email", "/consent", "/colour"}
+    errors = {e["pointer"]: e["detail"] for e in response.get_json()["errors"]}
+    assert set(errors) == {"/email", "/consent", "/colour"}
+    assert errors["/email"] == "Saisissez une adresse e-mail de la forme nom@exemple.org."
 
 
 def test_a_body_that_is_not_an_object_is_400(client, make_event, olga_token):
