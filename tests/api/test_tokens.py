@@ -295,3 +295,5 @@ def test_rate_limits_count_per_token(limited, client, make_event, organiser_acco
     assert client.get(url, headers=_auth(two)).status_code == 200
     anonymous = [client.get("/api/v1/events").status_code for _ in range(3)]
     assert anonymous == [200, 200, 429]
+    made_up = client.get("/api/v1/events", headers=_auth("evs_made-up"))
+    assert made_up.status_code == 429  # a made-up token counts against the address
