@@ -290,3 +290,15 @@ def test_another_organisers_webhook_is_not_found(organiser, admin_account, recei
     endpoint = _endpoint(receiver.url, ["event.updated"], organiser=admin_account)
     organiser.post(f"/organiser/webhooks/{endpoint.id}/remove")
     assert db.session.scalar(select(func.count(WebhookEndpoint.id))) == 1
+
+
+def test_publishing_a_draft_is_an_event_update(app, receiver, make_event, admin_account):
+    from eventsvc.models import EventStatus
+
+    _endpoint(receiver.url, ["event.updated"])
+    event = make_event("gps", status=EventStatus.DRAFT)
+    with unit_of_work():
+        event_service.publish_event(event, admin_account)
+    [delivery] = _deliveries()
+    assert delivery.payload["data"]["changed"] == ["status"]
+    assert delivery.payload["data"]["event"]["status"] == "published"
