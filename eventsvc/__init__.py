@@ -153,6 +153,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from eventsvc.api import bp as api_bp
     from eventsvc.attendee import bp as attendee_bp
     from eventsvc.attendee.join import bp as join_bp
     from eventsvc.i18n import best_locale_for_request, supported_locales
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendee_bp)
     app.register_blueprint(join_bp)
     app.register_blueprint(organiser_bp)
+    app.register_blueprint(api_bp)
     app.add_template_global(public_url)
 
     @app.get("/")

@@ -13,6 +13,7 @@ from eventsvc.mail import transport, worker
 from eventsvc.mail.transport import mail_folder
 from eventsvc.models import Event
 from eventsvc.services import DomainError, importer, organisers
+from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.privacy import (
     parse_age,
     purge_past_registrations,
@@ -292,7 +293,99 @@ def _reset(organisers, account, password, name, role) -> None:
         click.echo(f"A link to choose a new password is queued for {account.email}.")
 
 
+@click.group("api-token")
+def api_token_group():
+    """API tokens of organiser accounts (docs/api.md)."""
+
+
+@api_token_group.command("create")
+@click.argument("email")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+@click.option("--name", default="Command line", show_default=True, help="To recognise it by.")
+def api_token_create_command(email, scope, name):
+    """Make an API token for the organiser at EMAIL and print it (only this once)."""
+    from eventsvc.services import api_tokens
+
+    account = organisers.find_by_email(email)
+    if account is None or not account.active:
+        raise click.ClickException(f"No active organiser account for {email}.")
+    try:
+        with unit_of_work():
+            _row, token = api_tokens.create(account, name, scope)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(token)
+
+
+@click.group("webhook")
+def webhook_group():
+    """Webhook endpoints (docs/api.md)."""
+
+
+@webhook_group.command("add")
+@click.argument("url")
+@click.option(
+    "--event",
+    "event_types",
+    multiple=True,
+    required=True,
+    help="A kind of event to send (repeat): registration.created, registration.cancelled, "
+    "registration.promoted, event.updated, event.cancelled, attendance.updated.",
+)
+@click.option(
+    "--organiser",
+    "email",
+    default=None,
+    help="The account it belongs to (it hears about that account's events); without it, "
+    "every event.",
+)
+def webhook_add_command(url, event_types, email):
+    """Subscribe URL to the given kinds of event and print its signing secret (only this once)."""
+    from eventsvc.services import webhooks
+
+    account = None
+    if email is not None:
+        account = organisers.find_by_email(email)
+        if account is None:
+            raise click.ClickException(f"No organiser account for {email}.")
+    try:
+        with unit_of_work():
+            endpoint = webhooks.add_endpoint(account, url, list(event_types))
+            secret = endpoint.secret
+    except InputErrors as error:
+        problems = "; ".join(f"{k}: {m}" for k, ms in error.errors.items() for m in ms)
+        raise click.ClickException(problems) from error
+    click.echo(secret)
+
+
+@click.command("send-webhooks")
+@click.option("--once", is_flag=True, help="Send what is due, then exit.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds between polls (default: WEBHOOK_INTERVAL).",
+)
+def send_webhooks_command(once, interval):
+    """Send the due webhook deliveries: once (--once), or keep polling until interrupted."""
+    import logging
+
+    from flask import current_app
+
+    from eventsvc import webhook_delivery
+
+    current_app.logger  # noqa: B018  (installs Flask's stderr handler for the eventsvc loggers)
+    logging.getLogger("eventsvc.webhooks").setLevel(logging.INFO)
+    made = webhook_delivery.run(
+        once=once, interval=interval or float(current_app.config["WEBHOOK_INTERVAL"])
+    )
+    click.echo(f"{made} delivery attempt(s).")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(webhook_group)
+    app.cli.add_command(send_webhooks_command)
+    app.cli.add_command(api_token_group)
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_organiser_command)
     app.cli.add_command(import_events_command)

@@ -70,6 +70,16 @@ WTF_CSRF_TIME_LIMIT = None
 RATELIMIT_STORAGE_URI = "database://"
 RATELIMIT_REGISTER = "20 per minute"
 RATELIMIT_LOGIN = "10 per minute"
+# The API (/api/v1/, docs/api.md): calls with an API token count per token, anonymous calls per
+# client address.
+API_RATELIMIT_TOKEN = "600 per minute"
+API_RATELIMIT_ANONYMOUS = "120 per minute"
+# Webhooks (docs/api.md): deliveries go only to addresses that resolve to public IPs unless this
+# is true (EVENTSVC_WEBHOOK_ALLOW_PRIVATE=true: loopback, link-local and private ones too);
+# seconds a receiver has to answer; seconds between the worker's polls (flask send-webhooks).
+WEBHOOK_ALLOW_PRIVATE = False
+WEBHOOK_TIMEOUT = 10
+WEBHOOK_INTERVAL = 5
 RATELIMIT_HEADERS_ENABLED = True
 # A Redis outage must not take registration down: the limits then let requests through (logged).
 RATELIMIT_SWALLOW_ERRORS = True

@@ -7,6 +7,7 @@ from flask_babel import refresh
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from eventsvc.i18n import supported_locales
+from eventsvc.problems import is_api_path, problem
 from eventsvc.unit_of_work import abandon
 
 #: Status codes with a page of their own; any other error uses ``errors/generic.html``.
@@ -27,12 +28,22 @@ def _http_error(error: HTTPException):
         return error.response
     if error.code >= 500:
         return _server_error(error)
+    if is_api_path(request.path):  # never an HTML page under /api (RFC 9457 bodies)
+        return _api_problem(error)
     return _error_page(error)
+
+
+def _api_problem(error: HTTPException):
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    detail = error.description if error.code != 500 else None
+    return problem(error.code or 500, detail, headers=headers)
 
 
 def _server_error(error: HTTPException):
     abandon()  # what the failed request wrote is not kept, and the page reads afresh
     try:
+        if is_api_path(request.path):
+            return _api_problem(InternalServerError() if error.code is None else error)
         return _error_page(InternalServerError() if error.code is None else error)
     except Exception:  # the error page must not fail in its turn
         log.exception("error page failed")

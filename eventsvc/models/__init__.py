@@ -1,6 +1,7 @@
 """The data model, one module per concept. No request or mail code lives here."""
 
 from eventsvc.models.announcement import Announcement
+from eventsvc.models.api_token import ApiToken, TokenScope
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.organiser import (
@@ -15,11 +16,14 @@ from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.question import Answer, Question, QuestionChoice, QuestionType
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
+from eventsvc.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Announcement",
     "Answer",
+    "ApiToken",
     "AuditEntry",
+    "DeliveryStatus",
     "Event",
     "EventAssignment",
     "EventContent",
@@ -40,5 +44,8 @@ __all__ = [
     "Role",
     "SignInFailure",
     "SiteSetting",
+    "TokenScope",
     "UNSENT",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -19,6 +19,7 @@ def load_organiser(session_id: str) -> Organiser | None:
 from eventsvc.organiser import (  # noqa: E402,F401
     account,
     announcements,
+    api_tokens,
     assignment,
     attendees,
     dashboard,
@@ -29,4 +30,5 @@ from eventsvc.organiser import (  # noqa: E402,F401
     presenters,
     sign_in,
     stats,
+    webhooks,
 )

@@ -342,3 +342,42 @@ def timezone_choices() -> dict:
         _("Common time zones"): [(zone, zone) for zone in COMMON_ZONES],
         _("All time zones"): [(zone, zone) for zone in others],
     }
+
+
+class ApiTokenForm(FlaskForm):
+    """A new API token: a name to recognise it by, and what it may do
+    (:mod:`eventsvc.services.api_tokens` checks both)."""
+
+    name = StringField(
+        _l("Name"),
+        description=_l("What uses it, e.g. “Website sync”."),
+        render_kw={"maxlength": 100},
+    )
+    scope = SelectField(
+        _l("Access"),
+        choices=[("read", _l("Read only")), ("write", _l("Read and write registrations"))],
+        default="read",
+    )
+
+
+class WebhookForm(FlaskForm):
+    """A new webhook endpoint (:mod:`eventsvc.services.webhooks` checks it)."""
+
+    url = URLField(
+        _l("Address (URL)"),
+        description=_l("Where we POST each event, signed (Standard Webhooks)."),
+        render_kw={"maxlength": 500},
+    )
+    event_types = SelectMultipleField(
+        _l("Events to send"),
+        choices=[
+            ("registration.created", _l("Someone registered")),
+            ("registration.cancelled", _l("A registration was cancelled")),
+            ("registration.promoted", _l("Someone moved up from the waitlist")),
+            ("event.updated", _l("An event changed")),
+            ("event.cancelled", _l("An event was cancelled")),
+            ("attendance.updated", _l("Attendance was imported")),
+        ],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )

@@ -28,7 +28,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import DomainError, assignments, audit, outbox, page_version
+from eventsvc.services import DomainError, assignments, audit, outbox, page_version, webhooks
 from eventsvc.services.event_changes import (
     DETAILS,
     LINK,
@@ -144,6 +144,7 @@ def update_event(
     if summary.cancelled:
         _cancel(event, actor, **audit_details)
         return summary
+    webhooks.event_updated(event, list(summary.fields))
     if summary.notify_count:
         _tell_changes(event, summary, _titles_changed(event, title_before))
     elif summary.changes:
@@ -185,6 +186,7 @@ def publish_event(event: Event, actor: Organiser | None = None) -> Event:
     event.status = EventStatus.PUBLISHED
     page_version.event_changed(event)
     audit.record(audit.PUBLISHED, event, actor)
+    webhooks.event_updated(event, ["status"])
     return event
 
 
@@ -247,6 +249,7 @@ def _cancel(
     if words:
         audit_details["with_message"] = True
     audit.record(audit.CANCELLED, event, actor, **audit_details)
+    webhooks.event_cancelled(event)
 
 
 def registrant_count(event: Event) -> int:
@@ -278,6 +281,7 @@ def postpone_event(
     for registration in told:
         outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
     audit.record(audit.POSTPONED, event, actor, with_message=bool(words))
+    webhooks.event_updated(event, ["status"])
     return len(told)
 
 
@@ -298,6 +302,7 @@ def reopen_event(event: Event, actor: Organiser | None = None) -> int:
         outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload={"changes": [REOPENED]})
     outbox.reschedule_reminders(event)
     audit.record(audit.REOPENED, event, actor)
+    webhooks.event_updated(event, ["status"])
     _fill_free_seats(event)
     return len(told)
 

@@ -22,7 +22,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services import DomainError, audit, outbox, questions, tokens
+from eventsvc.services import DomainError, audit, outbox, questions, tokens, webhooks
 from eventsvc.services import fields as registry
 from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
@@ -215,6 +215,7 @@ def register(
         count_seats(event, added=1)
     if source is not None:
         after_commit(lambda: ratelimits.count_new_registration(source))
+    webhooks.registration_created(registration)
     return RegistrationResult(
         registration, existing is None, newcomer_status, newcomer_status, held=hold
     )
@@ -444,6 +445,7 @@ def cancel(
         outbox.enqueue(
             MessageKind.REGISTRATION_CANCELLED, registration, payload={**payload, "calendar": False}
         )
+    webhooks.registration_cancelled(registration, by_organiser=actor is not None)
     count_seats(event)
     return _fill_free_seats(event)
 
@@ -652,6 +654,7 @@ def _promote(registration: Registration) -> None:
     outbox.drop_pending(registration, (MessageKind.WAITLISTED,))
     outbox.enqueue(MessageKind.PROMOTED, registration)
     outbox.schedule_reminders(registration)
+    webhooks.registration_promoted(registration)
 
 
 def queue_positions(event: Event) -> dict[int, int]:
