@@ -8,7 +8,7 @@ rate limits count per token (``API_RATELIMIT_TOKEN``), anonymous calls per clien
 
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
@@ -29,12 +29,21 @@ def bearer() -> str | None:
     return value.strip()
 
 
+_UNREAD = object()
+
+
 def _live_token() -> ApiToken | None:
-    """The request's token if it is live, looked up once per request."""
-    if "api_live_token" not in g:
+    """The request's token if it is live, looked up once per request.
+
+    Kept on the request, not on ``g``: ``g`` belongs to the application context, which a
+    request shares with whoever pushed one before it (a test, a CLI command calling the app),
+    and a token checked for one request must never vouch for the next."""
+    found = getattr(request, "_api_live_token", _UNREAD)
+    if found is _UNREAD:
         token = bearer()
-        g.api_live_token = api_tokens.find(token) if token is not None else None
-    return g.api_live_token
+        found = api_tokens.find(token) if token is not None else None
+        request._api_live_token = found
+    return found
 
 
 def rate_limit() -> str:
@@ -92,7 +101,7 @@ def token_required(*, write: bool = False):
                         headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'},
                     )
                 )
-            g.api_token = row
+            request._api_token = row
             return view(*args, **kwargs)
 
         return wrapped
@@ -101,7 +110,7 @@ def token_required(*, write: bool = False):
 
 
 def current_token() -> ApiToken:
-    return g.api_token
+    return request._api_token
 
 
 def event_or_404(slug: str) -> Event:

@@ -202,5 +202,5 @@ def test_the_docs_page_renders_in_each_language(client, lang):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "createRegistration" in html and f'<html lang="{lang}">' in html
+    assert "createRegistration" in html and f'<html lang="{lang}" dir="ltr">' in html
     assert "<script" not in html  # a plain page: nothing from a CDN, nothing to run
