@@ -299,3 +299,38 @@ def test_the_old_teams_list_of_joins_and_leaves():
         ("Ana López", 20),  # still there when the report was taken (the last time seen)
         ("Jean Dupont", 45),
     ]
+
+
+def test_summary_breakdowns_arrivals_and_the_funders_rows(launch, samples):
+    event, people = launch
+    _import(event, samples["zoom_meeting.csv"])
+    summary = attendance.attendance_summary(event)
+    assert (summary.registered, summary.attended, summary.present) == (4, 2, 3)
+    assert summary.rate == 0.5 and summary.unmatched == 2 and summary.threshold == 30
+    by_country = {
+        item.value: (item.registered, item.attended)
+        for item in attendance.attendance_by(event, "country")
+    }
+    assert by_country == {"MX": (1, 1), "FR": (1, 0), "GR": (1, 1), "RU": (1, 0)}
+    by_language = {
+        i.value: (i.registered, i.attended) for i in attendance.attendance_by(event, "language")
+    }
+    assert by_language == {"es": (1, 1), "fr": (1, 0), "en": (2, 1)}
+    # First arrivals (Paris): Ana 13:29, Maria 13:35, Jean 13:40, in steps of five minutes.
+    assert [(moment.strftime("%H:%M"), n) for moment, n in attendance.arrivals(event)] == [
+        ("12:25", 1),
+        ("12:30", 0),
+        ("12:35", 1),
+        ("12:40", 1),
+    ]
+    rows = list(attendance.statistics_rows(event, "fr"))
+    assert rows[0] == (
+        "Ventilation",
+        "Code",
+        "Valeur",
+        "Inscrits",
+        "Présents",
+        "Taux de présence (%)",
+    )
+    assert rows[1][3:] == (4, 2, "50.0")
+    assert ("Pays", "MX", "Mexique", 1, 1, "100.0") in rows
