@@ -175,3 +175,23 @@ def test_an_organiser_not_on_the_event_sees_nothing(app, samples):
     factories.sign_in(client, otto.email)
     assert client.get(BASE).status_code == 404
     assert _upload(client, samples["generic.csv"]).status_code == 404
+
+
+def test_the_exports_carry_the_attendance_columns(signed_in, launch, samples):
+    from openpyxl import load_workbook
+
+    _upload(signed_in, samples["zoom_meeting.csv"])
+    text = signed_in.get("/organiser/events/gps-launch/registrations.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][-3:] == ["Minutes attended", "Attended", "First join, from the reports (UTC)"]
+    by_email = {row[rows[0].index("Email")]: row[-3:] for row in rows[1:]}
+    assert by_email["ana.lopez@example.org"] == ["61", "Yes", "2026-12-06T12:29:10Z"]
+    assert by_email["jean.dupont@example.org"][:2] == ["20", "No"]
+    assert by_email["ivan@example.ru"] == ["", "", ""]
+    response = signed_in.get("/organiser/events/gps-launch/registrations.xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
+    titles = [cell.value for cell in sheet[1]]
+    assert titles[-1] == "First join, from the reports (Europe/Paris)"
+    ana = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if "Ana López" in row)
+    assert ana[-3:-1] == (61, "Yes")
+    assert ana[-1].strftime("%H:%M:%S") == "13:29:10"
