@@ -557,11 +557,12 @@ def _bbb(rows, near, problems) -> list[ParsedRow]:
 
 
 _GENERIC = {
-    "email": ("email", "e-mail", "mail", "email address"),
-    "name": ("name", "full name"),
-    "minutes": ("minutes", "duration (minutes)", "duration"),
-    "join": ("join", "joined", "join time", "joined at"),
-    "leave": ("leave", "left", "leave time", "left at"),
+    # English, then the names a French or Spanish spreadsheet may use.
+    "email": ("email", "e-mail", "mail", "email address", "courriel", "correo electrónico"),
+    "name": ("name", "full name", "nom", "nombre"),
+    "minutes": ("minutes", "duration (minutes)", "duration", "durée", "minutos"),
+    "join": ("join", "joined", "join time", "joined at", "arrivée", "entrada"),
+    "leave": ("leave", "left", "leave time", "left at", "départ", "salida"),
 }
 
 

@@ -334,3 +334,18 @@ def test_summary_breakdowns_arrivals_and_the_funders_rows(launch, samples):
     )
     assert rows[1][3:] == (4, 2, "50.0")
     assert ("Pays", "MX", "Mexique", 1, 1, "100.0") in rows
+
+
+def test_a_generic_file_with_spanish_or_french_column_names(app):
+    event = create_event()
+    person = register_someone(event, email="ana@example.org")
+    with unit_of_work():
+        attendance.import_report(
+            event, "correo electrónico;minutos\nana@example.org;40\n".replace(";", ",").encode()
+        )
+    assert attendance.minutes_attended(person) == 40
+    other = create_event()
+    someone = register_someone(other, email="jean@example.org")
+    with unit_of_work():
+        attendance.import_report(other, "courriel,durée\njean@example.org,12\n".encode())
+    assert attendance.minutes_attended(someone) == 12
