@@ -207,7 +207,10 @@ class _Matcher:
 
     def find(self, email: str, name: str) -> Registration | None:
         if email.strip():
-            return self.by_address.get(address_key(email))
+            # Most files hold the address as typed at registration: its folded form is the
+            # stored key, with no need to run the validator on thousands of rows.
+            found = self.by_address.get(email.strip().casefold())
+            return found if found is not None else self.by_address.get(address_key(email))
         for key in _name_keys(name):
             if key in self.by_name:
                 return self.by_name[key]

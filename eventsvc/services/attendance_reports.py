@@ -167,12 +167,14 @@ def _rows(text: str) -> list[list[str]]:
 # --- values --------------------------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u202f\u00a0]+")
-_DATE_FORMATS = [
-    f"{date}{sep}{time}"
-    for date in ("%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%Y/%m/%d")
-    for sep in (" ", ", ")
-    for time in ("%I:%M:%S %p", "%I:%M %p", "%H:%M:%S", "%H:%M")
-]
+#: Day, month and year in either order (or year first), a 12- or 24-hour clock: how Zoom,
+#: Teams and BigBlueButton write times in the locales they export in (one regular expression
+#: rather than ``strptime`` formats: reports have thousands of cells).
+_LOCAL_TIME = re.compile(
+    r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4}),? (\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?: ?([ap])\.?m\.?)?$",
+    re.IGNORECASE,
+)
 _TEAMS_DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
 _CLOCK_DURATION = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
 
@@ -186,10 +188,24 @@ def parse_time(text: str, near: datetime | None) -> datetime:
         return datetime.fromisoformat(value)
     except ValueError:
         pass
+    match = _LOCAL_TIME.match(value)
+    if not match:
+        raise ValueError(value)
+    first, second, third, hour, minute, second_of_minute, half = match.groups()
+    hour, minute = int(hour), int(minute)
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(value)
+        hour = hour % 12 + (12 if half.lower() == "p" else 0)
+    if len(first) == 4:
+        orders = [(int(first), int(second), int(third))]  # year/month/day
+    else:
+        year = int(third) + (2000 if len(third) <= 2 else 0)
+        orders = [(year, int(first), int(second)), (year, int(second), int(first))]
     candidates = []
-    for fmt in _DATE_FORMATS:
+    for year, month, day in orders:
         try:
-            candidates.append(datetime.strptime(value, fmt))
+            candidates.append(datetime(year, month, day, hour, minute, int(second_of_minute or 0)))
         except ValueError:
             continue
     if not candidates:

@@ -265,10 +265,19 @@ def test_an_empty_report(launch):
         ("12/6/26, 1:29:40\u202fPM", datetime(2026, 12, 6, 13, 29, 40)),
         ("6.12.2026, 13:29:40", datetime(2026, 12, 6, 13, 29, 40)),
         ("2026-12-06T13:29:40", datetime(2026, 12, 6, 13, 29, 40)),
+        ("6/12/2026, 1:29:40 p.m.", datetime(2026, 12, 6, 13, 29, 40)),
+        ("12/6/2026 12:05 AM", datetime(2026, 12, 6, 0, 5)),
+        ("2026/12/06 13:29:40", datetime(2026, 12, 6, 13, 29, 40)),
     ],
 )
 def test_times_as_the_platforms_write_them(text, expected):
     assert parse_time(text, near=datetime(2026, 12, 6, 13, 30)) == expected
+
+
+@pytest.mark.parametrize("text", ["13/13/2026 10:00", "12/06/2026 13:00 PM", "yesterday", ""])
+def test_what_is_not_a_time(text):
+    with pytest.raises(ValueError):
+        parse_time(text, near=datetime(2026, 12, 6, 13, 30))
 
 
 def test_iso_offsets_are_kept():
