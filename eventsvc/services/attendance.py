@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -118,9 +118,12 @@ def minutes_of(rows: Iterable[AttendanceRow]) -> int:
 def recompute(event: Event, registration_ids: Iterable[int] | None = None) -> None:
     """Rebuild the :class:`Attendance` of ``registration_ids`` (default: the whole event) from
     its matched rows and the event's rule. Flushes."""
-    rows_query = select(AttendanceRow).where(
-        AttendanceRow.event_id == event.id, AttendanceRow.state == RowState.MATCHED
-    )
+    rows_query = select(
+        AttendanceRow.registration_id,
+        AttendanceRow.joined_at,
+        AttendanceRow.left_at,
+        AttendanceRow.minutes,
+    ).where(AttendanceRow.event_id == event.id, AttendanceRow.state == RowState.MATCHED)
     existing_query = select(Attendance).where(Attendance.event_id == event.id)
     if registration_ids is not None:
         wanted = set(registration_ids)
@@ -128,24 +131,32 @@ def recompute(event: Event, registration_ids: Iterable[int] | None = None) -> No
             return
         rows_query = rows_query.where(AttendanceRow.registration_id.in_(wanted))
         existing_query = existing_query.where(Attendance.registration_id.in_(wanted))
-    rows_by_registration: dict[int, list[AttendanceRow]] = defaultdict(list)
-    for row in db.session.scalars(rows_query):
+    rows_by_registration: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(rows_query):
         rows_by_registration[row.registration_id].append(row)
     existing = {a.registration_id: a for a in db.session.scalars(existing_query)}
     for registration_id, record in existing.items():
         if registration_id not in rows_by_registration:
             db.session.delete(record)
+    new = []
     for registration_id, rows in rows_by_registration.items():
+        joins = [row.joined_at for row in rows if row.joined_at is not None]
+        minutes = minutes_of(rows)
+        counted = {
+            "minutes": minutes,
+            "first_joined_at": min(joins) if joins else None,
+            "last_joined_at": max(joins) if joins else None,
+            "attended": is_attended(event, minutes),
+        }
         record = existing.get(registration_id)
         if record is None:
-            record = Attendance(registration_id=registration_id, event_id=event.id)
-            db.session.add(record)
-        joins = [row.joined_at for row in rows if row.joined_at is not None]
-        record.minutes = minutes_of(rows)
-        record.first_joined_at = min(joins) if joins else None
-        record.last_joined_at = max(joins) if joins else None
-        record.attended = is_attended(event, record.minutes)
+            new.append({"registration_id": registration_id, "event_id": event.id, **counted})
+        else:
+            for key, value in counted.items():
+                setattr(record, key, value)
     db.session.flush()
+    if new:  # one executemany for a whole report's people
+        db.session.execute(insert(Attendance), new)
 
 
 def set_rule(event: Event, *, minutes: int | None, percent: int | None) -> None:
@@ -282,7 +293,9 @@ def import_report(
         uploaded_by_id=by.id if by is not None else None,
     )
     db.session.add(report)
+    db.session.flush()  # its id, for the rows
     matcher = _Matcher(event)
+    values = []
     absent = 0
     for row in parsed.rows:
         if row.role == Role.ABSENT:
@@ -293,21 +306,25 @@ def import_report(
             state = RowState.IGNORED
         else:
             state = RowState.MATCHED if registration else RowState.UNMATCHED
-        report.rows.append(
-            AttendanceRow(
-                event_id=event.id,
-                line=row.line,
-                name=row.name,
-                email=row.email,
-                joined_at=_instant(row.joined, timezone),
-                left_at=_instant(row.left, timezone),
-                minutes=row.minutes,
-                state=state,
-                registration_id=registration.id if registration else None,
-            )
+        values.append(
+            {
+                "report_id": report.id,
+                "event_id": event.id,
+                "line": row.line,
+                "name": row.name,
+                "email": row.email,
+                "joined_at": _instant(row.joined, timezone),
+                "left_at": _instant(row.left, timezone),
+                "minutes": row.minutes,
+                "state": state,
+                "registration_id": registration.id if registration else None,
+            }
         )
-    db.session.flush()
-    recompute(event, {row.registration_id for row in report.rows if row.registration_id})
+    # One executemany rather than thousands of ORM objects (see bench/attendance.py).
+    if values:
+        db.session.execute(insert(AttendanceRow), values)
+    db.session.expire(report, ["rows"])
+    recompute(event, {value["registration_id"] for value in values if value["registration_id"]})
     return _result(report, already=False, absent=absent)
 
 
