@@ -202,21 +202,22 @@ def _name_keys(name: str) -> list[str]:
 
 
 class _Matcher:
-    """The event's registrations by address key and, where unique, by folded name."""
+    """The event's registrations (ids) by address key and, where unique, by folded name."""
 
     def __init__(self, event: Event):
-        registrations = db.session.scalars(
-            select(Registration).where(
+        registrations = db.session.execute(
+            select(Registration.id, Registration.email_normalised, Registration.full_name).where(
                 Registration.event_id == event.id, Registration.anonymised_at.is_(None)
             )
         ).all()
-        self.by_address = {r.email_normalised: r for r in registrations}
-        names: dict[str, list[Registration]] = defaultdict(list)
-        for registration in registrations:
-            names[_fold(registration.full_name)].append(registration)
+        self.by_address = {email: id_ for id_, email, _name in registrations}
+        names: dict[str, list[int]] = defaultdict(list)
+        for id_, _email, name in registrations:
+            names[_fold(name)].append(id_)
         self.by_name = {key: found[0] for key, found in names.items() if len(found) == 1}
 
-    def find(self, email: str, name: str) -> Registration | None:
+    def find(self, email: str, name: str) -> int | None:
+        """The id of the registration the row is about, or ``None``."""
         if email.strip():
             # Most files hold the address as typed at registration: its folded form is the
             # stored key, with no need to run the validator on thousands of rows.
@@ -301,11 +302,11 @@ def import_report(
         if row.role == Role.ABSENT:
             absent += 1
             continue
-        registration = None if row.role == Role.STAFF else matcher.find(row.email, row.name)
+        registration_id = None if row.role == Role.STAFF else matcher.find(row.email, row.name)
         if row.role == Role.STAFF:
             state = RowState.IGNORED
         else:
-            state = RowState.MATCHED if registration else RowState.UNMATCHED
+            state = RowState.MATCHED if registration_id else RowState.UNMATCHED
         values.append(
             {
                 "report_id": report.id,
@@ -317,7 +318,7 @@ def import_report(
                 "left_at": _instant(row.left, timezone),
                 "minutes": row.minutes,
                 "state": state,
-                "registration_id": registration.id if registration else None,
+                "registration_id": registration_id,
             }
         )
     # One executemany rather than thousands of ORM objects (see bench/attendance.py).
