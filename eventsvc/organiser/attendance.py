@@ -279,6 +279,7 @@ def _attendance_page(event: Event, rule_form: RuleForm, status: int):
         "attended": request.args.get("attended", ""),
         "country": request.args.get("country", "").upper()[:2],
         "language": request.args.get("language", "")[:8],
+        "interpretation": request.args.get("interpretation", "")[:8],
     }
     people, total = _attendance_list(event, filters)
     return render_template(
@@ -294,6 +295,11 @@ def _attendance_page(event: Event, rule_form: RuleForm, status: int):
         attended_filters=ATTENDED_FILTERS,
         countries=[item.value for item in attendance.attendance_by(event, "country")],
         languages=[item.value for item in attendance.attendance_by(event, "language")],
+        interpretations=[
+            (item.value, stats.label("interpretation", item.value, locale))
+            for item in attendance.attendance_by(event, "interpretation")
+            if item.value
+        ],
         rule_form=rule_form,
         list_limit=LIST_LIMIT,
     ), status
@@ -320,6 +326,8 @@ def _attendance_list(event: Event, filters: dict) -> tuple[list, int]:
         query = query.where(Registration.country == filters["country"])
     if filters["language"]:
         query = query.where(Registration.language == filters["language"])
+    if filters["interpretation"]:
+        query = query.where(Registration.interpretation_language == filters["interpretation"])
     rows = db.session.execute(
         query.order_by(Registration.full_name, Registration.id).limit(LIST_LIMIT + 1)
     ).all()

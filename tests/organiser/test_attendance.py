@@ -110,6 +110,8 @@ def test_the_attendance_page_rate_breakdowns_chart_and_list(signed_in, launch, s
     by_country = signed_in.get(f"{BASE}?country=FR").get_data(as_text=True)
     listed = by_country.split('id="attendance-list"')[1]
     assert "Jean Dupont" in listed and "Ana López" not in listed
+    by_interpretation = signed_in.get(f"{BASE}?interpretation=floor").get_data(as_text=True)
+    assert "Ana López" not in by_interpretation.split('id="attendance-list"')[1]
 
 
 def test_the_page_in_french(signed_in, launch, samples):
