@@ -1,15 +1,14 @@
 """What the API says about an event, a partner and a registration: the JSON shapes of the
 OpenAPI document's schemas (``Event``, ``EventSummary``, ``Partner``, ``Registration``)."""
 
-import importlib.util
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import g
+from flask import request
 
 from eventsvc import clock
 from eventsvc.models import Event, EventStatus, Partner, Registration
-from eventsvc.services import registrations
+from eventsvc.services import attendance, questions, registrations
 from eventsvc.urls import external_url
 
 #: The registration fields the API shows, in the form's order (the built-in ones).
@@ -126,29 +125,19 @@ def registration(value: Registration, *, position: int | None = None) -> dict:
     return body
 
 
-def _optional_service(name: str):
-    """A service another part of the work adds (questions, attendance), when it is there."""
-    module = f"eventsvc.services.{name}"
-    if importlib.util.find_spec(module) is None:
-        return None
-    return importlib.import_module(module)
-
-
 def _answers(value: Registration) -> dict:
-    questions = _optional_service("questions")
-    if questions is None or value.anonymised_at is not None:
+    if value.anonymised_at is not None:
         return {}
     return dict(questions.answers_for(value))
 
 
 def _attendance(value: Registration) -> dict | None:
-    attendance = _optional_service("attendance")
-    if attendance is None:
-        return None
-    minutes = attendance.minutes_attended(value)
-    if minutes is None:
-        return None
-    cache = g.setdefault("api_attended", {})  # one query per event, not per registration
+    """From the imported reports, ``None`` before any row is theirs. The event's records are
+    read once per request (kept on the request: a list of many registrations, one query)."""
+    cache = request.__dict__.setdefault("_api_attendance", {})
     if value.event_id not in cache:
-        cache[value.event_id] = attendance.attended_registration_ids(value.event)
-    return {"attended": value.id in cache[value.event_id], "minutes": minutes}
+        cache[value.event_id] = attendance.attendance_by_registration(value.event_id)
+    record = cache[value.event_id].get(value.id)
+    if record is None:
+        return None
+    return {"attended": record.attended, "minutes": record.minutes}

@@ -2,6 +2,13 @@
 
 from eventsvc.models.announcement import Announcement
 from eventsvc.models.api_token import ApiToken, TokenScope
+from eventsvc.models.attendance import (
+    Attendance,
+    AttendanceReport,
+    AttendanceRow,
+    ReportFormat,
+    RowState,
+)
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.organiser import (
@@ -22,6 +29,9 @@ __all__ = [
     "Announcement",
     "Answer",
     "ApiToken",
+    "Attendance",
+    "AttendanceReport",
+    "AttendanceRow",
     "AuditEntry",
     "DeliveryStatus",
     "Event",
@@ -41,7 +51,9 @@ __all__ = [
     "RateLimitCounter",
     "Registration",
     "RegistrationStatus",
+    "ReportFormat",
     "Role",
+    "RowState",
     "SignInFailure",
     "SiteSetting",
     "TokenScope",

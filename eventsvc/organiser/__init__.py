@@ -21,6 +21,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     announcements,
     api_tokens,
     assignment,
+    attendance,
     attendees,
     dashboard,
     events,
