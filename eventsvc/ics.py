@@ -13,8 +13,9 @@ Every line is written by ``icalendar`` (escaping, folding, parameters). Building
 the VTIMEZONE and the event's lines takes about a millisecond, which a reminder fan-out to
 thousands of registrants cannot afford per message; so the part of an invite that is the same
 for everyone (the calendar, the zone, the event's lines) is written once per event state and
-cached, and only the registrant's own lines (ATTENDEE, and DESCRIPTION with their personal
-link) are written per registrant and put into the event before it closes.
+cached, and only the registrant's own lines (ATTENDEE; LOCATION and URL, their personal join
+link; DESCRIPTION with their join link and personal page) are written per registrant and put
+into the event before it closes. The meeting's raw address is in no calendar file.
 """
 
 import calendar as calendar_module

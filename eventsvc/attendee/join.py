@@ -6,7 +6,7 @@ refresh and a "try again" link). Too late: the event is over, with the recording
 token is a plain 404; a cancelled place or an unusable event gets a page with nothing personal.
 """
 
-from flask import abort, redirect, render_template
+from flask import abort, redirect, render_template, request
 
 from eventsvc import clock
 from eventsvc.i18n import localized_blueprint
@@ -34,7 +34,7 @@ def open(token):  # noqa: A001 - the endpoint's name, join.open
     if registration is None:
         abort(404)
     with unit_of_work():
-        join = joins.open_link(registration)
+        join = joins.open_link(registration, count=request.method == "GET")
     event = join.event
     if join.state == JoinState.OPEN:
         return redirect(event.online_url, 302)

@@ -227,13 +227,13 @@ class EventForm(FlaskForm):
         ),
     )
     join_opens_minutes = IntegerField(
-        _l("Join links open (minutes before the start)"),
+        _l("Links open (minutes before the start)"),
         [Optional()],
         render_kw={"min": 0, "max": JOIN_MINUTES_MAX},
         description=_l("Before then, each person's link shows a countdown."),
     )
     join_grace_minutes = IntegerField(
-        _l("Join links stay open (minutes after the end)"),
+        _l("Links stay open (minutes after the end)"),
         [Optional()],
         render_kw={"min": 0, "max": JOIN_MINUTES_MAX},
         description=_l("After then, the link says the event is over and offers the recording."),

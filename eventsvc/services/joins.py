@@ -83,11 +83,12 @@ def state_of(registration: Registration, at: datetime | None = None) -> Join:
     return Join(state, event, opening, closing)
 
 
-def open_link(registration: Registration) -> Join:
+def open_link(registration: Registration, *, count: bool = True) -> Join:
     """Follow ``registration``'s join link now: record the opening when it leads to the
-    meeting. The caller owns the transaction."""
+    meeting (unless ``count`` is false: a HEAD request, a link checker). The caller owns the
+    transaction."""
     join = state_of(registration)
-    if join.state == JoinState.OPEN:
+    if join.state == JoinState.OPEN and count:
         record_opening(registration)
     return join
 

@@ -263,3 +263,12 @@ def test_the_meeting_address_is_on_no_public_page_or_feed(
         assert response.status_code == 200, address
         assert b"meet.example.org" not in response.data, address
         assert b"/join/" not in response.data, address
+
+
+def test_a_head_request_is_not_counted(client, event, person, frozen_clock):
+    frozen_clock.set(event.starts_at)
+
+    response = client.head(path(person))
+
+    assert response.status_code == 302
+    assert fresh(person).join_count == 0

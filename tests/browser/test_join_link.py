@@ -18,6 +18,7 @@ from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import Registration
 from eventsvc.urls import join_url
+from tests.browser.test_accessibility import BROWSER_LOCALES, check_all
 
 pytestmark = pytest.mark.browser
 
@@ -101,3 +102,24 @@ def test_without_javascript_the_waiting_page_refreshes_itself_to_the_meeting(
     page.wait_for_url(meeting.online_url, timeout=15_000)
     db.session.expire_all()
     assert db.session.get(Registration, person.id).join_count == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_join_pages_have_no_serious_accessibility_violations(
+    new_page, axe, meeting, make_registration, frozen_clock, lang
+):
+    person = make_registration(meeting, language=lang)
+    link = urlsplit(join_url(person)).path
+    page = new_page(locale=BROWSER_LOCALES[lang])
+
+    def waiting():
+        frozen_clock.set(meeting.starts_at - timedelta(hours=2))
+        page.goto(link)
+        expect(page.locator("[data-countdown]")).to_be_visible()
+
+    def over():
+        frozen_clock.set(meeting.ends_at + timedelta(days=1))
+        page.goto(link)
+        expect(page.locator("a.join-recording")).to_be_visible()
+
+    check_all(axe, page, [("waiting", waiting), ("over", over)])
