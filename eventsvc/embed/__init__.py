@@ -5,7 +5,6 @@ setting) would drop a session cookie inside the frame, so the form carries a sig
 to the event instead (:mod:`eventsvc.embed.forms`). See docs/embedding.md."""
 
 from flask import Blueprint, abort, g
-
 from flask_babel import refresh
 
 from eventsvc.i18n import current_locale, supported_locales

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from eventsvc import clock, ratelimits, security
 from eventsvc.embed import bp
 from eventsvc.embed.forms import EXPIRED, embed_registration_form
-from eventsvc.extensions import db
+from eventsvc.extensions import csrf, db
 from eventsvc.i18n import current_locale
 from eventsvc.lookups import PUBLIC_STATUSES, event_or_404
 from eventsvc.models import Event, Registration, RegistrationStatus
@@ -86,6 +86,7 @@ def _refused(limit):
 
 
 @bp.post("/events/<slug>/register")
+@csrf.exempt  # the session's token cannot reach a third-party frame: the form token stands in
 @ratelimits.registration(on_breach=_refused)
 def register(slug):
     event = event_or_404(slug, public=True)
