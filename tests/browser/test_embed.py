@@ -60,10 +60,14 @@ def host_site(live_server):
     server.server_close()
 
 
+FRAME_HEIGHT = (
+    "() => Math.round(document.querySelector('iframe.eventsvc-embed')"
+    ".getBoundingClientRect().height)"
+)
+
+
 def _frame_height(page) -> int:
-    return page.evaluate(
-        "() => Math.round(document.querySelector('iframe.eventsvc-embed').getBoundingClientRect().height)"
-    )
+    return page.evaluate(FRAME_HEIGHT)
 
 
 def _content_height(frame) -> int:
