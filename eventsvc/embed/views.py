@@ -23,7 +23,7 @@ from eventsvc.public.views import availability
 from eventsvc.services import registrations
 from eventsvc.services.registrations import RegistrationClosed, closed_reason, seats_left
 from eventsvc.unit_of_work import unit_of_work
-from eventsvc.urls import manage_url
+from eventsvc.urls import manage_url, public_url
 
 DONE_SALT = "eventsvc.embed.done"
 #: How long the confirmation's address shows the personal link (seconds).
@@ -44,6 +44,12 @@ def _framing(response):
 @bp.app_template_global()
 def embed_allowed_origins() -> list[str]:
     return security.allowed_frame_origins(current_app.config.get("EMBED_ALLOWED_ORIGINS"))
+
+
+@bp.app_template_global()
+def embed_script_url() -> str:
+    """The absolute address of ``static/embed.js``, for the snippet shown to organisers."""
+    return public_url("static", filename="embed.js")
 
 
 @bp.get("/events")
