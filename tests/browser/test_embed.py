@@ -4,6 +4,7 @@ the browser, so the frame's cookies are third-party, and Chromium blocks those) 
 frame with the one-line snippet; the visitor registers through it and reads the confirmation
 inside it, the frame sized to its content. A page from an origin not allowed gets no frame."""
 
+import os
 import threading
 
 import pytest
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import DESKTOP
+from tests.browser.screenshots import SCREENSHOT_DIR
 
 #: Chromium's switch for "block third-party cookies" (the phase-out setting, forced on).
 BLOCK_THIRD_PARTY_COOKIES = "--test-third-party-cookie-phaseout"
@@ -47,6 +49,7 @@ def host_site(live_server):
         }.get(environ["PATH_INFO"], "")
         html = (
             '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Partenaire</title>'
+            "<style>body{font-family:Georgia,serif;max-width:46rem;margin:1rem auto}</style>"
             f"</head><body><h1>Notre webinaire</h1>{body}<p>Fin de l'article</p></body></html>"
         )
         return Response(html, mimetype="text/html")(environ, start_response)
@@ -99,6 +102,11 @@ def test_registering_through_the_snippet_with_third_party_cookies_blocked(
     )
     assert abs(_frame_height(page) - _content_height(frame)) <= 2
     form_height = _frame_height(page)
+    if os.environ.get("EVENTSVC_UPDATE_SCREENSHOTS") == "1":  # docs/embedding.md's picture
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": DESKTOP["width"], "height": height})
+        page.screenshot(path=SCREENSHOT_DIR / "embed-fr-desktop.png")
+        page.set_viewport_size(DESKTOP)
     # The frame is a third-party context here: it can keep no cookie at all.
     assert frame.evaluate("() => { document.cookie = 'probe=1'; return document.cookie; }") == ""
 
