@@ -27,4 +27,4 @@ def _add_lang(endpoint, values):
         values["lang"] = getattr(g, "lang", None) or current_locale()
 
 
-from eventsvc.embed import views  # noqa: E402,F401
+from eventsvc.embed import oembed, views  # noqa: E402,F401
