@@ -14,6 +14,7 @@ from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMes
 from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
+from eventsvc.models.subscription import Frequency, Subscription, SubscriptionStatus
 
 __all__ = [
     "Announcement",
@@ -23,6 +24,7 @@ __all__ = [
     "EventContent",
     "EventPartner",
     "EventStatus",
+    "Frequency",
     "MessageKind",
     "MessageStatus",
     "Organiser",
@@ -35,5 +37,7 @@ __all__ = [
     "Role",
     "SignInFailure",
     "SiteSetting",
+    "Subscription",
+    "SubscriptionStatus",
     "UNSENT",
 ]

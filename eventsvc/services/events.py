@@ -28,7 +28,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import DomainError, assignments, audit, outbox, page_version
+from eventsvc.services import DomainError, assignments, audit, outbox, page_version, subscriptions
 from eventsvc.services.event_changes import (
     DETAILS,
     LINK,
@@ -185,6 +185,7 @@ def publish_event(event: Event, actor: Organiser | None = None) -> Event:
     event.status = EventStatus.PUBLISHED
     page_version.event_changed(event)
     audit.record(audit.PUBLISHED, event, actor)
+    subscriptions.queue_new_event_notices(event)  # in this transaction, through the outbox
     return event
 
 
