@@ -29,4 +29,5 @@ from eventsvc.organiser import (  # noqa: E402,F401
     presenters,
     sign_in,
     stats,
+    subscribers,
 )
