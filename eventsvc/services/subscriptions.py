@@ -102,6 +102,27 @@ def confirm(subscription: Subscription) -> None:
     db.session.flush()
 
 
+def confirmed_from_registration(registration) -> Subscription:
+    """The registration form's "send me news" box, confirmed by its own double opt-in mail
+    (the registrant followed the link): the address is subscribed to every new event, in the
+    registration's language, and can change that from the link of any subscription mail."""
+    key = address_key(registration.email)
+    subscription = db.session.scalar(
+        select(Subscription).where(Subscription.email_normalised == key)
+    )
+    if subscription is None:
+        subscription = Subscription(
+            email=registration.email,
+            email_normalised=key,
+            languages=[registration.language],
+            partner_ids=[],
+            frequency=Frequency.EACH,
+        )
+        db.session.add(subscription)
+    confirm(subscription)
+    return subscription
+
+
 def unsubscribe(subscription: Subscription) -> None:
     """Immediate and complete: the row and its unsent mail are deleted."""
     db.session.execute(
