@@ -3,7 +3,8 @@
 
      <script src="https://events.example.org/static/embed.js" data-event="SLUG" data-lang="fr" async></script>
 
-   Without data-event: the list of upcoming events. The frame's messages are read only from the
+   Without data-event: the list of upcoming events; with data-subscribe (and no data-event):
+   the form to hear of new events. The frame's messages are read only from the
    frame itself and from the origin this script came from; it sends nothing back. A plain
    <iframe src="https://events.example.org/embed/fr/events/SLUG"> works too, at a fixed height.
    See docs/embedding.md. */
@@ -16,7 +17,9 @@
   var root = origin + source.pathname.replace(/\/static\/embed\.js$/, "");
   var lang = script.getAttribute("data-lang") || (document.documentElement.lang || "en").slice(0, 2);
   var slug = script.getAttribute("data-event");
-  var path = "/embed/" + encodeURIComponent(lang) + "/events" + (slug ? "/" + encodeURIComponent(slug) : "");
+  var path = "/embed/" + encodeURIComponent(lang) + (
+    script.hasAttribute("data-subscribe") ? "/subscribe"
+      : "/events" + (slug ? "/" + encodeURIComponent(slug) : ""));
   var frame = document.createElement("iframe");
   frame.src = root + path;
   frame.name = "eventsvc:" + window.location.origin;

@@ -17,6 +17,7 @@ from wtforms import HiddenField
 
 from eventsvc.models import Event
 from eventsvc.public.forms import RegistrationForm
+from eventsvc.public.subscriptions import SubscriptionForm
 
 SALT = "eventsvc.embed.form"
 
@@ -31,18 +32,20 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def form_token(event: Event) -> str:
-    return _serializer().dumps({"event": event.id})
+def form_token(event: Event | None) -> str:
+    """A token for ``event``'s registration form, or (``None``) for the subscribe form."""
+    return _serializer().dumps({"event": None if event is None else event.id})
 
 
-def token_is_valid(token: str | None, event: Event) -> bool:
+def token_is_valid(token: str | None, event: Event | None) -> bool:
     if not token:
         return False
     try:
         data = _serializer().loads(token, max_age=int(current_app.config["EMBED_FORM_MAX_AGE"]))
     except (SignatureExpired, BadSignature):
         return False
-    return isinstance(data, dict) and data.get("event") == event.id
+    expected = None if event is None else event.id
+    return isinstance(data, dict) and "event" in data and data["event"] == expected
 
 
 class _TokenChecks:
@@ -67,3 +70,19 @@ def embed_registration_form(event: Event, **kwargs):
     """The registration form of ``event`` for the embed: the public form's fields, no session
     CSRF token, a fresh form token (a submitted token is kept to be checked)."""
     return _embed_form_class(RegistrationForm)(event, **kwargs)
+
+
+class EmbedSubscriptionForm(SubscriptionForm):
+    """The subscribe form inside a frame: the same fields and checks, the form token in place
+    of the session's CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    form_token = HiddenField()
+
+    def token_is_valid(self) -> bool:
+        return token_is_valid(self.form_token.data, None)
+
+    def renew_token(self) -> None:
+        self.form_token.data = form_token(None)

@@ -7,20 +7,20 @@ short-lived ``done`` token in its URL instead.
 import time
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
 
 from eventsvc import clock, ratelimits, security
 from eventsvc.embed import bp
-from eventsvc.embed.forms import EXPIRED, embed_registration_form
+from eventsvc.embed.forms import EXPIRED, EmbedSubscriptionForm, embed_registration_form
 from eventsvc.extensions import csrf, db
 from eventsvc.i18n import current_locale
 from eventsvc.lookups import PUBLIC_STATUSES, event_or_404
 from eventsvc.models import Event, Registration, RegistrationStatus
 from eventsvc.public.views import availability
-from eventsvc.services import registrations
+from eventsvc.services import registrations, subscriptions
 from eventsvc.services.registrations import RegistrationClosed, closed_reason, seats_left
 from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import manage_url, public_url
@@ -185,3 +185,43 @@ def _event_page(event: Event, form, status: int = 200):
         places_text=ngettext("%(num)d place left.", "%(num)d places left.", left) if left else "",
     )
     return make_response(page, status)
+
+
+def _subscribe_page(form, status: int = 200):
+    form.renew_token()
+    page = render_template(
+        "embed/subscribe.html", form=form, form_action=url_for("embed.subscribe")
+    )
+    return make_response(page, status)
+
+
+def _refused_subscription(limit):
+    form = EmbedSubscriptionForm()
+    form.form_errors.append(gettext("Too many requests from your network. Try again later."))
+    return _subscribe_page(form, 429)
+
+
+@bp.route("/subscribe", methods=["GET", "POST"])
+@csrf.exempt  # as the registration form: the form token stands in for the session's
+@ratelimits.registration(on_breach=_refused_subscription)
+def subscribe():
+    """The subscribe form in a frame (double opt-in, as on the site)."""
+    form = EmbedSubscriptionForm()
+    if request.method == "GET":
+        return _subscribe_page(form)
+    if not form.token_is_valid():
+        form.form_errors.append(EXPIRED)
+        return _subscribe_page(form, 400)
+    if form.is_spam():
+        return redirect(url_for("embed.subscribe_sent"), 303)
+    data = form.parsed()
+    if data is None:
+        return _subscribe_page(form, 400)
+    with unit_of_work():
+        subscriptions.subscribe(data)
+    return redirect(url_for("embed.subscribe_sent"), 303)
+
+
+@bp.get("/subscribe/sent")
+def subscribe_sent():
+    return render_template("embed/subscribe_sent.html")

@@ -214,3 +214,30 @@ def test_unknown_language_or_draft_is_not_found(client, make_event):
     make_event(slug="gps", status="draft")
     assert client.get("/embed/xx/events").status_code == 404
     assert client.get("/embed/en/events/gps").status_code == 404
+
+
+def test_the_subscribe_form_works_in_the_frame_without_cookies(app, make_event):
+    from eventsvc.models import MessageKind, Subscription
+
+    client = app.test_client(use_cookies=False)
+    page_ = client.get("/embed/fr/subscribe")
+    assert "frame-ancestors https://partner.example.org" in page_.headers["Content-Security-Policy"]
+    token = form_token(page_)
+    data = {"email": "sub@example.org", "languages": ["fr"], "frequency": "weekly"}
+
+    refused = client.post("/embed/fr/subscribe", data=data)
+    assert refused.status_code == 400
+    response = client.post("/embed/fr/subscribe", data={**data, "form_token": token})
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/embed/fr/subscribe/sent"
+    assert "Set-Cookie" not in response.headers
+    subscription = db.session.scalar(select(Subscription))
+    assert (subscription.email, subscription.status) == ("sub@example.org", "pending")
+    kinds = db.session.scalars(select(OutboxMessage.kind)).all()
+    assert kinds == [MessageKind.SUBSCRIPTION_CONFIRM]
+    # A registration form's token does not open the subscribe form.
+    make_event(slug="gps")
+    event_token = form_token(client.get("/embed/fr/events/gps"))
+    other = {**data, "email": "other@example.org", "form_token": event_token}
+    assert client.post("/embed/fr/subscribe", data=other).status_code == 400
