@@ -98,6 +98,7 @@ def create_event(
     audit.record(audit.CREATED, event, actor, status=str(new.status), **audit_details)
     if new.status == EventStatus.PUBLISHED:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
+        subscriptions.queue_new_event_notices(event)
     return event
 
 
@@ -129,6 +130,7 @@ def update_event(
     data = _new_date_ends_postponement(event, data)
     new = _resolve(data, event, known_partners)
     title_before = {c.locale: c.title for c in event.contents}
+    was_draft = event.status == EventStatus.DRAFT
     summary = summarise(event, new, notify)
     if not summary.changed:
         return summary
@@ -152,6 +154,8 @@ def update_event(
             outbox.reschedule_reminders(event)
     if summary.published:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
+        if was_draft:  # new to the public (not a postponed event given its new date)
+            subscriptions.queue_new_event_notices(event)
     if "capacity" in summary.fields:
         _fill_free_seats(event)
     return summary

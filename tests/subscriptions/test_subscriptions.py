@@ -227,3 +227,23 @@ def test_repeated_requests_send_one_confirmation_per_interval(client, smtp_app, 
         subscribe(client)
     kinds = db.session.scalars(select(OutboxMessage.kind)).all()
     assert kinds == [MessageKind.SUBSCRIPTION_CONFIRM]
+
+
+def test_an_event_created_or_edited_into_published_is_announced_once(
+    smtp_app, smtp, client, event_data
+):
+    from dataclasses import replace
+
+    from eventsvc.models import Event
+
+    confirmed(client, smtp, email="fr@example.org", languages=("fr",))
+    with unit_of_work():
+        event_service.create_event(replace(event_data(), slug="direct", status="published"))
+    with unit_of_work():
+        draft = event_service.create_event(replace(event_data(), slug="edited", status="draft"))
+    draft = db.session.get(Event, draft.id)
+    with unit_of_work():
+        event_service.update_event(draft, replace(event_data(), slug="edited", status="published"))
+    dispatch_due()
+    notices = [m for m in sent(smtp) if m["Subject"].startswith("Nouvel")]
+    assert len(notices) == 2
