@@ -143,7 +143,9 @@ def build(message: OutboxMessage) -> Message:
     _add_headers(email, message, _address(name, reader.address), reader.lang, draft.subject)
     if message.subscription_id is not None:
         # RFC 2369 and RFC 8058: one-click unsubscribe by the mail client, an HTTPS POST.
-        email["List-Unsubscribe"] = f"<{reader.link}/unsubscribe>"
+        # On one line (an ASCII URL, far below the 998 limit): folded, some clients keep the
+        # leading space.
+        email["List-Unsubscribe"] = _Folded(f"<{reader.link}/unsubscribe>")
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return email
 
@@ -193,7 +195,7 @@ def _subscriber_reader(subscription: Subscription, lang: str) -> _Reader:
     context = {
         "lang": lang,
         "organiser_name": config["ORGANIZER_NAME"],
-        "site_name": config.get("SITE_NAME") or _("Events"),
+        "site_name": config.get("SITE_NAME") or config["ORGANIZER_NAME"],
         "events_url": external_url("public.index", lang=lang),
     }
     return _Reader(lang, "", "", subscription.email, subscription_url(subscription), context)

@@ -40,6 +40,12 @@ ORGANISER_KINDS = frozenset(
 )
 
 
+#: Kinds sent to a subscription to new events rather than to a registrant.
+SUBSCRIPTION_KINDS = frozenset(
+    {MessageKind.SUBSCRIPTION_CONFIRM, MessageKind.NEW_EVENT_NOTICE, MessageKind.DIGEST}
+)
+
+
 class MessageStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
