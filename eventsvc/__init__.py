@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsvc.api import bp as api_bp
     from eventsvc.attendee import bp as attendee_bp
     from eventsvc.attendee.join import bp as join_bp
+    from eventsvc.embed import bp as embed_bp
     from eventsvc.i18n import best_locale_for_request, supported_locales
     from eventsvc.organiser import bp as organiser_bp
     from eventsvc.public import bp as public_bp
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(join_bp)
     app.register_blueprint(organiser_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(embed_bp)
     app.add_template_global(public_url)
 
     @app.get("/")

@@ -54,6 +54,14 @@ MAIL_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]
 MAIL_DISPATCHER_THREAD = None
 MAIL_DISPATCHER_INTERVAL = 5
 
+# Embedding (docs/embedding.md): the origins (scheme://host[:port]) whose pages may frame the
+# /embed/ pages, e.g. ["https://www.example.org"]; as an environment variable, a JSON list or
+# origins separated by spaces or commas. Empty: no site may frame them. Every other page keeps
+# refusing frames.
+EMBED_ALLOWED_ORIGINS = []
+# How long the signed token of an embedded registration form stays valid (seconds), as CSRF's.
+EMBED_FORM_MAX_AGE = 3600
+
 REMINDER_OFFSETS = [1440, 60]
 JOIN_LINK_SHOWN_BEFORE = 30
 # Default minutes before the start from which join links open, and after the end they still

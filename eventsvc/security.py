@@ -9,6 +9,7 @@ one another's sessions and CSRF tokens.
 import logging
 from itertools import chain
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -169,10 +170,56 @@ def security_headers(app: Flask) -> dict[str, str]:
     return headers
 
 
+def allowed_frame_origins(value) -> list[str]:
+    """The origins of ``EMBED_ALLOWED_ORIGINS`` (a list, or a string of origins separated by
+    spaces or commas), each as ``scheme://host[:port]``; anything else is left out with a
+    warning, so that no setting can add a directive to the policy."""
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    origins = []
+    for item in value or ():
+        parts = urlsplit(str(item).strip())
+        clean = f"{parts.scheme}://{parts.netloc}"
+        if (
+            parts.scheme in ("http", "https")
+            and parts.netloc
+            and not (parts.path.strip("/") or parts.query or parts.fragment)
+            and all(c.isalnum() or c in ".-:[]" for c in parts.netloc)
+        ):
+            origins.append(clean.lower())
+        else:
+            log.warning("EMBED_ALLOWED_ORIGINS: %r is not an origin (scheme://host[:port])", item)
+    return origins
+
+
+def frame_ancestors_policy(app: Flask, origins: list[str]) -> str:
+    """The site's Content-Security-Policy with ``frame-ancestors`` set to ``origins``
+    (``'none'`` when there are none): the policy of the pages made to be embedded."""
+    policy = app.config.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP
+    ancestors = "frame-ancestors " + (" ".join(origins) or "'none'")
+    directives = [
+        part.strip()
+        for part in policy.split(";")
+        if part.strip() and not part.strip().lower().startswith("frame-ancestors")
+    ]
+    return "; ".join([*directives, ancestors])
+
+
+def allow_framing(response, origins: list[str]):
+    """Let the pages of ``origins`` frame ``response`` (and no other): the embed pages only."""
+    from flask import current_app
+
+    response.headers["Content-Security-Policy"] = frame_ancestors_policy(current_app, origins)
+    response.framing_allowed = True
+    return response
+
+
 def _security_headers(response):
     from flask import current_app
 
     present = {name.lower() for name, _value in response.headers}
+    if getattr(response, "framing_allowed", False):
+        present.add("x-frame-options")  # CSP frame-ancestors decides; DENY would override it
     response.headers.extend(
         (name, value)
         for name, value in security_headers(current_app).items()

@@ -85,3 +85,12 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def subscription_url(subscription) -> str:
+    """A subscription's own page (preferences; ``/confirm`` and ``/unsubscribe`` below it), in
+    the language its mail is written in. Every subscription mail carries it."""
+    from eventsvc.services import subscriptions
+
+    token = subscriptions.make_token(subscription, subscriptions.PREFERENCES)
+    return external_url("public.subscription", lang=subscription.language, token=token)

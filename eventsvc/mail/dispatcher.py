@@ -301,6 +301,15 @@ def _obsolete_reason(row: OutboxMessage, now: datetime) -> str:
     """
     if row.organiser_id is not None:
         return "" if row.organiser.active else "The organiser account is deactivated."
+    if row.subscription_id is not None:
+        # Unsubscribing deletes the subscription and its rows: one still here may go, but
+        # never a notice to an address not (or no longer) confirmed.
+        subscription = row.subscription
+        if subscription is None:
+            return "The subscription is gone."
+        if row.kind != MessageKind.SUBSCRIPTION_CONFIRM and subscription.status != "confirmed":
+            return "The subscription is not confirmed."
+        return ""
     registration = row.registration
     if registration is None or registration.anonymised_at is not None:
         return "The registration's personal data has been erased."

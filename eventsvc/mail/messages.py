@@ -73,10 +73,11 @@ from eventsvc.models import (
     OutboxMessage,
     Registration,
     RegistrationStatus,
+    Subscription,
 )
 from eventsvc.services import outbox
 from eventsvc.services.registrations import waitlist_position
-from eventsvc.urls import choose_password_url, external_url, join_url, manage_url
+from eventsvc.urls import choose_password_url, external_url, join_url, manage_url, subscription_url
 
 _QUOTED_LINK_MARK = quote_plus(_LINK_MARK)
 
@@ -132,6 +133,8 @@ def build(message: OutboxMessage) -> Message:
     with force_locale(lang):
         if message.organiser_id is not None:
             reader = _account_reader(message.organiser, lang)
+        elif message.subscription_id is not None:
+            reader = _subscriber_reader(message.subscription, lang)
         else:
             reader = _registrant_reader(message.registration)
         draft = _DRAFTS[message.kind](message, reader.context, reader.link)
@@ -143,12 +146,20 @@ def build(message: OutboxMessage) -> Message:
     email = _assemble(text, html, draft.calendar)
     name = "" if message.kind in _NO_REGISTRANT_TEXT else reader.name
     _add_headers(email, message, _address(name, reader.address), reader.lang, draft.subject)
+    if message.subscription_id is not None:
+        # RFC 2369 and RFC 8058: one-click unsubscribe by the mail client, an HTTPS POST.
+        # On one line (an ASCII URL, far below the 998 limit): folded, some clients keep the
+        # leading space.
+        email["List-Unsubscribe"] = _Folded(f"<{reader.link}/unsubscribe>")
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return email
 
 
 def _language_of(message: OutboxMessage) -> str:
     if message.organiser_id is not None:
         return message.organiser.locale or current_app.config["DEFAULT_LOCALE"]
+    if message.subscription_id is not None:
+        return message.subscription.language
     return message.registration.language
 
 
@@ -182,6 +193,18 @@ def _account_reader(organiser: Organiser, lang: str) -> _Reader:
     }
     greeting = organiser.name or organiser.email
     return _Reader(lang, organiser.name, greeting, organiser.email, "", context)
+
+
+def _subscriber_reader(subscription: Subscription, lang: str) -> _Reader:
+    """A subscription to new events: no name (the form asks none), its own page as the link."""
+    config = current_app.config
+    context = {
+        "lang": lang,
+        "organiser_name": config["ORGANIZER_NAME"],
+        "site_name": config.get("SITE_NAME") or config["ORGANIZER_NAME"],
+        "events_url": external_url("public.index", lang=lang),
+    }
+    return _Reader(lang, "", "", subscription.email, subscription_url(subscription), context)
 
 
 # --- what each kind says -------------------------------------------------------------------------
@@ -408,6 +431,50 @@ def _sign_in_failures(message: OutboxMessage, context: dict, link: str) -> _Draf
     )
 
 
+def _subscription_confirm(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    """Double opt-in: nothing from the form, one confirm link."""
+    return _Draft(_("Confirm that you want to hear of new events"), "subscription_confirm")
+
+
+def _new_event_notice(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    event = message.event
+    lang = context["lang"]
+    event_context = _event_context(event, lang)
+    return _Draft(
+        _("New event: %(title)s", title=event_context["title"]),
+        "new_event_notice",
+        {
+            "events": (_event_item(event, lang),),
+        },
+    )
+
+
+def _digest(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    ids = [int(i) for i in (message.payload or {}).get("events", [])]
+    events = [
+        event
+        for event in (db.session.get(Event, i) for i in ids)
+        if event is not None and event.status == EventStatus.PUBLISHED
+    ]
+    events.sort(key=lambda event: event.starts_at)
+    return _Draft(
+        _("New events this week"),
+        "new_event_notice",
+        {"events": tuple(_event_item(event, context["lang"]) for event in events)},
+    )
+
+
+def _event_item(event: Event, lang: str) -> tuple[str, str, str, str]:
+    """(title, when, summary, public address) of one announced event: hashable, for the cache."""
+    content = event.content(lang)
+    return (
+        content.title,
+        _span(event.starts_at, event.ends_at, event.timezone, lang),
+        content.summary,
+        external_url("public.event", lang=lang, slug=event.slug),
+    )
+
+
 #: Kinds that carry no text from the registration form, not even the name in ``To``.
 _NO_REGISTRANT_TEXT = frozenset({MessageKind.NEWSLETTER_CONFIRM, MessageKind.ADDRESS_CONFIRM})
 
@@ -426,6 +493,9 @@ _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
     MessageKind.INVITATION: _invitation,
     MessageKind.PASSWORD_RESET: _password_reset,
     MessageKind.SIGN_IN_FAILURES: _sign_in_failures,
+    MessageKind.SUBSCRIPTION_CONFIRM: _subscription_confirm,
+    MessageKind.NEW_EVENT_NOTICE: _new_event_notice,
+    MessageKind.DIGEST: _digest,
 }
 
 

@@ -23,6 +23,7 @@ from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.question import Answer, Question, QuestionChoice, QuestionType
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
+from eventsvc.models.subscription import Frequency, Subscription, SubscriptionStatus
 from eventsvc.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "EventContent",
     "EventPartner",
     "EventStatus",
+    "Frequency",
     "MessageKind",
     "MessageStatus",
     "Organiser",
@@ -57,6 +59,8 @@ __all__ = [
     "SignInFailure",
     "SiteSetting",
     "TokenScope",
+    "Subscription",
+    "SubscriptionStatus",
     "UNSENT",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -9,6 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.models.event import Event
 from eventsvc.models.organiser import Organiser
 from eventsvc.models.registration import Registration
+from eventsvc.models.subscription import Subscription
 from eventsvc.models.types import UTCDateTime, str_enum
 
 
@@ -27,11 +28,21 @@ class MessageKind(enum.StrEnum):
     INVITATION = "invitation"  # choose your password
     PASSWORD_RESET = "password_reset"  # "forgot your password?" link
     SIGN_IN_FAILURES = "sign_in_failures"  # repeated failed sign-ins on your account
+    # To a subscription to new events (``subscription_id`` set):
+    SUBSCRIPTION_CONFIRM = "subscription_confirm"  # double opt-in: no text from the form
+    NEW_EVENT_NOTICE = "new_event_notice"  # one new event (``event_id``)
+    DIGEST = "digest"  # the week's new events (``payload["events"]``)
 
 
 #: Kinds sent to an organiser account rather than to a registrant.
 ORGANISER_KINDS = frozenset(
     {MessageKind.INVITATION, MessageKind.PASSWORD_RESET, MessageKind.SIGN_IN_FAILURES}
+)
+
+
+#: Kinds sent to a subscription to new events rather than to a registrant.
+SUBSCRIPTION_KINDS = frozenset(
+    {MessageKind.SUBSCRIPTION_CONFIRM, MessageKind.NEW_EVENT_NOTICE, MessageKind.DIGEST}
 )
 
 
@@ -75,6 +86,10 @@ class OutboxMessage(db.Model):
     organiser_id: Mapped[int | None] = mapped_column(
         ForeignKey("organiser.id", ondelete="CASCADE"), index=True
     )
+    #: The subscription a subscription mail goes to (then no registration).
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscription.id", ondelete="CASCADE"), index=True
+    )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -88,6 +103,7 @@ class OutboxMessage(db.Model):
     registration: Mapped[Registration | None] = relationship(lazy="joined")
     event: Mapped[Event | None] = relationship()
     organiser: Mapped[Organiser | None] = relationship()
+    subscription: Mapped[Subscription | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

@@ -31,5 +31,6 @@ from eventsvc.organiser import (  # noqa: E402,F401
     presenters,
     sign_in,
     stats,
+    subscribers,
     webhooks,
 )

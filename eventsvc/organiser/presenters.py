@@ -52,6 +52,9 @@ MESSAGE_KIND_LABELS = {
     MessageKind.SIGN_IN_FAILURES: _l("Failed sign-ins notice"),
     MessageKind.NEWSLETTER_CONFIRM: _l("Newsletter confirmation"),
     MessageKind.ADDRESS_CONFIRM: _l("Address confirmation"),
+    MessageKind.SUBSCRIPTION_CONFIRM: _l("Subscription confirmation"),
+    MessageKind.NEW_EVENT_NOTICE: _l("New event notice"),
+    MessageKind.DIGEST: _l("Weekly summary of new events"),
 }
 
 

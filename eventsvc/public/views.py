@@ -22,7 +22,7 @@ from eventsvc.extensions import db
 from eventsvc.i18n import current_locale, supported_locales
 from eventsvc.lookups import PUBLIC_STATUSES, event_or_404
 from eventsvc.models import Event, EventStatus, RegistrationStatus
-from eventsvc.public import bp, page_cache
+from eventsvc.public import bp, page_cache, structured_data
 from eventsvc.public.forms import RegistrationForm
 from eventsvc.services import questions, registrations
 from eventsvc.services.inputs.base import InputErrors
@@ -254,6 +254,7 @@ def _render_event_page(event, form, reason, left, places_text: str) -> str:
         seats_left=left,
         places_text=places_text,
         upcoming=_is_upcoming(event),
+        json_ld=structured_data.event_json_ld(event, current_locale()),
     )
 
 

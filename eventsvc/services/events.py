@@ -28,7 +28,15 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import DomainError, assignments, audit, outbox, page_version, webhooks
+from eventsvc.services import (
+    DomainError,
+    assignments,
+    audit,
+    outbox,
+    page_version,
+    subscriptions,
+    webhooks,
+)
 from eventsvc.services.event_changes import (
     DETAILS,
     LINK,
@@ -98,6 +106,7 @@ def create_event(
     audit.record(audit.CREATED, event, actor, status=str(new.status), **audit_details)
     if new.status == EventStatus.PUBLISHED:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
+        subscriptions.queue_new_event_notices(event)
     return event
 
 
@@ -129,6 +138,7 @@ def update_event(
     data = _new_date_ends_postponement(event, data)
     new = _resolve(data, event, known_partners)
     title_before = {c.locale: c.title for c in event.contents}
+    was_draft = event.status == EventStatus.DRAFT
     summary = summarise(event, new, notify)
     if not summary.changed:
         return summary
@@ -153,6 +163,8 @@ def update_event(
             outbox.reschedule_reminders(event)
     if summary.published:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
+        if was_draft:  # new to the public (not a postponed event given its new date)
+            subscriptions.queue_new_event_notices(event)
     if "capacity" in summary.fields:
         _fill_free_seats(event)
     return summary
@@ -187,6 +199,7 @@ def publish_event(event: Event, actor: Organiser | None = None) -> Event:
     page_version.event_changed(event)
     audit.record(audit.PUBLISHED, event, actor)
     webhooks.event_updated(event, ["status"])
+    subscriptions.queue_new_event_notices(event)  # in this transaction, through the outbox
     return event
 
 

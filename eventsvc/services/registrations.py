@@ -22,7 +22,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services import DomainError, audit, outbox, questions, tokens, webhooks
+from eventsvc.services import DomainError, audit, outbox, questions, subscriptions, tokens, webhooks
 from eventsvc.services import fields as registry
 from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
@@ -300,6 +300,8 @@ def confirm_newsletter(registration: Registration) -> bool:
         return False
     if registration.newsletter_confirmed_at is None:
         registration.newsletter_confirmed_at = clock.now()
+    # The news the box asks for are the subscriptions to new events (issue 19).
+    subscriptions.confirmed_from_registration(registration)
     return True
 
 

@@ -9,7 +9,7 @@ from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span
 from eventsvc.mail import messages
 from eventsvc.models import Announcement, MessageKind, RegistrationStatus
-from eventsvc.models.outbox import ORGANISER_KINDS
+from eventsvc.models.outbox import ORGANISER_KINDS, SUBSCRIPTION_KINDS
 from eventsvc.services import outbox, registrations
 from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import join_url
@@ -57,7 +57,9 @@ def payload_for(kind, registration, event) -> dict:
     return {}
 
 
-@pytest.mark.parametrize("kind", [kind for kind in MessageKind if kind not in ORGANISER_KINDS])
+@pytest.mark.parametrize(
+    "kind", [kind for kind in MessageKind if kind not in ORGANISER_KINDS | SUBSCRIPTION_KINDS]
+)
 @pytest.mark.parametrize("language", ["en", "fr", "es"])
 def test_every_kind_builds_a_complete_message(make_event, make_registration, built, kind, language):
     event = make_event()
