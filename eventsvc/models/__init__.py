@@ -12,6 +12,7 @@ from eventsvc.models.organiser import (
 )
 from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
+from eventsvc.models.question_template import QuestionTemplate
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
 
@@ -29,6 +30,7 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerTranslation",
+    "QuestionTemplate",
     "RateLimitCounter",
     "Registration",
     "RegistrationStatus",
