@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "organiser_unassigned": _l("Organiser removed"),
     "held_mail_released": _l("Held mail let go"),
     "held_mail_discarded": _l("Held mail discarded"),
+    "question_template_saved": _l("Questions saved as a template"),
+    "question_template_applied": _l("Question template applied"),
 }
 
 
