@@ -12,12 +12,14 @@ from eventsvc.models.organiser import (
 )
 from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
+from eventsvc.models.question import Answer, Question, QuestionChoice, QuestionType
 from eventsvc.models.question_template import QuestionTemplate
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
 
 __all__ = [
     "Announcement",
+    "Answer",
     "AuditEntry",
     "Event",
     "EventAssignment",
@@ -30,7 +32,10 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerTranslation",
+    "Question",
+    "QuestionChoice",
     "QuestionTemplate",
+    "QuestionType",
     "RateLimitCounter",
     "Registration",
     "RegistrationStatus",

@@ -22,7 +22,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
-from eventsvc.services import DomainError, audit, outbox, tokens
+from eventsvc.services import DomainError, audit, outbox, questions, tokens
 from eventsvc.services import fields as registry
 from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
@@ -194,12 +194,15 @@ def register(
     if existing is not None and existing.status == RegistrationStatus.CANCELLED:
         _raise_sequence(event)
         _start_fresh(existing)
+    asked = questions.asked_questions(event)
+    questions.check_places(event, data.answers, asked, existing)
     registration = existing or Registration(event=event, email_normalised=email_normalised)
     _fill(registration, data)
     registration.status = newcomer_status
     registration.cancelled_at = None
     hold = source is not None and (source_full or _mailbox_is_full(email_normalised))
     db.session.add(registration)
+    questions.save_answers(registration, data.answers, asked)
     if event.confirm_address:
         registration.address_hold_until = clock.now() + address_hold_time()
         messages = [outbox.enqueue(MessageKind.ADDRESS_CONFIRM, registration)]

@@ -8,7 +8,7 @@ nothing else.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from eventsvc.models import Event
 from eventsvc.services import fields as registry
@@ -34,6 +34,9 @@ class RegistrationInput:
     consent: bool = True
     #: The IANA zone the browser reported, already checked against zoneinfo; "" if none.
     timezone: str = ""
+    #: The event's own questions answered (question key → value, see
+    #: ``services.questions.answers_for``); questions hidden by their condition are absent.
+    answers: dict = field(default_factory=dict)
 
     @classmethod
     def parse(cls, submitted: Mapping, event: Event) -> "RegistrationInput":

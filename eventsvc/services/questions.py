@@ -1,0 +1,446 @@
+"""An event's own registration questions (issue 16): setting them, reading them back in the
+import format, and storing and reading registrants' answers.
+
+The import format's ``questions`` list is the interface: :func:`set_questions` takes it (from
+the importer, the organiser's form builder, the API) and :func:`as_items` gives it back.
+Questions and options that have answers are retired, never deleted, and keep their key and
+type. Per-option places are counted by :func:`check_places` under the event's lock.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from eventsvc.extensions import db
+from eventsvc.i18n import current_locale
+from eventsvc.models import Event, Registration, RegistrationStatus
+from eventsvc.models.question import (
+    ACCESSIBILITY_CHOICES,
+    Answer,
+    Question,
+    QuestionChoice,
+    QuestionType,
+    answer_choice,
+)
+from eventsvc.services import page_version
+from eventsvc.services.inputs.base import Errors, InputErrors
+from eventsvc.services.inputs.questions import QuestionData, parse_questions
+
+#: The built-in accessibility question's texts (the organiser gives none).
+ACCESSIBILITY_LABEL = _l("Accessibility needs (optional)")
+ACCESSIBILITY_HELP = _l("Tell us what you need to follow the event, so that we can book it.")
+ACCESSIBILITY_CHOICE_LABELS = {
+    "captions": _l("Captions"),
+    "sign_language": _l("Sign language interpretation"),
+    "other": _l("Other needs"),
+}
+SIGN_LANGUAGE_LABEL = _l("Which sign language?")
+SIGN_LANGUAGE_NAMES = {
+    "is": _l("International Sign"),
+    "lsf": _l("French Sign Language (LSF)"),
+    "bsl": _l("British Sign Language (BSL)"),
+    "asl": _l("American Sign Language (ASL)"),
+    "lse": _l("Spanish Sign Language (LSE)"),
+    "other": _l("Another sign language"),
+}
+OTHER_NEEDS_LABEL = _l("Your other needs")
+
+
+def questions_of(event: Event, *, include_retired: bool = True) -> list[Question]:
+    """The event's questions in the form's order."""
+    query = select(Question).where(Question.event_id == event.id).order_by(Question.position)
+    if not include_retired:
+        query = query.where(Question.retired.is_(False))
+    return list(db.session.scalars(query))
+
+
+def asked_questions(event: Event | None) -> list[Question]:
+    """The questions a new registrant is asked: not retired."""
+    if event is None or event.id is None:
+        return []
+    return questions_of(event, include_retired=False)
+
+
+# --- Setting the questions ----------------------------------------------------------------
+
+
+def set_questions(event: Event, items: list[dict]) -> None:
+    """Validates ``items`` (the import format's ``questions`` list) and makes them the event's
+    questions, in that order. :class:`InputErrors` keyed by path (``questions[2].key``) when
+    the list is invalid or would delete, re-key or re-type something that has answers."""
+    data = parse_questions(items, event.publish_locales)
+    apply_questions(event, data)
+
+
+def apply_questions(event: Event, data: list[QuestionData]) -> None:
+    """Applies questions already read by ``inputs.questions`` (the importer reads them with the
+    rest of its entry); checks what depends on stored answers first."""
+    existing = {question.key: question for question in questions_of(event)}
+    answered = _answered_question_ids(event)
+    chosen = _chosen_choice_ids(event)
+    errors = Errors()
+    wanted = {item.key for item in data}
+    for key, question in existing.items():
+        if key not in wanted and question.id in answered:
+            errors.add(
+                "questions",
+                _l(
+                    "The question “%(key)s” has answers: it cannot be deleted or get another "
+                    "key. Retire it instead.",
+                    key=key,
+                ),
+            )
+    for index, item in enumerate(data):
+        question = existing.get(item.key)
+        if question is None:
+            continue
+        if question.type != item.type and question.id in answered:
+            errors.add(
+                f"questions[{index}].type",
+                _l("This question has answers: its type cannot change."),
+            )
+        if item.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            kept = {choice.key for choice in item.choices}
+            for choice in question.choices:
+                if choice.key not in kept and choice.id in chosen:
+                    errors.add(
+                        f"questions[{index}].choices",
+                        _l(
+                            "The choice “%(key)s” has answers: it cannot be deleted or get "
+                            "another key. Retire it instead.",
+                            key=choice.key,
+                        ),
+                    )
+    errors.raise_if_any()
+
+    for key, question in existing.items():
+        if key not in wanted:
+            db.session.delete(question)
+    db.session.flush()
+    for position, item in enumerate(data):
+        question = existing.get(item.key)
+        if question is None:
+            question = Question(event_id=event.id, key=item.key)
+            db.session.add(question)
+        _fill(question, item, position)
+    db.session.flush()
+    page_version.event_changed(event)
+
+
+def _fill(question: Question, item: QuestionData, position: int) -> None:
+    question.type = item.type
+    question.labels = dict(item.labels)
+    question.help = dict(item.help)
+    question.required = item.required
+    question.position = position
+    question.sensitive = item.sensitive
+    question.retired = item.retired
+    question.min_value, question.max_value = item.min, item.max
+    question.show_if_question = item.show_if_question
+    question.show_if_choices = list(item.show_if_choices)
+    if item.type == QuestionType.ACCESSIBILITY:
+        choices = [(key, {}, None, False) for key in ACCESSIBILITY_CHOICES]
+    else:
+        choices = [(c.key, dict(c.labels), c.places, c.retired) for c in item.choices]
+    by_key = {choice.key: choice for choice in question.choices}
+    kept = []
+    for index, (key, labels, places, retired) in enumerate(choices):
+        choice = by_key.get(key) or QuestionChoice(key=key)
+        choice.labels, choice.places, choice.retired, choice.position = (
+            labels,
+            places,
+            retired,
+            index,
+        )
+        kept.append(choice)
+    question.choices = kept
+
+
+def _answered_question_ids(event: Event) -> set[int]:
+    query = (
+        select(Answer.question_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.event_id == event.id)
+        .distinct()
+    )
+    return set(db.session.scalars(query))
+
+
+def _chosen_choice_ids(event: Event) -> set[int]:
+    query = (
+        select(answer_choice.c.choice_id)
+        .join(QuestionChoice, QuestionChoice.id == answer_choice.c.choice_id)
+        .join(Question, Question.id == QuestionChoice.question_id)
+        .where(Question.event_id == event.id)
+        .distinct()
+    )
+    return set(db.session.scalars(query))
+
+
+# --- Reading them back --------------------------------------------------------------------
+
+
+def as_items(event: Event) -> list[dict]:
+    """The event's questions in the import format (retired ones included, marked)."""
+    return [question_item(question) for question in questions_of(event)]
+
+
+def question_item(question: Question) -> dict:
+    item: dict = {"key": question.key, "type": question.type.value}
+    if question.type != QuestionType.ACCESSIBILITY:
+        item["label"] = dict(question.labels)
+        if question.help:
+            item["help"] = dict(question.help)
+    item["required"] = question.required
+    if question.sensitive:
+        item["sensitive"] = True
+    if question.retired:
+        item["retired"] = True
+    if question.type == QuestionType.NUMBER:
+        if question.min_value is not None:
+            item["min"] = question.min_value
+        if question.max_value is not None:
+            item["max"] = question.max_value
+    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        item["choices"] = [_choice_item(choice) for choice in question.choices]
+    if question.show_if_question:
+        item["show_if"] = {
+            "question": question.show_if_question,
+            "in": list(question.show_if_choices),
+        }
+    return item
+
+
+def _choice_item(choice: QuestionChoice) -> dict:
+    item: dict = {"key": choice.key, "label": dict(choice.labels)}
+    if choice.places is not None:
+        item["places"] = choice.places
+    if choice.retired:
+        item["retired"] = True
+    return item
+
+
+def copy_questions(source: Event, target: Event) -> None:
+    """Gives ``target`` the questions of ``source`` (duplicating an event, applying a set)."""
+    set_questions(target, as_items(source))
+
+
+# --- Texts --------------------------------------------------------------------------------
+
+
+def _in(texts: dict, locale: str) -> str:
+    if not texts:
+        return ""
+    return texts.get(locale) or next((text for text in texts.values() if text), "")
+
+
+def label(question: Question, locale: str) -> str:
+    if question.type == QuestionType.ACCESSIBILITY:
+        with force_locale(locale):
+            return str(ACCESSIBILITY_LABEL)
+    return _in(question.labels, locale)
+
+
+def help_text(question: Question, locale: str) -> str:
+    if question.type == QuestionType.ACCESSIBILITY:
+        with force_locale(locale):
+            return str(ACCESSIBILITY_HELP)
+    return _in(question.help, locale)
+
+
+def choice_label(choice: QuestionChoice, locale: str) -> str:
+    if not choice.labels and choice.key in ACCESSIBILITY_CHOICE_LABELS:
+        with force_locale(locale):
+            return str(ACCESSIBILITY_CHOICE_LABELS[choice.key])
+    return _in(choice.labels, locale)
+
+
+def sign_language_name(code: str, locale: str) -> str:
+    if code not in SIGN_LANGUAGE_NAMES:
+        return code or ""
+    with force_locale(locale):
+        return str(SIGN_LANGUAGE_NAMES[code])
+
+
+# --- Answers ------------------------------------------------------------------------------
+
+
+def answer_value(answer: Answer):
+    """The stored answer as the API and :func:`answers_for` give it."""
+    kind = answer.question.type
+    if kind in (QuestionType.TEXT, QuestionType.LONG_TEXT, QuestionType.COUNTRY):
+        return answer.text_value or ""
+    if kind == QuestionType.SINGLE_CHOICE:
+        return answer.chosen[0].key if answer.chosen else None
+    if kind == QuestionType.MULTIPLE_CHOICE:
+        return [choice.key for choice in answer.chosen]
+    if kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
+        return answer.bool_value
+    if kind == QuestionType.NUMBER:
+        return answer.number_value
+    if kind == QuestionType.DATE:
+        return answer.date_value
+    if kind == QuestionType.ACCESSIBILITY:
+        return {
+            "needs": [choice.key for choice in answer.chosen],
+            "sign_language": answer.detail or "",
+            "other": answer.text_value or "",
+        }
+    return None
+
+
+def answers_of(registration: Registration) -> list[Answer]:
+    query = (
+        select(Answer)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.registration_id == registration.id)
+        .order_by(Question.position)
+    )
+    return list(db.session.scalars(query))
+
+
+def answers_for(registration: Registration) -> dict:
+    """Question key → the registration's answer: a text, a choice key, a list of choice keys,
+    a bool, an int, a date, or for accessibility ``{"needs": […], "sign_language": code,
+    "other": text}``. Unanswered questions are absent."""
+    if registration.id is None:
+        return {}
+    return {answer.question.key: answer_value(answer) for answer in answers_of(registration)}
+
+
+def is_empty(value) -> bool:
+    if value is None or value == "" or value == []:
+        return True
+    if isinstance(value, dict):
+        return not value.get("needs")
+    return False
+
+
+def save_answers(registration: Registration, answers: dict, questions: Iterable[Question]):
+    """Stores ``answers`` (question key → parsed value, ``None`` for no answer) for the
+    ``questions`` asked: each answer replaces the one stored; an empty one deletes it."""
+    db.session.flush()
+    by_key = {question.key: question for question in questions}
+    stored = {answer.question_id: answer for answer in answers_of(registration)}
+    for key, question in by_key.items():
+        value = answers.get(key)
+        answer = stored.get(question.id)
+        if is_empty(value) and not (question.type == QuestionType.BOOLEAN and value is False):
+            if answer is not None:
+                db.session.delete(answer)
+            continue
+        if answer is None:
+            answer = Answer(registration_id=registration.id, question=question)
+            db.session.add(answer)
+        _store(answer, question, value)
+    db.session.flush()
+
+
+def _store(answer: Answer, question: Question, value) -> None:
+    answer.text_value = answer.number_value = answer.date_value = None
+    answer.bool_value = answer.detail = None
+    kind = question.type
+    chosen: list[str] = []
+    if kind in (QuestionType.TEXT, QuestionType.LONG_TEXT, QuestionType.COUNTRY):
+        answer.text_value = value
+    elif kind == QuestionType.SINGLE_CHOICE:
+        chosen = [value]
+    elif kind == QuestionType.MULTIPLE_CHOICE:
+        chosen = list(value)
+    elif kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
+        answer.bool_value = bool(value)
+    elif kind == QuestionType.NUMBER:
+        answer.number_value = int(value)
+    elif kind == QuestionType.DATE:
+        answer.date_value = value if isinstance(value, date) else date.fromisoformat(value)
+    elif kind == QuestionType.ACCESSIBILITY:
+        chosen = list(value.get("needs", ()))
+        answer.detail = value.get("sign_language") or None
+        answer.text_value = value.get("other") or None
+    answer.chosen = [choice for choice in question.choices if choice.key in chosen]
+
+
+def erase_answers(registration: Registration) -> int:
+    """Deletes every answer of ``registration`` (erasure); returns how many."""
+    ids = select(Answer.id).where(Answer.registration_id == registration.id)
+    count = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    db.session.execute(
+        delete(Answer).where(Answer.registration_id == registration.id),
+        execution_options={"synchronize_session": False},
+    )
+    return count
+
+
+# --- Places per option --------------------------------------------------------------------
+
+
+def taken_places(event: Event, *, excluding: Registration | None = None) -> dict[int, int]:
+    """Choice id → how many registrations that are not cancelled chose it, for the options of
+    ``event`` that have places (a waitlisted registration keeps its option for when it is
+    promoted)."""
+    query = (
+        select(answer_choice.c.choice_id, func.count())
+        .join(Answer, Answer.id == answer_choice.c.answer_id)
+        .join(Registration, Registration.id == Answer.registration_id)
+        .join(QuestionChoice, QuestionChoice.id == answer_choice.c.choice_id)
+        .join(Question, Question.id == QuestionChoice.question_id)
+        .where(
+            Question.event_id == event.id,
+            QuestionChoice.places.is_not(None),
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .group_by(answer_choice.c.choice_id)
+    )
+    if excluding is not None and excluding.id is not None:
+        query = query.where(Registration.id != excluding.id)
+    return dict(db.session.execute(query).all())
+
+
+def full_choice_ids(event: Event) -> set[int]:
+    """The options of ``event`` with no place left (for the form to show them full)."""
+    taken = taken_places(event)
+    return {
+        choice.id
+        for question in asked_questions(event)
+        for choice in question.choices
+        if choice.places is not None and taken.get(choice.id, 0) >= choice.places
+    }
+
+
+FULL = _l("“%(choice)s” is full. Choose another option.")
+
+
+def check_places(
+    event: Event, answers: dict, questions: Iterable[Question], registration=None
+) -> None:
+    """:class:`InputErrors` on ``q-<key>`` when an option chosen in ``answers`` has no place
+    left. Call it under the event's lock (``locking.lock_event``), before storing."""
+    questions = [q for q in questions if any(c.places is not None for c in q.choices)]
+    if not questions:
+        return
+    taken = taken_places(event, excluding=registration)
+    errors = Errors()
+    locale = current_locale()
+    for question in questions:
+        value = answers.get(question.key)
+        keys = [value] if isinstance(value, str) else list(value or ())
+        for choice in question.choices:
+            if (
+                choice.key in keys
+                and choice.places is not None
+                and taken.get(choice.id, 0) >= choice.places
+            ):
+                errors.add(f"q-{question.key}", FULL % {"choice": choice_label(choice, locale)})
+    errors.raise_if_any()
+
+
+__all__ = [
+    "InputErrors",
+    "answers_for",
+    "as_items",
+    "check_places",
+    "set_questions",
+]
