@@ -16,6 +16,7 @@ from eventsvc.i18n import supported_locales
 from eventsvc.lookups import event_or_404
 from eventsvc.models import Event, EventStatus
 from eventsvc.organiser import bp
+from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.forms import ActionForm
 from eventsvc.organiser.question_form import (
     BUILT_IN,
@@ -28,7 +29,6 @@ from eventsvc.organiser.question_form import (
     path_id,
     placed_errors,
 )
-from eventsvc.organiser.access import current_organiser
 from eventsvc.services import DomainError, question_templates, questions
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.unit_of_work import unit_of_work

@@ -97,9 +97,7 @@ def test_an_organiser_builds_the_issues_form(organiser, make_event):
     assert 'value="role:teacher" checked' in page.text
 
 
-def test_the_buttons_change_the_page_without_saving_or_losing_what_was_typed(
-    organiser, make_event
-):
+def test_the_buttons_change_the_page_without_saving_or_losing_what_was_typed(organiser, make_event):
     event = make_event()
     added = organiser.post(url(event), data={"action": "add", "new_type": "multiple_choice"})
     assert added.status_code == 200
