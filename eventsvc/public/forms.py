@@ -2,11 +2,12 @@
 
 from functools import lru_cache
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,8 +25,10 @@ from eventsvc.i18n import (
     sorted_countries,
 )
 from eventsvc.models import Event
+from eventsvc.models.question import SIGN_LANGUAGES
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services import fields as registry
+from eventsvc.services import questions as question_service
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.registration import RegistrationInput
 
@@ -131,11 +134,26 @@ class RegistrationFormBase(FlaskForm):
         super().__init__(*args, **kwargs)
         self.event = event
         self.registration_input: RegistrationInput | None = None
+        #: ``q-<key>`` → messages, for the event's own questions.
+        self.question_errors: dict[str, list] = {}
         set_choices(self, event)
 
     def asked(self):
-        """The registry's fields this event asks, in order, with their form fields."""
-        return [(spec, self[spec.key]) for spec in registry.fields_for(self.event)]
+        """The registry's built-in fields this event asks, in order, with their form fields
+        (the event's own questions are :meth:`questions`)."""
+        return [
+            (spec, self[spec.key])
+            for spec in registry.fields_for(self.event)
+            if spec.question is None
+        ]
+
+    def questions(self) -> list[dict]:
+        """The event's own questions as the template shows them, with what was posted."""
+        specs = registry.question_fields(self.event)
+        if not specs:
+            return []
+        posted = request.form if request.method == "POST" else MultiDict()
+        return question_views(specs, posted, self.question_errors, self.event)
 
     @property
     def offers_interpretation(self) -> bool:
@@ -157,14 +175,28 @@ class RegistrationFormBase(FlaskForm):
         """The CSRF token by Flask-WTF, then every answer by the registration input; its
         errors are shown on the fields, and on success :attr:`registration_input` is set."""
         valid = super().validate(extra_validators)
+        answers = MultiDict(submitted(self, self.specs))
+        for key in request.form:
+            if key.startswith("q-"):  # fields of no question are never read
+                answers.setlist(key, request.form.getlist(key))
         try:
-            self.registration_input = RegistrationInput.parse(
-                submitted(self, self.specs), self.event
-            )
+            self.registration_input = RegistrationInput.parse(answers, self.event)
         except InputErrors as failed:
-            show_errors(self, failed.errors)
+            self.show_errors(failed.errors)
             return False
         return valid
+
+    def show_errors(self, errors: dict[str, list]) -> None:
+        """An input's (or the service's) errors beside their fields."""
+        show_errors(self, {k: v for k, v in errors.items() if not k.startswith("q-")})
+        self.question_errors.update({k: v for k, v in errors.items() if k.startswith("q-")})
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.question_errors)
+
+    def error_count(self) -> int:
+        return len(self.errors) + len(self.question_errors)
 
 
 @lru_cache(maxsize=64)
@@ -177,3 +209,61 @@ def registration_form_class(specs: tuple[registry.RegistrationField, ...]):
 
 
 RegistrationForm = registration_form_class(registry.BUILT_IN)
+
+
+def question_views(specs, posted, errors: dict, event: Event) -> list[dict]:
+    """What the form template needs to show each question (``public/_questions.html``):
+    texts in the page's language, options (a full one marked and disabled), what was posted,
+    the errors, and the condition for the progressive script (the server decides)."""
+    locale = current_locale()
+    full = question_service.full_choice_ids(event)
+    views = []
+    for spec in specs:
+        question = spec.question
+        values = posted.getlist(spec.key)
+        view = {
+            "name": spec.key,
+            "id": spec.key,
+            "widget": spec.kind.widget,
+            "label": question_service.label(question, locale),
+            "help": question_service.help_text(question, locale),
+            "required": question.required,
+            "errors": [str(message) for message in errors.get(spec.key, ())],
+            "value": values[0] if values else "",
+            "chosen": values,
+            "max_length": spec.max_length,
+            "min": question.min_value,
+            "max": question.max_value,
+            "show_if": None,
+        }
+        if question.show_if_question:
+            view["show_if"] = {
+                "question": f"q-{question.show_if_question}",
+                "in": " ".join(question.show_if_choices),
+            }
+        view["choices"] = [
+            {
+                "key": choice.key,
+                "label": question_service.choice_label(choice, locale),
+                "full": choice.id in full,
+            }
+            for choice in question.live_choices
+        ]
+        if spec.kind.widget == "country":
+            view["choices"] = [
+                {"key": code, "label": name, "full": False}
+                for code, name in country_select_choices(locale)
+                if code
+            ]
+        if spec.kind.widget == "accessibility":
+            view["sign_label"] = str(question_service.SIGN_LANGUAGE_LABEL)
+            view["sign_value"] = posted.get(f"{spec.key}-sign", "")
+            view["signs"] = [
+                {"key": code, "label": question_service.sign_language_name(code, locale)}
+                for code in SIGN_LANGUAGES
+            ]
+            view["other_label"] = str(question_service.OTHER_NEEDS_LABEL)
+            view["other_value"] = posted.get(f"{spec.key}-other", "")
+            view["other_max"] = registry.OTHER_NEEDS_MAX
+        views.append(view)
+    return views

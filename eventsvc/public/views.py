@@ -24,7 +24,8 @@ from eventsvc.lookups import PUBLIC_STATUSES, event_or_404
 from eventsvc.models import Event, EventStatus, RegistrationStatus
 from eventsvc.public import bp, page_cache
 from eventsvc.public.forms import RegistrationForm
-from eventsvc.services import registrations
+from eventsvc.services import questions, registrations
+from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.registrations import (
     RegistrationClosed,
     closed_reason,
@@ -97,6 +98,9 @@ def register(slug):
             result = registrations.register(event, form.registration_input, request.remote_addr)
     except RegistrationClosed:
         return _event_page(event, None, status=409)
+    except InputErrors as failed:  # an option filled up meanwhile (checked under the lock)
+        form.show_errors(failed.errors)
+        return _event_page(event, form, status=409)
     # An address already registered is shown what a newcomer would get: the page never tells a
     # visitor anything about someone else's registration.
     shown = result.status if result.created else result.newcomer_status
@@ -218,7 +222,16 @@ def _cached_event_page(event: Event):
     reason = closed_reason(event)
     left = seats_left(event)
     upcoming = _is_upcoming(event)
-    state = (event.id, event.content_version, reason and str(reason), upcoming, _fullness(left))
+    # Options with places shown as full (issue 16): one small query, two when there are some.
+    full = tuple(sorted(questions.full_choice_ids(event)))
+    state = (
+        event.id,
+        event.content_version,
+        reason and str(reason),
+        upcoming,
+        _fullness(left),
+        full,
+    )
 
     def render(token: str, places_text: str) -> str:
         form = RegistrationForm(event) if reason is None else None

@@ -19,6 +19,7 @@ column: their answers are stored per registration and question.
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -27,10 +28,20 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from eventsvc import clock
+from eventsvc.extensions import db
 from eventsvc.i18n import country_name, language_name, sorted_countries
 from eventsvc.models import Event
+from eventsvc.models.question import (
+    ACCESSIBILITY_CHOICES,
+    LONG_TEXT_MAX,
+    SIGN_LANGUAGES,
+    TEXT_MAX,
+    Question,
+    QuestionType,
+)
 from eventsvc.models.registration import (
     EMAIL_MAX,
     FOLLOWS_FLOOR,
@@ -98,6 +109,10 @@ class Kind:
 
     def choices(self, spec: "RegistrationField", event: Event | None, locale: str) -> list:
         return []
+
+    def read(self, submitted: Mapping, key: str):
+        """What was posted for the field ``key`` (one value; a list for several)."""
+        return submitted.get(key)
 
 
 def _stripped(raw) -> str:
@@ -340,6 +355,8 @@ class RegistrationField:
     exports: tuple[ExportColumn, ...] = field(default_factory=tuple)
     #: Asked only when the event offers something to choose (the interpretation language).
     only_with_choices: bool = False
+    #: The event's own question (``models.question.Question``) this field asks, if it is one.
+    question: Any = None
 
     def parse(self, raw, answering: Answering):
         return self.kind.parse(self, raw, answering)
@@ -486,9 +503,9 @@ BY_KEY: dict[str, RegistrationField] = {spec.key: spec for spec in BUILT_IN}
 
 def fields_for(event: Event | None = None) -> list[RegistrationField]:
     """The fields of ``event``'s registration form, in the form's order: the built-in ones it
-    asks (the interpretation language only where interpretation is offered). Issue 16 appends
-    the event's own questions here."""
-    return [spec for spec in BUILT_IN if spec.is_asked(event)]
+    asks (the interpretation language only where interpretation is offered), then the event's
+    own questions that are not retired (``q-<key>``, see :func:`question_fields`)."""
+    return [spec for spec in BUILT_IN if spec.is_asked(event)] + question_fields(event)
 
 
 def personal_page_fields(section: str) -> list[RegistrationField]:
@@ -508,3 +525,291 @@ def counted_fields() -> dict[str, RegistrationField]:
 
 def exported_fields() -> list[RegistrationField]:
     return [spec for spec in BUILT_IN if spec.exports]
+
+
+# --- The event's own questions (issue 16) ---------------------------------------------------
+
+#: The built-in accessibility question's texts (the organiser gives none).
+ACCESSIBILITY_LABEL = _l("Accessibility needs (optional)")
+ACCESSIBILITY_HELP = _l("Tell us what you need to follow the event, so that we can book it.")
+ACCESSIBILITY_CHOICE_LABELS = {
+    "captions": _l("Captions"),
+    "sign_language": _l("Sign language interpretation"),
+    "other": _l("Other needs"),
+}
+SIGN_LANGUAGE_LABEL = _l("Which sign language?")
+SIGN_LANGUAGE_NAMES = {
+    "is": _l("International Sign"),
+    "lsf": _l("French Sign Language (LSF)"),
+    "bsl": _l("British Sign Language (BSL)"),
+    "asl": _l("American Sign Language (ASL)"),
+    "lse": _l("Spanish Sign Language (LSE)"),
+    "other": _l("Another sign language"),
+}
+OTHER_NEEDS_LABEL = _l("Your other needs")
+
+ANSWER_REQUIRED = _l("Answer this question.")
+HIDDEN_ANSWERED = _l("This question does not apply to your answers above: leave it empty.")
+#: Above this many options a single choice is a drop-down list rather than radio buttons.
+RADIO_MAX = 5
+#: The longest "other needs" text of the accessibility question.
+OTHER_NEEDS_MAX = 500
+NUMBER_LIMIT = 2_000_000_000
+
+
+def posted_values(submitted: Mapping, key: str) -> list:
+    """Every value posted for ``key``: a form's repeated field, or a JSON list."""
+    getlist = getattr(submitted, "getlist", None)
+    if getlist is not None:
+        return list(getlist(key))
+    value = submitted.get(key)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def asked_questions(event: Event | None) -> list[Question]:
+    """The event's questions a new registrant is asked (not retired), in the form's order."""
+    if event is None or event.id is None:
+        return []
+    query = (
+        select(Question)
+        .where(Question.event_id == event.id, Question.retired.is_(False))
+        .order_by(Question.position)
+    )
+    return list(db.session.scalars(query))
+
+
+def is_blank(raw) -> bool:
+    """Whether nothing was posted (an empty string, no value, an empty list or details)."""
+    if raw is None or raw is False:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, list | tuple):
+        return all(is_blank(item) for item in raw)
+    if isinstance(raw, Mapping):
+        return all(is_blank(item) for item in raw.values())
+    return False
+
+
+def _live_keys(spec) -> list[str]:
+    return [choice.key for choice in spec.question.live_choices]
+
+
+class SingleChoiceKind(Kind):
+    """One option's key, among the question's options that are not retired."""
+
+    def __init__(self, count: int):
+        self.widget = "radio_question" if count <= RADIO_MAX else "select_question"
+
+    def parse(self, spec, raw, answering):
+        value = _stripped(raw)
+        if not value:
+            if spec.required:
+                raise FieldInvalid(spec.required_message)
+            return None
+        if value not in _live_keys(spec):
+            raise FieldInvalid(NOT_A_CHOICE)
+        return value
+
+
+class MultipleChoiceKind(Kind):
+    """Any number of the question's options (the form repeats the field), in their order."""
+
+    widget = "checkboxes"
+
+    def read(self, submitted, key):
+        return posted_values(submitted, key)
+
+    def parse(self, spec, raw, answering):
+        given = {item.strip() for item in raw or () if isinstance(item, str) and item.strip()}
+        if any(not isinstance(item, str) for item in raw or ()):
+            raise FieldInvalid(NOT_A_CHOICE)
+        keys = _live_keys(spec)
+        if given - set(keys):
+            raise FieldInvalid(NOT_A_CHOICE)
+        if not given and spec.required:
+            raise FieldInvalid(spec.required_message)
+        return [key for key in keys if key in given]
+
+
+class YesNoKind(Kind):
+    """Yes or no (the form posts ``yes``/``no``, JSON ``true``/``false``); ``None``: no answer."""
+
+    widget = "yes_no"
+
+    def parse(self, spec, raw, answering):
+        if isinstance(raw, bool):
+            return raw
+        value = _stripped(raw).lower()
+        if not value:
+            if spec.required:
+                raise FieldInvalid(spec.required_message)
+            return None
+        if value not in ("yes", "no"):
+            raise FieldInvalid(NOT_A_CHOICE)
+        return value == "yes"
+
+
+class NumberKind(Kind):
+    """A whole number within the question's minimum and maximum."""
+
+    widget = "number"
+
+    def parse(self, spec, raw, answering):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if spec.required:
+                raise FieldInvalid(spec.required_message)
+            return None
+        if isinstance(raw, bool):
+            raise FieldInvalid(_l("Enter a whole number."))
+        try:
+            number = raw if isinstance(raw, int) else int(str(raw).strip()[:20])
+        except ValueError:
+            raise FieldInvalid(_l("Enter a whole number.")) from None
+        question = spec.question
+        low = question.min_value if question.min_value is not None else -NUMBER_LIMIT
+        high = question.max_value if question.max_value is not None else NUMBER_LIMIT
+        if not low <= number <= high:
+            raise FieldInvalid(_l("Enter a number from %(min)d to %(max)d.", min=low, max=high))
+        return number
+
+
+class DateKind(Kind):
+    """A calendar date, posted as YYYY-MM-DD (what a date input sends)."""
+
+    widget = "date"
+
+    def parse(self, spec, raw, answering):
+        if isinstance(raw, date):
+            return raw
+        value = _stripped(raw)
+        if not value:
+            if spec.required:
+                raise FieldInvalid(spec.required_message)
+            return None
+        try:
+            if len(value) != 10:
+                raise ValueError(value)
+            return date.fromisoformat(value)
+        except ValueError:
+            raise FieldInvalid(_l("Enter a date as YYYY-MM-DD, for example 2026-12-31.")) from None
+
+
+class AccessibilityKind(Kind):
+    """The built-in accessibility needs: options (``captions``, ``sign_language``, ``other``),
+    the sign language (``q-accessibility-sign``) and other needs as text
+    (``q-accessibility-other``). The value is ``{"needs", "sign_language", "other"}``."""
+
+    widget = "accessibility"
+
+    def read(self, submitted, key):
+        given = submitted.get(key)
+        if isinstance(given, Mapping):  # a JSON body gives the value itself
+            return given
+        return {
+            "needs": posted_values(submitted, key),
+            "sign_language": submitted.get(f"{key}-sign"),
+            "other": submitted.get(f"{key}-other"),
+        }
+
+    def parse(self, spec, raw, answering):
+        raw = raw if isinstance(raw, Mapping) else {}
+        needs = raw.get("needs") or []
+        if not isinstance(needs, list | tuple) or not all(isinstance(n, str) for n in needs):
+            raise FieldInvalid(NOT_A_CHOICE)
+        given = {need.strip() for need in needs if need.strip()}
+        if given - set(ACCESSIBILITY_CHOICES):
+            raise FieldInvalid(NOT_A_CHOICE)
+        if not given:
+            if spec.required:
+                raise FieldInvalid(spec.required_message)
+            return None
+        sign = _stripped(raw.get("sign_language"))
+        other = _stripped(raw.get("other"))
+        problems = []
+        if "sign_language" in given:
+            if not sign:
+                problems.append(_l("Choose the sign language."))
+            elif sign not in SIGN_LANGUAGES:
+                problems.append(NOT_A_CHOICE)
+        if "other" in given:
+            if not other:
+                problems.append(_l("Tell us what else you need."))
+            elif len(other) > OTHER_NEEDS_MAX:
+                problems.append(TOO_LONG % {"max": OTHER_NEEDS_MAX})
+            elif not _is_plain(other):
+                problems.append(
+                    _l(
+                        "Use letters, spaces and punctuation only: no line breaks or control "
+                        "characters."
+                    )
+                )
+        if problems:
+            raise FieldInvalid(*problems)
+        return {
+            "needs": [key for key in ACCESSIBILITY_CHOICES if key in given],
+            "sign_language": sign if "sign_language" in given else "",
+            "other": other if "other" in given else "",
+        }
+
+
+def question_kind(question: Question) -> Kind:
+    kind = question.type
+    if kind == QuestionType.TEXT:
+        return TextKind()
+    if kind == QuestionType.LONG_TEXT:
+        return TextKind(multiline=True)
+    if kind == QuestionType.SINGLE_CHOICE:
+        return SingleChoiceKind(len(question.live_choices))
+    if kind == QuestionType.MULTIPLE_CHOICE:
+        return MultipleChoiceKind()
+    if kind == QuestionType.BOOLEAN:
+        return YesNoKind()
+    if kind == QuestionType.NUMBER:
+        return NumberKind()
+    if kind == QuestionType.DATE:
+        return DateKind()
+    if kind == QuestionType.COUNTRY:
+        return CountryKind()
+    if kind == QuestionType.CHECKBOX:
+        return CheckboxKind()
+    return AccessibilityKind()
+
+
+def question_field(question: Question) -> RegistrationField:
+    """The registry entry asking ``question``: posted as ``q-<key>``."""
+    built_in = question.type == QuestionType.ACCESSIBILITY
+    return RegistrationField(
+        key=f"q-{question.key}",
+        kind=question_kind(question),
+        label=ACCESSIBILITY_LABEL if built_in else dict(question.labels),
+        title=ACCESSIBILITY_LABEL if built_in else dict(question.labels),
+        required=question.required,
+        required_message=ANSWER_REQUIRED,
+        max_length={QuestionType.TEXT: TEXT_MAX, QuestionType.LONG_TEXT: LONG_TEXT_MAX}.get(
+            question.type
+        ),
+        hint=ACCESSIBILITY_HELP if built_in else (dict(question.help) or None),
+        question=question,
+    )
+
+
+def question_fields(event: Event | None) -> list[RegistrationField]:
+    """The event's questions asked of new registrants, in the form's order."""
+    return [question_field(q) for q in asked_questions(event)]
+
+
+def shown(spec: RegistrationField, values: Mapping) -> bool:
+    """Whether ``spec``'s condition holds for the answers parsed so far (``q-<key>`` →
+    value): its controlling question's answer is one of the options named. A question whose
+    controlling question is hidden, retired or unanswered is hidden too."""
+    question = spec.question
+    if question is None or not question.show_if_question:
+        return True
+    value = values.get(f"q-{question.show_if_question}")
+    if isinstance(value, Mapping):
+        value = value.get("needs")
+    chosen = {value} if isinstance(value, str) else set(value or ())
+    return bool(chosen & set(question.show_if_choices))

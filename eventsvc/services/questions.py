@@ -25,28 +25,10 @@ from eventsvc.models.question import (
     QuestionType,
     answer_choice,
 )
+from eventsvc.services import fields as registry
 from eventsvc.services import page_version
 from eventsvc.services.inputs.base import Errors, InputErrors
 from eventsvc.services.inputs.questions import QuestionData, parse_questions
-
-#: The built-in accessibility question's texts (the organiser gives none).
-ACCESSIBILITY_LABEL = _l("Accessibility needs (optional)")
-ACCESSIBILITY_HELP = _l("Tell us what you need to follow the event, so that we can book it.")
-ACCESSIBILITY_CHOICE_LABELS = {
-    "captions": _l("Captions"),
-    "sign_language": _l("Sign language interpretation"),
-    "other": _l("Other needs"),
-}
-SIGN_LANGUAGE_LABEL = _l("Which sign language?")
-SIGN_LANGUAGE_NAMES = {
-    "is": _l("International Sign"),
-    "lsf": _l("French Sign Language (LSF)"),
-    "bsl": _l("British Sign Language (BSL)"),
-    "asl": _l("American Sign Language (ASL)"),
-    "lse": _l("Spanish Sign Language (LSE)"),
-    "other": _l("Another sign language"),
-}
-OTHER_NEEDS_LABEL = _l("Your other needs")
 
 
 def questions_of(event: Event, *, include_retired: bool = True) -> list[Question]:
@@ -57,11 +39,13 @@ def questions_of(event: Event, *, include_retired: bool = True) -> list[Question
     return list(db.session.scalars(query))
 
 
-def asked_questions(event: Event | None) -> list[Question]:
-    """The questions a new registrant is asked: not retired."""
-    if event is None or event.id is None:
-        return []
-    return questions_of(event, include_retired=False)
+asked_questions = registry.asked_questions
+ACCESSIBILITY_LABEL = registry.ACCESSIBILITY_LABEL
+ACCESSIBILITY_HELP = registry.ACCESSIBILITY_HELP
+ACCESSIBILITY_CHOICE_LABELS = registry.ACCESSIBILITY_CHOICE_LABELS
+SIGN_LANGUAGE_LABEL = registry.SIGN_LANGUAGE_LABEL
+SIGN_LANGUAGE_NAMES = registry.SIGN_LANGUAGE_NAMES
+OTHER_NEEDS_LABEL = registry.OTHER_NEEDS_LABEL
 
 
 # --- Setting the questions ----------------------------------------------------------------
@@ -400,14 +384,20 @@ def taken_places(event: Event, *, excluding: Registration | None = None) -> dict
 
 
 def full_choice_ids(event: Event) -> set[int]:
-    """The options of ``event`` with no place left (for the form to show them full)."""
+    """The options of ``event``'s asked questions with no place left (shown as full)."""
+    limited = db.session.execute(
+        select(QuestionChoice.id, QuestionChoice.places)
+        .join(Question, Question.id == QuestionChoice.question_id)
+        .where(
+            Question.event_id == event.id,
+            Question.retired.is_(False),
+            QuestionChoice.places.is_not(None),
+        )
+    ).all()
+    if not limited:
+        return set()
     taken = taken_places(event)
-    return {
-        choice.id
-        for question in asked_questions(event)
-        for choice in question.choices
-        if choice.places is not None and taken.get(choice.id, 0) >= choice.places
-    }
+    return {choice_id for choice_id, places in limited if taken.get(choice_id, 0) >= places}
 
 
 FULL = _l("“%(choice)s” is full. Choose another option.")

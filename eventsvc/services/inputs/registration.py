@@ -42,19 +42,33 @@ class RegistrationInput:
     def parse(cls, submitted: Mapping, event: Event) -> "RegistrationInput":
         """The answers of ``submitted`` for ``event``'s form, or :class:`InputErrors` naming
         every field in error. Fields the event does not ask are left at their defaults."""
-        values = parse_fields(submitted, registry.fields_for(event), event)
+        specs = registry.fields_for(event)
+        values = parse_fields(submitted, specs, event)
         own = {spec.name for spec in fields(cls)}
-        return cls(**{key: value for key, value in values.items() if key in own})
+        answers = {
+            spec.question.key: values[spec.key]
+            for spec in specs
+            if spec.question is not None and values.get(spec.key) not in (None, "", [])
+        }
+        return cls(**{key: value for key, value in values.items() if key in own}, answers=answers)
 
 
 def parse_fields(submitted: Mapping, specs, event: Event | None) -> dict:
     """Each field of ``specs`` parsed from ``submitted`` (a missing key reads as ``None``);
-    :class:`InputErrors` with every field's messages if any is wrong."""
+    :class:`InputErrors` with every field's messages if any is wrong.
+
+    A question hidden by its condition (``show_if``, checked on the answers before it) is
+    neither required nor stored; an answer posted to it is an error."""
     answering = registry.Answering(event)
     values, errors = {}, Errors()
     for spec in specs:
+        raw = spec.kind.read(submitted, spec.key)
+        if not registry.shown(spec, values):
+            if not registry.is_blank(raw):
+                errors.add(spec.key, registry.HIDDEN_ANSWERED)
+            continue
         try:
-            values[spec.key] = spec.parse(submitted.get(spec.key), answering)
+            values[spec.key] = spec.parse(raw, answering)
         except registry.FieldInvalid as invalid:
             for message in invalid.messages:
                 errors.add(spec.key, message)
