@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from eventsvc.extensions import db
-from eventsvc.i18n import list_in_text
+from eventsvc.i18n import current_locale, list_in_text
 from eventsvc.lookups import event_or_404
 from eventsvc.mail import transport
 from eventsvc.models import Event, Registration
@@ -19,12 +19,17 @@ from eventsvc.organiser.data_forms import (
     RegistrationFilterForm,
 )
 from eventsvc.services import DomainError, privacy, stats
+from eventsvc.services import questions as question_service
 from eventsvc.services import registrations as registration_service
 from eventsvc.services.attendee_search import (
+    answer_filter_options,
+    answer_text,
+    answers_by_registration,
     countries_present,
     registration_of_event,
     registrations_query,
 )
+from eventsvc.services.questions import label as question_label
 from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import safe_next
 
@@ -60,7 +65,9 @@ def registrations(slug):
         with unit_of_work():
             registration_service.expire_holds(event)
     form = RegistrationFilterForm(formdata=request.args)
-    form.set_choices(event, countries_present(event.id))
+    form.set_choices(
+        event, countries_present(event.id), answer_filter_options(event, current_locale())
+    )
     form.validate()
     filters = form.filters()
     page = db.paginate(
@@ -80,6 +87,10 @@ def registrations(slug):
         status_labels=STATUS_LABELS,
         newsletter_counts=registration_service.newsletter_counts(event),
         queue=registration_service.queue_positions(event),
+        answers=answers_by_registration([registration.id for registration in page.items]),
+        answer_text=answer_text,
+        has_questions=bool(question_service.questions_of(event)),
+        question_label=question_label,
     )
 
 

@@ -3,10 +3,22 @@
 import sqlite3
 from dataclasses import asdict, dataclass
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from eventsvc.extensions import db
-from eventsvc.models import Registration, RegistrationStatus
+from eventsvc.i18n import country_name
+from eventsvc.models import Event, Registration, RegistrationStatus
+from eventsvc.models.question import (
+    CHOICE_TYPES,
+    Answer,
+    Question,
+    QuestionChoice,
+    QuestionType,
+    answer_choice,
+)
+from eventsvc.services import questions as question_service
 
 #: The interpretation filter's value for people who stated no preference (stored as NULL); the
 #: other values are the stored answers (a language code or ``FOLLOWS_FLOOR``).
@@ -22,6 +34,8 @@ class RegistrationFilters:
     language: str = ""
     interpretation: str = ""
     country: str = ""
+    #: An option of one of the event's choice questions: ``<question key>:<option key>``.
+    answer: str = ""
 
     def as_args(self) -> dict[str, str]:
         """The filters that are set, as query-string arguments (for page links and exports)."""
@@ -49,7 +63,80 @@ def registrations_query(event_id: int, filters: RegistrationFilters) -> Select:
         query = query.where(Registration.interpretation_language == filters.interpretation)
     if filters.country:
         query = query.where(Registration.country == filters.country.upper())
+    if filters.answer:
+        query = query.where(Registration.id.in_(_answered_with(event_id, filters.answer)))
     return query.order_by(Registration.created_at, Registration.id)
+
+
+def _answered_with(event_id: int, value: str) -> Select:
+    """The registrations whose answer to the question picked the option (``question:option``)."""
+    question_key, _sep, choice_key = value.partition(":")
+    return (
+        select(Answer.registration_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(answer_choice, answer_choice.c.answer_id == Answer.id)
+        .join(QuestionChoice, QuestionChoice.id == answer_choice.c.choice_id)
+        .where(
+            Question.event_id == event_id,
+            Question.key == question_key,
+            QuestionChoice.key == choice_key,
+        )
+    )
+
+
+def answer_filter_options(event: Event, locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's choices: per choice question (retired ones too, their answers are kept),
+    its label and its options as ``(question:option, label)``, in the form's order."""
+    return [
+        (
+            question_service.label(question, locale) or question.key,
+            [
+                (f"{question.key}:{choice.key}", question_service.choice_label(choice, locale))
+                for choice in question.choices
+            ],
+        )
+        for question in question_service.questions_of(event)
+        if question.type in CHOICE_TYPES and question.choices
+    ]
+
+
+def answers_by_registration(registration_ids: list[int]) -> dict[int, list[Answer]]:
+    """The answers of these registrations, each list in the form's order (one query)."""
+    found: dict[int, list[Answer]] = {}
+    if not registration_ids:
+        return found
+    query = (
+        select(Answer)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.registration_id.in_(registration_ids))
+        .order_by(Answer.registration_id, Question.position)
+    )
+    for answer in db.session.scalars(query):
+        found.setdefault(answer.registration_id, []).append(answer)
+    return found
+
+
+def answer_text(answer: Answer, locale: str) -> str:
+    """An answer as a person reads it in ``locale``: option labels joined, yes/no, the sign
+    language and other needs of an accessibility answer."""
+    kind = answer.question.type
+    chosen = [question_service.choice_label(choice, locale) for choice in answer.chosen]
+    with force_locale(locale):
+        if kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
+            return "" if answer.bool_value is None else (_("Yes") if answer.bool_value else _("No"))
+        if kind == QuestionType.ACCESSIBILITY:
+            parts = chosen
+            if answer.detail:
+                parts.append(question_service.sign_language_name(answer.detail, locale))
+            if answer.text_value:
+                parts.append(answer.text_value)
+            return ", ".join(parts)
+    if kind in CHOICE_TYPES:
+        return ", ".join(chosen)
+    if kind == QuestionType.COUNTRY and answer.text_value:
+        return country_name(answer.text_value, locale)
+    value = question_service.answer_value(answer)
+    return "" if value is None else str(value)
 
 
 def _contains_ignoring_case(column, text: str):
