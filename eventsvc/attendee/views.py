@@ -4,8 +4,9 @@ The token in the URL is the only key: an unknown or tampered one answers a plain
 personal, so they are never cached, indexed, or named in the Referer of outgoing links.
 """
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from eventsvc import clock, ics
 from eventsvc.attendee import bp
@@ -13,8 +14,9 @@ from eventsvc.attendee.forms import CancelForm, DetailsForm, PreferencesForm
 from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
-from eventsvc.public.forms import show_errors
-from eventsvc.services import DomainError, registrations, tokens
+from eventsvc.public.forms import question_views, show_errors
+from eventsvc.services import DomainError, questions, registrations, tokens
+from eventsvc.services import fields as registry
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import public_url
@@ -74,6 +76,27 @@ def details(token):
         return _back_to(token)
     if changed:
         flash(_("Your details have been saved."))
+    return _back_to(token)
+
+
+@bp.post("/<token>/answers")
+def answers(token):
+    """The registrant's answers to the event's own questions, changed until registration
+    closes (issue 16), checked as on the form."""
+    registration = _registration_or_404(token)
+    if not CancelForm().validate_on_submit():  # the CSRF token
+        return _back_to(token)
+    try:
+        with unit_of_work():
+            registrations.change_answers(registration, request.form)
+    except InputErrors as failed:
+        return _manage_page(
+            registration, token, answer_errors=failed.errors, posted=request.form, status=400
+        )
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _back_to(token)
+    flash(_("Your answers have been saved."))
     return _back_to(token)
 
 
@@ -208,6 +231,8 @@ def _manage_page(
     preferences: PreferencesForm | None = None,
     details: DetailsForm | None = None,
     status=200,
+    answer_errors: dict | None = None,
+    posted=None,
 ):
     """The personal page; the form that was not submitted shows the stored values."""
     event = registration.event
@@ -236,4 +261,30 @@ def _manage_page(
         join_open=clock.now() >= shown_from,
         join_shown_from=shown_from,
         calendar_links=links,
+        **_answers_context(registration, answer_errors, posted),
     ), status
+
+
+def _answers_context(registration: Registration, errors, posted) -> dict:
+    """The personal page's answers (``attendee/_answers.html``): a form while they may change,
+    else what was answered."""
+    locale = current_locale()
+    stored = questions.answers_of(registration)
+    if registrations.answers_editable(registration):
+        specs = registry.question_fields(registration.event)
+        if posted is None:
+            values = questions.form_values(
+                {answer.question.key: questions.answer_value(answer) for answer in stored},
+                [spec.question for spec in specs],
+            )
+            posted = MultiDict([(key, v) for key, vs in values.items() for v in vs])
+        views = question_views(specs, posted, errors or {}, registration.event, registration)
+        return {"answer_views": views, "answers_editable": True, "answers_form": CancelForm()}
+    shown = [
+        (
+            questions.label(answer.question, locale),
+            questions.display_value(answer.question, questions.answer_value(answer), locale),
+        )
+        for answer in stored
+    ]
+    return {"answered": shown, "answers_editable": False, "answer_views": []}

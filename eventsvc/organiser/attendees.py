@@ -18,18 +18,15 @@ from eventsvc.organiser.data_forms import (
     PromoteForm,
     RegistrationFilterForm,
 )
-from eventsvc.services import DomainError, privacy, stats
-from eventsvc.services import questions as question_service
+from eventsvc.services import DomainError, assignments, privacy, stats
+from eventsvc.services import questions as event_questions
 from eventsvc.services import registrations as registration_service
 from eventsvc.services.attendee_search import (
     answer_filter_options,
-    answer_text,
-    answers_by_registration,
     countries_present,
     registration_of_event,
     registrations_query,
 )
-from eventsvc.services.questions import label as question_label
 from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import safe_next
 
@@ -87,10 +84,12 @@ def registrations(slug):
         status_labels=STATUS_LABELS,
         newsletter_counts=registration_service.newsletter_counts(event),
         queue=registration_service.queue_positions(event),
-        answers=answers_by_registration([registration.id for registration in page.items]),
-        answer_text=answer_text,
-        has_questions=bool(question_service.questions_of(event)),
-        question_label=question_label,
+        answers=event_questions.answers_by_registration(
+            event,
+            [registration.id for registration in page.items],
+            current_locale(),
+            include_sensitive=assignments.may_access(current_organiser(), event.id),
+        ),
     )
 
 

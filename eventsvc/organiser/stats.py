@@ -9,7 +9,7 @@ from eventsvc.lookups import event_or_404
 from eventsvc.organiser import bp
 from eventsvc.organiser.exports import CSV_TYPE, csv_delimiter, download
 from eventsvc.organiser.stats_chart import cumulative_chart
-from eventsvc.services import exports, stats
+from eventsvc.services import exports, questions, stats
 
 #: The CSV tables of the statistics page: ``?table=…``.
 CSV_TABLES = ("daily", *stats.BREAKDOWN_FIELDS)
@@ -31,8 +31,14 @@ def stats_page(slug):
         )
         for field in stats.BREAKDOWN_FIELDS
     ]
+    question_stats = [
+        (question, stats.question_counts(question, locale))
+        for question in stats.counted_questions(event)
+    ]
     return render_template(
         "organiser/stats.html",
+        question_stats=question_stats,
+        question_label=lambda question: questions.label(question, locale),
         event=event,
         series=series,
         chart=cumulative_chart(series),
@@ -45,9 +51,18 @@ def stats_page(slug):
 def stats_csv(slug):
     event = event_or_404(slug)
     table = request.args.get("table", "daily")
+    locale = current_locale()
+    if table.startswith("q-"):  # one of the event's own questions (issue 16)
+        question = next((q for q in stats.counted_questions(event) if f"q-{q.key}" == table), None)
+        if question is None:
+            abort(404)
+        rows = stats.question_rows(question, locale)
+        filename = exports.download_name(
+            event.slug, "csv", clock.now().date(), what=f"stats-{table}"
+        )
+        return download(exports.csv_chunks(rows, csv_delimiter()), CSV_TYPE, filename)
     if table not in CSV_TABLES:
         abort(404)
-    locale = current_locale()
     if table == "daily":
         rows = stats.daily_rows(event.id, locale)
     else:

@@ -211,12 +211,12 @@ def registration_form_class(specs: tuple[registry.RegistrationField, ...]):
 RegistrationForm = registration_form_class(registry.BUILT_IN)
 
 
-def question_views(specs, posted, errors: dict, event: Event) -> list[dict]:
+def question_views(specs, posted, errors: dict, event: Event, registration=None) -> list[dict]:
     """What the form template needs to show each question (``public/_questions.html``):
     texts in the page's language, options (a full one marked and disabled), what was posted,
     the errors, and the condition for the progressive script (the server decides)."""
     locale = current_locale()
-    full = question_service.full_choice_ids(event)
+    full = question_service.full_choice_ids(event, excluding=registration)
     views = []
     for spec in specs:
         question = spec.question

@@ -3,19 +3,15 @@
 import sqlite3
 from dataclasses import asdict, dataclass
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from eventsvc.extensions import db
-from eventsvc.i18n import country_name
 from eventsvc.models import Event, Registration, RegistrationStatus
 from eventsvc.models.question import (
     CHOICE_TYPES,
     Answer,
     Question,
     QuestionChoice,
-    QuestionType,
     answer_choice,
 )
 from eventsvc.services import questions as question_service
@@ -98,45 +94,6 @@ def answer_filter_options(event: Event, locale: str) -> list[tuple[str, list[tup
         for question in question_service.questions_of(event)
         if question.type in CHOICE_TYPES and question.choices
     ]
-
-
-def answers_by_registration(registration_ids: list[int]) -> dict[int, list[Answer]]:
-    """The answers of these registrations, each list in the form's order (one query)."""
-    found: dict[int, list[Answer]] = {}
-    if not registration_ids:
-        return found
-    query = (
-        select(Answer)
-        .join(Question, Question.id == Answer.question_id)
-        .where(Answer.registration_id.in_(registration_ids))
-        .order_by(Answer.registration_id, Question.position)
-    )
-    for answer in db.session.scalars(query):
-        found.setdefault(answer.registration_id, []).append(answer)
-    return found
-
-
-def answer_text(answer: Answer, locale: str) -> str:
-    """An answer as a person reads it in ``locale``: option labels joined, yes/no, the sign
-    language and other needs of an accessibility answer."""
-    kind = answer.question.type
-    chosen = [question_service.choice_label(choice, locale) for choice in answer.chosen]
-    with force_locale(locale):
-        if kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
-            return "" if answer.bool_value is None else (_("Yes") if answer.bool_value else _("No"))
-        if kind == QuestionType.ACCESSIBILITY:
-            parts = chosen
-            if answer.detail:
-                parts.append(question_service.sign_language_name(answer.detail, locale))
-            if answer.text_value:
-                parts.append(answer.text_value)
-            return ", ".join(parts)
-    if kind in CHOICE_TYPES:
-        return ", ".join(chosen)
-    if kind == QuestionType.COUNTRY and answer.text_value:
-        return country_name(answer.text_value, locale)
-    value = question_service.answer_value(answer)
-    return "" if value is None else str(value)
 
 
 def _contains_ignoring_case(column, text: str):

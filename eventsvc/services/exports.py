@@ -11,6 +11,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from itertools import islice
 from urllib.parse import quote
 
 from flask import current_app
@@ -28,6 +29,7 @@ from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import Registration, RegistrationStatus
 from eventsvc.services import fields as registry
+from eventsvc.services import questions as event_questions
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -112,9 +114,10 @@ def neutralise(cell):
     return cell
 
 
-def header(locale: str | None = None, zone: str | None = None) -> tuple[str, ...]:
+def header(locale: str | None = None, zone: str | None = None, asked=()) -> tuple[str, ...]:
     """The column titles in ``locale`` (the default locale by default); the time columns name
-    ``zone`` (UTC when ``None``)."""
+    ``zone`` (UTC when ``None``); then one column per question of ``asked``, titled with its
+    label in ``locale``."""
     locale = locale or current_app.config["DEFAULT_LOCALE"]
     with force_locale(locale):
         titles = [str(title) for _column, title, _width in _LEADING]
@@ -123,7 +126,8 @@ def header(locale: str | None = None, zone: str | None = None) -> tuple[str, ...
             for spec in exported_fields()
             for column in spec.exports
         ]
-        return (*titles, *_time_titles(zone or "UTC"))
+        questions = [event_questions.label(question, locale) for question in asked]
+        return (*titles, *_time_titles(zone or "UTC"), *questions)
 
 
 def _status_labels(locale: str) -> dict:
@@ -154,17 +158,36 @@ def _cell_plan(locale: str) -> list[tuple[int, object]]:
 
 
 def registration_rows(
-    event_id: int, locale: str | None = None, with_header: bool = True, zone: str | None = None
+    event_id: int,
+    locale: str | None = None,
+    with_header: bool = True,
+    zone: str | None = None,
+    include_sensitive: bool = False,
 ) -> Iterator[tuple]:
     """The header (unless ``with_header`` is false), then one tuple per registration by id.
 
     Statuses, languages, country names and yes/no are in ``locale``. Instants are ISO 8601 text
     in UTC, or with ``zone`` (for a spreadsheet) datetimes of that zone without an offset, which
-    a spreadsheet stores as real dates; the header names the zone either way.
+    a spreadsheet stores as real dates; the header names the zone either way. The event's own
+    questions come last, one column each; sensitive ones only with ``include_sensitive``
+    (the caller audits that choice).
     """
     locale = locale or current_app.config["DEFAULT_LOCALE"]
+    asked = event_questions.exported_questions(event_id, include_sensitive=include_sensitive)
     if with_header:
-        yield header(locale, zone)
+        yield header(locale, zone, asked)
+    rows = _registration_rows(event_id, locale, zone)
+    if not asked:
+        yield from rows
+        return
+    blank = [""] * len(asked)
+    while batch := list(islice(rows, BATCH_ROWS)):
+        cells = event_questions.export_cells(asked, [row[0] for row in batch], locale)
+        for row in batch:
+            yield (*row, *cells.get(row[0], blank))
+
+
+def _registration_rows(event_id: int, locale: str, zone: str | None) -> Iterator[tuple]:
     statuses = _status_labels(locale)
     plan = _cell_plan(locale)
     field_count = len(exported_fields())

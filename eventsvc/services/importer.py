@@ -17,8 +17,9 @@ from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.i18n import content_locales, default_required_locales
 from eventsvc.models import Event, EventStatus, Organiser, Partner
-from eventsvc.services import DomainError, audit, page_version
+from eventsvc.services import DomainError, audit, page_version, questions
 from eventsvc.services.events import (
     EventData,
     ValidationFailed,
@@ -26,13 +27,14 @@ from eventsvc.services.events import (
     update_event,
 )
 from eventsvc.services.events import validate as validate_event
-from eventsvc.services.inputs.base import Errors
+from eventsvc.services.inputs.base import Errors, InputErrors
 from eventsvc.services.inputs.event import EVENT_KEYS
 from eventsvc.services.inputs.partner import (
     PARTNER_KEYS,
     PartnerData,
     check_partner,
 )
+from eventsvc.services.inputs.questions import QuestionData, read_questions
 from eventsvc.services.inputs.reader import Reader
 
 TOP_LEVEL_KEYS = {"partners", "events"}
@@ -69,6 +71,9 @@ class ImportPlan:
 
     partners: list[PartnerData]
     events: list[EventData]
+    #: Each event's ``questions`` (issue 16), in the order of ``events``; ``None`` where the
+    #: entry has no such key (its stored questions are kept).
+    questions: list[list[QuestionData] | None] = field(default_factory=list)
 
 
 @dataclass
@@ -162,12 +167,12 @@ def plan(text: str | bytes) -> ImportPlan:
                 Problem(key, _l("Unknown key: the file holds “partners” and “events”."))
             )
     partners = _read_partners(_list(document, "partners", problems), problems)
-    events = _read_events(
+    events, question_sets = _read_events(
         _list(document, "events", problems), {p.acronym for p in partners}, problems
     )
     if problems:
         raise ImportFailed(problems)
-    return ImportPlan(partners, events)
+    return ImportPlan(partners, events, question_sets)
 
 
 def _at(path: str, problems: list[Problem]):
@@ -213,14 +218,16 @@ def _read_partners(items: list, problems: list[Problem]) -> list[PartnerData]:
     return partners
 
 
-def _read_events(items: list, file_partners: set[str], problems: list[Problem]) -> list[EventData]:
-    events, seen = [], {}
+def _read_events(
+    items: list, file_partners: set[str], problems: list[Problem]
+) -> tuple[list[EventData], list]:
+    events, question_sets, seen = [], [], {}
     for index, item in enumerate(items):
         path = f"events[{index}]"
         if not isinstance(item, dict):
             problems.append(Problem(path, _l("Each entry must be a JSON object.")))
             continue
-        record = Reader(item, _at(path, problems), EVENT_KEYS)
+        record = Reader(item, _at(path, problems), EVENT_KEYS | {"questions"})
         data, existing = _event_data(record)
         if data.slug in seen:
             record.problem(
@@ -235,7 +242,21 @@ def _read_events(items: list, file_partners: set[str], problems: list[Problem]) 
             seen[data.slug] = path
         record.report(validate_event(data, existing, known_partners=file_partners))
         events.append(data)
-    return events
+        question_sets.append(_event_questions(record, data, existing))
+    return events, question_sets
+
+
+def _event_questions(record: Reader, data: EventData, existing: Event | None):
+    """The entry's ``questions``, labels required in the locales the event will require."""
+    if "questions" not in record.obj:
+        return None
+    if data.required_locales is not None:
+        required = content_locales(data.required_locales)
+    elif existing is not None:
+        required = existing.publish_locales
+    else:
+        required = content_locales(default_required_locales(data.floor_language))
+    return read_questions(record.obj["questions"], record.problem, required)
 
 
 def _event_data(record: Reader) -> tuple[EventData, Event | None]:
@@ -274,6 +295,16 @@ def _apply(checked: ImportPlan, actor: Organiser | None) -> ImportReport:
     for index, data in enumerate(checked.events):
         try:
             _apply_event(data, actor, report)
+            if index < len(checked.questions) and checked.questions[index] is not None:
+                _apply_questions(data.slug, checked.questions[index], report)
+        except InputErrors as failure:  # answers stored since: retire instead of deleting
+            raise ImportFailed(
+                [
+                    Problem(f"events[{index}].{key}", message)
+                    for key, messages in failure.errors.items()
+                    for message in messages
+                ]
+            ) from failure
         except ValidationFailed as failure:
             # The database changed between the check and the write (another organiser).
             raise ImportFailed(
@@ -295,6 +326,15 @@ def _apply_event(data: EventData, actor: Organiser | None, report: ImportReport)
     summary = update_event(existing, data, actor, source="import")
     (report.updated if summary.changed else report.unchanged).append(data.slug)
     report.notified += summary.notify_count
+
+
+def _apply_questions(slug: str, items: list[QuestionData], report: ImportReport) -> None:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    before = questions.as_items(event)
+    questions.apply_questions(event, items)
+    if questions.as_items(event) != before and slug in report.unchanged:
+        report.unchanged.remove(slug)
+        report.updated.append(slug)
 
 
 def _upsert_partner(data: PartnerData) -> str:

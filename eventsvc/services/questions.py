@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from eventsvc.extensions import db
-from eventsvc.i18n import current_locale
+from eventsvc.i18n import country_name, current_locale
 from eventsvc.models import Event, Registration, RegistrationStatus
 from eventsvc.models.question import (
     ACCESSIBILITY_CHOICES,
@@ -254,26 +254,86 @@ def sign_language_name(code: str, locale: str) -> str:
 
 def answer_value(answer: Answer):
     """The stored answer as the API and :func:`answers_for` give it."""
-    kind = answer.question.type
+    return _value(
+        answer.question.type,
+        answer.text_value,
+        answer.number_value,
+        answer.date_value,
+        answer.bool_value,
+        answer.detail,
+        [choice.key for choice in answer.chosen],
+    )
+
+
+def _value(kind, text, number, day, flag, detail, chosen: list[str]):
     if kind in (QuestionType.TEXT, QuestionType.LONG_TEXT, QuestionType.COUNTRY):
-        return answer.text_value or ""
+        return text or ""
     if kind == QuestionType.SINGLE_CHOICE:
-        return answer.chosen[0].key if answer.chosen else None
+        return chosen[0] if chosen else None
     if kind == QuestionType.MULTIPLE_CHOICE:
-        return [choice.key for choice in answer.chosen]
+        return list(chosen)
     if kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
-        return answer.bool_value
+        return flag
     if kind == QuestionType.NUMBER:
-        return answer.number_value
+        return number
     if kind == QuestionType.DATE:
-        return answer.date_value
+        return day
     if kind == QuestionType.ACCESSIBILITY:
-        return {
-            "needs": [choice.key for choice in answer.chosen],
-            "sign_language": answer.detail or "",
-            "other": answer.text_value or "",
-        }
+        return {"needs": list(chosen), "sign_language": detail or "", "other": text or ""}
     return None
+
+
+def exported_questions(event_id: int, *, include_sensitive: bool = False) -> list[Question]:
+    """The questions with a column in ``event_id``'s export: every one, retired included
+    (under its last label); sensitive ones only when asked for."""
+    query = select(Question).where(Question.event_id == event_id).order_by(Question.position)
+    if not include_sensitive:
+        query = query.where(Question.sensitive.is_(False))
+    return list(db.session.scalars(query))
+
+
+def export_cells(
+    asked: list[Question], registration_ids: list[int], locale: str
+) -> dict[int, list]:
+    """Registration id → one cell per question of ``asked`` (in ``locale``: option labels,
+    several joined with commas, yes/no; numbers as numbers), for a batch of registrations:
+    two queries whatever its size."""
+    if not asked or not registration_ids:
+        return {}
+    by_id = {question.id: question for question in asked}
+    choice_keys = {choice.id: choice.key for q in asked for choice in q.choices}
+    rows = db.session.execute(
+        select(
+            Answer.id,
+            Answer.registration_id,
+            Answer.question_id,
+            Answer.text_value,
+            Answer.number_value,
+            Answer.date_value,
+            Answer.bool_value,
+            Answer.detail,
+        ).where(Answer.registration_id.in_(registration_ids), Answer.question_id.in_(by_id))
+    ).all()
+    chosen: dict[int, list[str]] = {}
+    for answer_id, choice_id in db.session.execute(
+        select(answer_choice.c.answer_id, answer_choice.c.choice_id)
+        .join(Answer, Answer.id == answer_choice.c.answer_id)
+        .join(QuestionChoice, QuestionChoice.id == answer_choice.c.choice_id)
+        .where(Answer.registration_id.in_(registration_ids), Answer.question_id.in_(by_id))
+        .order_by(answer_choice.c.answer_id, QuestionChoice.position)
+    ):
+        chosen.setdefault(answer_id, []).append(choice_keys.get(choice_id, ""))
+    column = {question.id: index for index, question in enumerate(asked)}
+    cells: dict[int, list] = {}
+    for answer_id, reg_id, question_id, text, number, day, flag, detail in rows:
+        question = by_id[question_id]
+        value = _value(question.type, text, number, day, flag, detail, chosen.get(answer_id, []))
+        row = cells.setdefault(reg_id, [""] * len(asked))
+        if question.type == QuestionType.NUMBER:
+            row[column[question_id]] = value if value is not None else ""
+        else:
+            row[column[question_id]] = display_value(question, value, locale)
+    return cells
 
 
 def answers_of(registration: Registration) -> list[Answer]:
@@ -347,6 +407,84 @@ def _store(answer: Answer, question: Question, value) -> None:
     answer.chosen = [choice for choice in question.choices if choice.key in chosen]
 
 
+def display_value(question: Question, value, locale: str) -> str:
+    """An answer as a reader of ``locale`` reads it (pages, exports): option labels joined
+    with commas, yes/no, a country's name, the accessibility needs with their details."""
+    if is_empty(value) and value is not False:
+        return ""
+    kind = question.type
+    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        keys = [value] if isinstance(value, str) else list(value)
+        return ", ".join(_choice_text(question, key, locale) for key in keys)
+    if kind in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
+        with force_locale(locale):
+            return str(_l("Yes") if value else _l("No"))
+    if kind == QuestionType.COUNTRY:
+        return country_name(value, locale) if value else ""
+    if kind == QuestionType.DATE:
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if kind == QuestionType.ACCESSIBILITY:
+        parts = []
+        for key in value.get("needs", ()):
+            text = _choice_text(question, key, locale)
+            if key == "sign_language" and value.get("sign_language"):
+                text += f" ({sign_language_name(value['sign_language'], locale)})"
+            if key == "other" and value.get("other"):
+                text += f": {value['other']}"
+            parts.append(text)
+        return "; ".join(parts)
+    return str(value)
+
+
+def _choice_text(question: Question, key: str, locale: str) -> str:
+    choice = question.choice(key)
+    return choice_label(choice, locale) if choice is not None else key
+
+
+def answers_by_registration(
+    event: Event, registration_ids: list[int], locale: str, *, include_sensitive: bool
+) -> dict[int, list[tuple[str, str, bool]]]:
+    """Registration id → its answers as ``(label, text, sensitive)`` in ``locale``, for a page
+    of the organiser's attendee list. Sensitive answers only for ``include_sensitive`` (the
+    event's own organisers and admins)."""
+    asked = exported_questions(event.id, include_sensitive=include_sensitive)
+    cells = export_cells(asked, registration_ids, locale)
+    labels = [(label(question, locale), question.sensitive) for question in asked]
+    return {
+        reg_id: [
+            (title, str(cell), sensitive)
+            for (title, sensitive), cell in zip(labels, row, strict=True)
+            if cell != ""
+        ]
+        for reg_id, row in cells.items()
+    }
+
+
+def form_values(answers: dict, asked: Iterable[Question]) -> dict[str, list[str]]:
+    """Stored answers as the form posts them (``q-<key>`` → values), to fill it again."""
+    posted: dict[str, list[str]] = {}
+    for question in asked:
+        value = answers.get(question.key)
+        name = f"q-{question.key}"
+        if value is None:
+            continue
+        if question.type == QuestionType.ACCESSIBILITY:
+            posted[name] = list(value["needs"])
+            posted[f"{name}-sign"] = [value["sign_language"]]
+            posted[f"{name}-other"] = [value["other"]]
+        elif isinstance(value, list):
+            posted[name] = value
+        elif question.type == QuestionType.BOOLEAN:
+            posted[name] = ["yes" if value else "no"]
+        elif question.type == QuestionType.CHECKBOX:
+            posted[name] = ["y"] if value else []
+        elif isinstance(value, date):
+            posted[name] = [value.isoformat()]
+        else:
+            posted[name] = [str(value)]
+    return posted
+
+
 def erase_answers(registration: Registration) -> int:
     """Deletes every answer of ``registration`` (erasure); returns how many."""
     ids = select(Answer.id).where(Answer.registration_id == registration.id)
@@ -383,8 +521,9 @@ def taken_places(event: Event, *, excluding: Registration | None = None) -> dict
     return dict(db.session.execute(query).all())
 
 
-def full_choice_ids(event: Event) -> set[int]:
-    """The options of ``event``'s asked questions with no place left (shown as full)."""
+def full_choice_ids(event: Event, *, excluding: Registration | None = None) -> set[int]:
+    """The options of ``event``'s asked questions with no place left (shown as full), not
+    counting ``excluding``'s own choices (a registrant changing their answers)."""
     limited = db.session.execute(
         select(QuestionChoice.id, QuestionChoice.places)
         .join(Question, Question.id == QuestionChoice.question_id)
@@ -396,7 +535,7 @@ def full_choice_ids(event: Event) -> set[int]:
     ).all()
     if not limited:
         return set()
-    taken = taken_places(event)
+    taken = taken_places(event, excluding=excluding)
     return {choice_id for choice_id, places in limited if taken.get(choice_id, 0) >= places}
 
 

@@ -497,6 +497,31 @@ def change_details(registration: Registration, submitted: Mapping) -> bool:
     return changed
 
 
+def answers_editable(registration: Registration) -> bool:
+    """Whether the registrant may still change their answers to the event's questions: an
+    active registration while registration is open."""
+    return (
+        registration.status != RegistrationStatus.CANCELLED
+        and closed_reason(registration.event) is None
+    )
+
+
+def change_answers(registration: Registration, submitted: Mapping) -> None:
+    """Replace the registrant's answers to the event's questions (as the form posts them,
+    ``q-<key>``), checked by the same fields as at registration, places under the event's
+    lock. Answers to retired questions stay. :class:`InputErrors` names the fields in error.
+    """
+    if not answers_editable(registration):
+        raise DomainError(_l("Registration is closed: your answers can no longer change."))
+    event = lock_event(registration.event_id)
+    specs = registry.question_fields(event)
+    values = parse_fields(submitted, specs, event)
+    answers = {spec.question.key: values[spec.key] for spec in specs if spec.key in values}
+    asked = [spec.question for spec in specs]
+    questions.check_places(event, answers, asked, registration)
+    questions.save_answers(registration, answers, asked)
+
+
 def join_link_shown_from(event: Event):
     """When the registrant's own page starts showing the link to join (``JOIN_LINK_SHOWN_BEFORE``
     minutes before the start): early enough to test sound, late enough not to be passed on."""

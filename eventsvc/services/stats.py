@@ -10,8 +10,10 @@ from sqlalchemy import Date, case, cast, func, select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event, Registration, RegistrationStatus
+from eventsvc.models.question import Answer, Question, QuestionType, answer_choice
 from eventsvc.models.registration import FOLLOWS_FLOOR
 from eventsvc.services import fields as registry
+from eventsvc.services import questions as event_questions
 
 
 @dataclass(frozen=True)
@@ -174,3 +176,126 @@ def _utc_day(column):
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+# --- The event's own questions (issue 16) -------------------------------------------------
+
+#: The question types counted per answer on the statistics page.
+COUNTED_TYPES = (
+    QuestionType.SINGLE_CHOICE,
+    QuestionType.MULTIPLE_CHOICE,
+    QuestionType.ACCESSIBILITY,
+    QuestionType.BOOLEAN,
+    QuestionType.CHECKBOX,
+)
+
+
+@dataclass(frozen=True)
+class QuestionCount:
+    """People per answer of one question: an option's key (``places`` its limit, if any), or
+    for a sign language ``sign:<code>``, or ``yes``/``no``."""
+
+    key: str
+    label: str
+    confirmed: int
+    waitlisted: int
+    places: int | None = None
+
+    @property
+    def confirmed_and_waitlisted(self) -> int:
+        return self.confirmed + self.waitlisted
+
+
+def counted_questions(event: Event) -> list[Question]:
+    """The event's questions the statistics count (retired ones too: answers are kept)."""
+    return [q for q in event_questions.questions_of(event) if q.type in COUNTED_TYPES]
+
+
+def _by_status():
+    confirmed = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
+    waitlisted = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+    return confirmed, waitlisted
+
+
+def question_counts(question: Question, locale: str) -> list[QuestionCount]:
+    """Confirmed and waitlisted people per answer of ``question``, in the options' order
+    (options nobody chose included); for accessibility, then per sign language."""
+    confirmed, waitlisted = _by_status()
+    active = (
+        Answer.question_id == question.id,
+        Registration.status != RegistrationStatus.CANCELLED,
+    )
+    if question.type in (QuestionType.BOOLEAN, QuestionType.CHECKBOX):
+        rows = db.session.execute(
+            select(Answer.bool_value, confirmed, waitlisted)
+            .join(Registration, Registration.id == Answer.registration_id)
+            .where(*active)
+            .group_by(Answer.bool_value)
+        ).all()
+        counted = {bool(value): (int(c or 0), int(w or 0)) for value, c, w in rows}
+        return [
+            QuestionCount(
+                "yes" if value else "no",
+                event_questions.display_value(question, value, locale),
+                *counted.get(value, (0, 0)),
+            )
+            for value in (True, False)
+        ]
+    rows = db.session.execute(
+        select(answer_choice.c.choice_id, confirmed, waitlisted)
+        .join(Answer, Answer.id == answer_choice.c.answer_id)
+        .join(Registration, Registration.id == Answer.registration_id)
+        .where(*active)
+        .group_by(answer_choice.c.choice_id)
+    ).all()
+    counted = {choice_id: (int(c or 0), int(w or 0)) for choice_id, c, w in rows}
+    items = [
+        QuestionCount(
+            choice.key,
+            event_questions.choice_label(choice, locale),
+            *counted.get(choice.id, (0, 0)),
+            places=choice.places,
+        )
+        for choice in question.choices
+    ]
+    if question.type == QuestionType.ACCESSIBILITY:
+        signs = db.session.execute(
+            select(Answer.detail, confirmed, waitlisted)
+            .join(Registration, Registration.id == Answer.registration_id)
+            .where(*active, Answer.detail.is_not(None))
+            .group_by(Answer.detail)
+        ).all()
+        items += [
+            QuestionCount(
+                f"sign:{code}",
+                event_questions.sign_language_name(code, locale),
+                int(c or 0),
+                int(w or 0),
+            )
+            for code, c, w in sorted(signs, key=lambda row: (-(row[1] or 0), row[0]))
+        ]
+    return items
+
+
+def question_rows(question: Question, locale: str) -> Iterator[tuple]:
+    """One question's counts as rows for a CSV file: header first."""
+    yield (
+        *_texts(locale, _l("Code")),
+        event_questions.label(question, locale),
+        *_texts(
+            locale,
+            lazy_pgettext("registration count", "Confirmed"),
+            lazy_pgettext("registration count", "Waitlisted"),
+            lazy_pgettext("registration count", "Confirmed and waitlisted"),
+            _l("Places"),
+        ),
+    )
+    for item in question_counts(question, locale):
+        yield (
+            item.key,
+            item.label,
+            item.confirmed,
+            item.waitlisted,
+            item.confirmed_and_waitlisted,
+            "" if item.places is None else item.places,
+        )
