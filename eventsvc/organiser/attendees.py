@@ -84,6 +84,7 @@ def registrations(slug):
         status_labels=STATUS_LABELS,
         newsletter_counts=registration_service.newsletter_counts(event),
         queue=registration_service.queue_positions(event),
+        has_sensitive=any(q.sensitive for q in event_questions.questions_of(event)),
         answers=event_questions.answers_by_registration(
             event,
             [registration.id for registration in page.items],
