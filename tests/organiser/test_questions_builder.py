@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.models import AuditEntry
+from eventsvc.models import AuditEntry, EventStatus
 from eventsvc.models.question_template import QuestionTemplate
 from eventsvc.services import questions
 from eventsvc.unit_of_work import unit_of_work
@@ -228,3 +228,15 @@ def test_a_template_missing_a_language_the_event_requires_is_completed_on_the_pa
     assert 'value="City"' in response.text
     assert 'id="questions-0-label-fr-error"' in response.text
     assert fresh(target) == []
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "Your role"), ("fr", "Votre rôle")])
+def test_the_preview_shows_the_saved_questions_in_each_language(organiser, make_event, lang, label):
+    event = make_event(status=EventStatus.DRAFT)
+    organiser.post(url(event), data=teachers_form())
+    builder = organiser.get(url(event))
+    preview = f"/organiser/events/{event.slug}/preview/{lang}"
+    assert f'href="{preview}#register"' in builder.text
+    page = organiser.get(preview)
+    assert page.status_code == 200
+    assert 'data-question="q-role"' in page.text and label in page.text
