@@ -25,17 +25,16 @@
     var handle = card.querySelector("[data-drag-handle]");
     if (!handle) { return; }
     handle.hidden = false;
-    handle.addEventListener("mousedown", function () { card.draggable = true; });
-    handle.addEventListener("touchstart", function () { card.draggable = true; }, { passive: true });
-    card.addEventListener("dragstart", function (event) {
+    handle.draggable = true;
+    handle.addEventListener("dragstart", function (event) {
       dragged = card;
       card.classList.add("is-dragged");
       event.dataTransfer.effectAllowed = "move";
       event.dataTransfer.setData("text/plain", card.id);
+      if (event.dataTransfer.setDragImage) { event.dataTransfer.setDragImage(card, 20, 20); }
     });
-    card.addEventListener("dragend", function () {
+    handle.addEventListener("dragend", function () {
       card.classList.remove("is-dragged");
-      card.draggable = false;
       dragged = null;
       renumber();
     });

@@ -132,3 +132,44 @@ def test_an_organiser_builds_the_form_and_a_teacher_answers_it_on_a_phone(
     page.get_by_label("Answer").select_option("role:official")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_role("row").filter(has_text="Awa Ndiaye")).to_have_count(0)
+
+
+def test_questions_are_reordered_by_dragging_where_scripts_run(new_page, organiser, gps_launch):
+    from eventsvc.unit_of_work import unit_of_work
+
+    with unit_of_work():
+        questions.set_questions(
+            db.session.merge(gps_launch),
+            [
+                {"key": "city", "type": "text", "label": {"en": "City", "fr": "Ville"}},
+                {"key": "phone", "type": "text", "label": {"en": "Phone", "fr": "Téléphone"}},
+                {"key": "notes", "type": "long_text", "label": {"en": "Notes", "fr": "Notes"}},
+            ],
+        )
+    page = new_page()
+    sign_in(page)
+    page.goto(f"/organiser/events/{gps_launch.slug}/form")
+    handle = card(page, 2).locator("[data-drag-handle]")
+    expect(handle).to_be_visible()  # shown by the script only
+    # The drag events a pointer makes, dispatched to the script's handlers (headless Chromium
+    # starts no native drag from synthetic mouse input): over the top half of the first card.
+    page.evaluate(
+        """() => {
+        const cards = document.querySelectorAll("[data-question]");
+        const handle = cards[2].querySelector("[data-drag-handle]");
+        const data = new DataTransfer();
+        const top = cards[0].getBoundingClientRect().top + 2;
+        handle.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
+        cards[0].dispatchEvent(new DragEvent("dragover",
+            {bubbles: true, cancelable: true, clientY: top, dataTransfer: data}));
+        cards[0].dispatchEvent(new DragEvent("drop",
+            {bubbles: true, cancelable: true, dataTransfer: data}));
+        handle.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: data}));
+    }"""
+    )
+    expect(card(page, 0).get_by_label("Key", exact=True)).to_have_value("notes")
+    expect(card(page, 0).locator("[data-number]")).to_have_text("1")
+    page.get_by_role("button", name="Save the form").last.click()
+    expect(page.locator("[role=status]").first).to_contain_text("saved")
+    db.session.expire_all()
+    assert [item["key"] for item in questions.as_items(gps_launch)] == ["notes", "city", "phone"]
