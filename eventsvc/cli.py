@@ -13,7 +13,11 @@ from eventsvc.mail import transport, worker
 from eventsvc.mail.transport import mail_folder
 from eventsvc.models import Event
 from eventsvc.services import DomainError, importer, organisers
-from eventsvc.services.privacy import parse_age, purge_past_registrations
+from eventsvc.services.privacy import (
+    parse_age,
+    purge_past_registrations,
+    purge_sensitive_answers,
+)
 from eventsvc.services.registrations import events_with_expired_holds, expire_holds
 from eventsvc.unit_of_work import unit_of_work
 
@@ -34,7 +38,8 @@ def init_db_command():
     help="Age since the event ended: a number of days (180d) or weeks (26w).",
 )
 def purge_registrations_command(older_than):
-    """Anonymise the registrations of events that ended more than --older-than ago."""
+    """Anonymise the registrations of events that ended more than --older-than ago, and erase
+    sensitive answers SENSITIVE_ANSWERS_RETENTION_DAYS after their event."""
 
     try:
         age = parse_age(older_than)
@@ -42,10 +47,12 @@ def purge_registrations_command(older_than):
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
     with unit_of_work():
         purged = purge_past_registrations(age)
+        sensitive = purge_sensitive_answers()
     transport.remove_copies(purged.message_ids)
     click.echo(
         f"Anonymised {purged.count} registration(s) of events that ended over {older_than} ago."
     )
+    click.echo(f"Erased {sensitive} sensitive answer(s).")
 
 
 @click.command("expire-holds")
@@ -132,10 +139,18 @@ def _in_configured_locales(demo: bytes) -> bytes:
 
     supported = set(current_app.config["SUPPORTED_LOCALES"])
     document = json.loads(demo)
-    for record in document["partners"] + document["events"]:
+
+    def keep_supported(record: dict) -> None:
         for key, value in record.items():
-            if isinstance(value, dict):  # texts by language
+            if isinstance(value, dict) and key != "show_if":  # texts by language
                 record[key] = {lang: text for lang, text in value.items() if lang in supported}
+
+    for record in document["partners"] + document["events"]:
+        keep_supported(record)
+        for question in record.get("questions", ()):  # issue 16: labels of questions, options
+            keep_supported(question)
+            for choice in question.get("choices", ()):
+                keep_supported(choice)
     return json.dumps(document, ensure_ascii=False).encode()
 
 

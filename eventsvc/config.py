@@ -80,6 +80,9 @@ REGISTRATIONS_PER_SOURCE_PER_HOUR = 50
 # At an event in "confirm your address" mode, how long a new place is held for the registrant
 # to click the link of the first mail; unconfirmed, it is freed for the waitlist.
 ADDRESS_CONFIRMATION_HOURS = 24
+# Answers to questions marked sensitive (health, disability…) are erased this many days after
+# the event ends, by `flask purge-registrations` (issue 16).
+SENSITIVE_ANSWERS_RETENTION_DAYS = 30
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
 PROXY_FIX_HOPS = 0
 

@@ -278,3 +278,24 @@ def test_make_run_serves_on_the_port_asked_and_mail_links_follow():
         ["make", "-n", "-C", str(root), "run"], capture_output=True, text=True, env=env, check=True
     ).stdout
     assert "--port 5000" in default
+
+
+def test_demo_launch_asks_its_questions_and_the_demo_people_answer_them(runner):
+    """Issue 16's demo: a role, age groups shown only to teachers, breakout groups with
+    places, and the accessibility question."""
+    from eventsvc.models import Registration
+    from eventsvc.services import questions
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    launch = _event("gps-ecce-launch")
+    items = {item["key"]: item for item in questions.as_items(launch)}
+    assert list(items) == ["role", "age_groups", "breakout", "accessibility"]
+    assert items["age_groups"]["show_if"] == {"question": "role", "in": ["teacher"]}
+    assert all(choice["places"] for choice in items["breakout"]["choices"])
+    answers = [
+        questions.answers_for(r)
+        for r in db.session.scalars(select(Registration).where(Registration.event_id == launch.id))
+    ]
+    assert all("age_groups" in a for a in answers if a["role"] == "teacher")
+    assert not any("age_groups" in a for a in answers if a["role"] != "teacher")
+    assert any(a.get("accessibility", {}).get("sign_language") == "lsf" for a in answers)

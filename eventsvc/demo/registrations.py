@@ -14,6 +14,7 @@ from eventsvc.models import (
     Registration,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR
+from eventsvc.services import questions
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.registrations import RegistrationClosed, register
 
@@ -91,6 +92,33 @@ PER_EVENT = {
 }
 
 
+ROLES = ("teacher", "official", "ngo", "researcher")
+AGE_GROUPS = (["under3"], ["age3to6"], ["under3", "age3to6"], ["age6to8"])
+BREAKOUTS = ("policy", "practice", "data")
+#: Accessibility needs of a few demo people (by their position in :data:`PEOPLE`).
+NEEDS = {
+    2: {"needs": ["captions"], "sign_language": "", "other": ""},
+    5: {"needs": ["sign_language"], "sign_language": "lsf", "other": ""},
+    11: {"needs": ["sign_language", "captions"], "sign_language": "is", "other": ""},
+    16: {"needs": ["other"], "sign_language": "", "other": "Slides sent before the event"},
+}
+
+
+def demo_answers(index: int, asked: set[str]) -> dict:
+    """Answers of the ``index``-th demo person to the demo questions the event asks (the
+    launch's role, age groups for teachers, breakout group and accessibility)."""
+    answers = {}
+    if "role" in asked:
+        answers["role"] = ROLES[index % len(ROLES)]
+        if answers["role"] == "teacher" and "age_groups" in asked:
+            answers["age_groups"] = AGE_GROUPS[(index // len(ROLES)) % len(AGE_GROUPS)]
+    if "breakout" in asked:
+        answers["breakout"] = BREAKOUTS[index % len(BREAKOUTS)]
+    if "accessibility" in asked and index in NEEDS:
+        answers["accessibility"] = NEEDS[index]
+    return answers
+
+
 def seed_registrations() -> int:
     """Register the demo people at the demo events that take registrations; returns how many.
     Does nothing once any registration exists."""
@@ -101,6 +129,7 @@ def seed_registrations() -> int:
         event = db.session.scalar(select(Event).where(Event.slug == slug))
         if event is None:
             continue
+        asked = {question.key for question in questions.asked_questions(event)}
         for index, (
             name,
             organisation,
@@ -123,6 +152,7 @@ def seed_registrations() -> int:
                 ),
                 question_for_speakers=question_for_speakers,
                 newsletter=news,
+                answers=demo_answers(index, asked),
             )
             try:
                 register(event, data)

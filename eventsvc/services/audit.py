@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "announcement_withdrawn": _l("Scheduled announcement withdrawn"),
     "registration_erased": _l("Registration erased"),
     "registrations_purged": _l("Registrations anonymised"),
+    "sensitive_answers_purged": _l("Sensitive answers erased"),
     EXPORTED: _l("Registrations exported"),
     EXPORTED_SENSITIVE: _l("Registrations exported with the sensitive answers"),
     "organiser_assigned": _l("Organiser assigned"),

@@ -13,13 +13,22 @@ layer's to delete: each function returns the outbox ids whose copies the caller 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import String, cast, func, literal, select, update
+from flask import current_app
+from sqlalchemy import String, cast, delete, func, literal, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registration
+from eventsvc.models import (
+    UNSENT,
+    Answer,
+    Event,
+    MessageStatus,
+    OutboxMessage,
+    Question,
+    Registration,
+)
 from eventsvc.models.organiser import Organiser
-from eventsvc.services import audit
+from eventsvc.services import audit, questions
 from eventsvc.services import fields as registry
 from eventsvc.services.locking import lock_event
 
@@ -63,6 +72,7 @@ def erase_registration(
     for column, value in _erasure(address).items():
         setattr(registration, column, value)
     registration.anonymised_at = clock.now()
+    questions.erase_answers(registration)
     _forget_mail(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
     message_ids = _message_ids(Registration.id == registration.id)
@@ -88,6 +98,11 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
     message_ids = _message_ids(selected)
     _forget_mail(selected)
     db.session.execute(
+        delete(Answer)
+        .where(Answer.registration_id.in_(select(Registration.id).where(selected)))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
         update(Registration)
         .where(selected)
         .values(**_erasure(_erased_email_sql()), anonymised_at=now)
@@ -101,6 +116,42 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
             older_than_days=older_than.days,
         )
     return Purged(sum(count for _event_id, count in per_event), message_ids)
+
+
+def sensitive_retention() -> timedelta:
+    return timedelta(days=int(current_app.config["SENSITIVE_ANSWERS_RETENTION_DAYS"]))
+
+
+def purge_sensitive_answers(older_than: timedelta | None = None) -> int:
+    """Delete the answers to sensitive questions of events that ended more than
+    ``older_than`` (``SENSITIVE_ANSWERS_RETENTION_DAYS``) ago; returns how many. Each event
+    concerned gets an entry in its history."""
+    older_than = sensitive_retention() if older_than is None else older_than
+    past_events = select(Event.id).where(Event.ends_at < clock.now() - older_than)
+    sensitive = select(Question.id).where(
+        Question.sensitive.is_(True), Question.event_id.in_(past_events)
+    )
+    per_event = db.session.execute(
+        select(Question.event_id, func.count(Answer.id))
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.question_id.in_(sensitive))
+        .group_by(Question.event_id)
+    ).all()
+    if not per_event:
+        return 0
+    db.session.execute(
+        delete(Answer)
+        .where(Answer.question_id.in_(sensitive))
+        .execution_options(synchronize_session=False)
+    )
+    for event_id, count in per_event:
+        audit.record(
+            "sensitive_answers_purged",
+            event=db.session.get(Event, event_id),
+            count=count,
+            older_than_days=older_than.days,
+        )
+    return sum(count for _event_id, count in per_event)
 
 
 def _erasure(address) -> dict:

@@ -80,6 +80,8 @@ def test_the_form_shows_every_type_in_the_page_language(client, event):
         "other",
     ]
     assert form.select_one("input[name=q-accessibility-other]")
+    # Conditions are helped by a script (the server checks them anyway).
+    assert soup.select_one('script[src="/static/js/questions.js"]')
     # The questions come before the consent box.
     names = [i.get("name") for i in form.select("input, select, textarea")]
     assert names.index("q-photos") < names.index("consent")

@@ -242,3 +242,40 @@ def test_copying_questions_to_another_event(app, make_event):
     with unit_of_work():
         questions.copy_questions(db.session.merge(source), db.session.merge(target))
     assert questions.as_items(target) == questions.as_items(source)
+
+
+def test_a_json_body_is_read_by_the_same_fields(app, make_event):
+    """The future API hands RegistrationInput.parse a JSON object: typed values, lists for
+    several choices, the accessibility answer as an object."""
+    from eventsvc.services.inputs.registration import RegistrationInput
+
+    event = make_event()
+    set_questions(event, every_type())
+    body = {
+        "full_name": "Amina",
+        "email": "amina@example.org",
+        "country": "SN",
+        "language": "fr",
+        "consent": True,
+        "q-role": "teacher",
+        "q-age_groups": ["age3to6"],
+        "q-first_time": True,
+        "q-children": 7,
+        "q-photos": True,
+        "q-accessibility": {"needs": ["sign_language"], "sign_language": "bsl"},
+    }
+    data = RegistrationInput.parse(body, db.session.merge(event))
+    assert data.answers == {
+        "role": "teacher",
+        "age_groups": ["age3to6"],
+        "first_time": True,
+        "children": 7,
+        "photos": True,
+        "accessibility": {"needs": ["sign_language"], "sign_language": "bsl", "other": ""},
+    }
+    with pytest.raises(InputErrors) as failed:
+        RegistrationInput.parse(
+            {**body, "q-children": True, "q-age_groups": "nope", "q-role": "official"},
+            db.session.merge(event),
+        )
+    assert set(failed.value.errors) == {"q-children", "q-age_groups"}
