@@ -360,6 +360,7 @@ def preview_event(slug, lang):
                     event=event,
                     form=form,
                     seats_left=seats_left(event),
+                    preview=True,
                 )
             )
             + Markup("</fieldset>"),

@@ -240,3 +240,5 @@ def test_the_preview_shows_the_saved_questions_in_each_language(organiser, make_
     page = organiser.get(preview)
     assert page.status_code == 200
     assert 'data-question="q-role"' in page.text and label in page.text
+    assert '<fieldset disabled class="form-preview">' in page.text  # read-only
+    assert "questions.js" not in page.text  # every question shown, the conditional ones too
