@@ -9,9 +9,7 @@ from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Event
-from eventsvc.services import questions
 from eventsvc.services.tokens import make_token
-from eventsvc.unit_of_work import unit_of_work
 from tests.browser.pages import DESKTOP, PHONE
 from tests.browser.screenshots import SCREENSHOT_DIR, SHOTS, SIZES, Scene, take_screenshots
 
@@ -20,45 +18,6 @@ pytestmark = pytest.mark.browser
 DEMO_EVENT = "gps-ecce-launch"
 #: The demo's session held in Spanish, with interpretation into English and French.
 DEMO_SPANISH_SESSION = "clade-early-childhood-funding-2027"
-#: The launch's own questions (issue 16), all optional so that the other shots register as
-#: before: a role, age groups shown to teachers, a breakout with places, accessibility needs.
-SHOWN_QUESTIONS = [
-    {
-        "key": "role",
-        "type": "single_choice",
-        "label": {"en": "Your role", "fr": "Votre fonction", "es": "Su función"},
-        "choices": [
-            {"key": "teacher", "label": {"en": "Teacher", "fr": "Enseignant·e", "es": "Docente"}},
-            {"key": "official", "label": {"en": "Official", "fr": "Élu·e", "es": "Funcionario"}},
-            {"key": "ngo", "label": {"en": "NGO staff", "fr": "Personnel d’ONG", "es": "ONG"}},
-        ],
-    },
-    {
-        "key": "age_group",
-        "type": "multiple_choice",
-        "label": {"en": "Age groups you work with", "fr": "Tranches d’âge de vos élèves"},
-        "help": {"en": "Tick all that apply.", "fr": "Cochez tout ce qui s’applique."},
-        "choices": [
-            {"key": "early", "label": {"en": "0–8 years", "fr": "0–8 ans"}},
-            {"key": "primary", "label": {"en": "9–12 years", "fr": "9–12 ans"}},
-        ],
-        "show_if": {"question": "role", "in": ["teacher"]},
-    },
-    {
-        "key": "breakout",
-        "type": "single_choice",
-        "label": {"en": "Breakout group", "fr": "Atelier"},
-        "choices": [
-            {
-                "key": "play",
-                "label": {"en": "Learning through play", "fr": "Apprendre en jouant"},
-                "places": 20,
-            },
-            {"key": "policy", "label": {"en": "Policy", "fr": "Politiques publiques"}},
-        ],
-    },
-    {"key": "accessibility", "type": "accessibility", "sensitive": True},
-]
 
 
 @pytest.fixture
@@ -67,8 +26,6 @@ def scene(runner, make_registration, organiser):
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     launch = db.session.scalars(select(Event).where(Event.slug == DEMO_EVENT)).one()
-    with unit_of_work():
-        questions.set_questions(launch, SHOWN_QUESTIONS)
     manage_paths = {}
     for lang, name in (("en", "Grace Mwangi"), ("fr", "Awa Ndiaye")):
         registration = make_registration(
