@@ -21,6 +21,7 @@ from eventsvc.models.organiser import (
 from eventsvc.models.outbox import UNSENT, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.models.partner import Partner, PartnerTranslation
 from eventsvc.models.question import Answer, Question, QuestionChoice, QuestionType
+from eventsvc.models.question_template import QuestionTemplate
 from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import Registration, RegistrationStatus
 from eventsvc.models.subscription import Frequency, Subscription, SubscriptionStatus
@@ -49,6 +50,7 @@ __all__ = [
     "PartnerTranslation",
     "Question",
     "QuestionChoice",
+    "QuestionTemplate",
     "QuestionType",
     "RateLimitCounter",
     "Registration",

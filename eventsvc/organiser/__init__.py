@@ -29,6 +29,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     organisers,
     partners,
     presenters,
+    questions_builder,
     sign_in,
     stats,
     subscribers,

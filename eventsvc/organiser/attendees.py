@@ -22,6 +22,7 @@ from eventsvc.services import DomainError, assignments, privacy, stats
 from eventsvc.services import questions as event_questions
 from eventsvc.services import registrations as registration_service
 from eventsvc.services.attendee_search import (
+    answer_filter_options,
     countries_present,
     registration_of_event,
     registrations_query,
@@ -61,7 +62,9 @@ def registrations(slug):
         with unit_of_work():
             registration_service.expire_holds(event)
     form = RegistrationFilterForm(formdata=request.args)
-    form.set_choices(event, countries_present(event.id))
+    form.set_choices(
+        event, countries_present(event.id), answer_filter_options(event, current_locale())
+    )
     form.validate()
     filters = form.filters()
     page = db.paginate(
@@ -81,6 +84,7 @@ def registrations(slug):
         status_labels=STATUS_LABELS,
         newsletter_counts=registration_service.newsletter_counts(event),
         queue=registration_service.queue_positions(event),
+        has_sensitive=any(q.sensitive for q in event_questions.questions_of(event)),
         answers=event_questions.answers_by_registration(
             event,
             [registration.id for registration in page.items],

@@ -41,8 +41,9 @@ class RegistrationFilterForm(FlaskForm):
     language = SelectField(_l("Communication language"), validators=[Optional()])
     interpretation = SelectField(_l("Interpretation language"), validators=[Optional()])
     country = SelectField(_l("Country"), validators=[Optional()])
+    answer = SelectField(_l("Answer"), validators=[Optional()])
 
-    def set_choices(self, event: Event, countries: list[str]) -> None:
+    def set_choices(self, event: Event, countries: list[str], answers=()) -> None:
         any_choice = [("", _l("Any"))]
         self.status.choices = any_choice + [(s.value, label) for s, label in STATUS_LABELS.items()]
         self.language.choices = any_choice + language_choices(
@@ -58,11 +59,13 @@ class RegistrationFilterForm(FlaskForm):
         )
         named = sorted((country_name(code), code) for code in countries)
         self.country.choices = any_choice + [(code, name) for name, code in named]
+        #: One group per choice question of the event (``attendee_search.answer_filter_options``).
+        self.answer.choices = {"": any_choice} | {label: options for label, options in answers}
 
     def filters(self) -> RegistrationFilters:
         """The valid filters; an invalid value (an edited URL) counts as "any"."""
         values = {}
-        for name in ("q", "status", "language", "interpretation", "country"):
+        for name in ("q", "status", "language", "interpretation", "country", "answer"):
             field = getattr(self, name)
             values[name] = "" if field.errors else (field.data or "").strip()
         return RegistrationFilters(**values)

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -345,11 +346,25 @@ def preview_event(slug, lang):
     g.lang = lang
     content = event.content(lang)
     with force_locale(lang):
+        form = RegistrationForm(event, formdata=None)
         return render_template(
             "organiser/preview.html",
             event=event,
             content=content,
-            form=RegistrationForm(event, formdata=None),
+            form=form,
+            # The public form itself, its own questions included, read-only (a disabled
+            # fieldset: nothing can be sent from a preview).
+            registration_form=Markup('<fieldset disabled class="form-preview">')  # noqa: S704
+            + Markup(  # noqa: S704 (autoescaped template output)
+                render_template(
+                    "public/_registration_form.html",
+                    event=event,
+                    form=form,
+                    seats_left=seats_left(event),
+                    preview=True,
+                )
+            )
+            + Markup("</fieldset>"),
             closed_reason=None,
             seats_left=seats_left(event),
             upcoming=not event.is_past() and event.status != EventStatus.CANCELLED,

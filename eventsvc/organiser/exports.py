@@ -7,7 +7,7 @@ from eventsvc.i18n import current_locale
 from eventsvc.lookups import event_or_404
 from eventsvc.organiser import bp
 from eventsvc.organiser.access import current_organiser
-from eventsvc.services import audit, exports
+from eventsvc.services import assignments, audit, exports
 from eventsvc.unit_of_work import unit_of_work
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -26,12 +26,21 @@ def download(chunks, mimetype: str, filename: str) -> Response:
     return response
 
 
+def include_sensitive(event) -> bool:
+    """``?sensitive=1``: the answers to sensitive questions too, an explicit choice of the
+    event's own organisers and admins (the export is audited as such)."""
+    return request.args.get("sensitive") == "1" and assignments.may_access(
+        current_organiser(), event.id
+    )
+
+
 @bp.get("/events/<slug>/registrations.csv")
 def export_csv(slug):
     event = event_or_404(slug)
+    sensitive = include_sensitive(event)
     with unit_of_work():  # logged before anything is sent
-        audit.record_export(event, current_organiser(), "csv")
-    rows = exports.registration_rows(event.id, current_locale())
+        audit.record_export(event, current_organiser(), "csv", sensitive=sensitive)
+    rows = exports.registration_rows(event.id, current_locale(), include_sensitive=sensitive)
     delimiter = csv_delimiter()
     variant = "semicolons" if delimiter == ";" else ""
     filename = exports.download_name(event.slug, "csv", clock.now().date(), variant=variant)
@@ -41,8 +50,11 @@ def export_csv(slug):
 @bp.get("/events/<slug>/registrations.xlsx")
 def export_xlsx(slug):
     event = event_or_404(slug)
+    sensitive = include_sensitive(event)
     with unit_of_work():  # logged before anything is sent
-        audit.record_export(event, current_organiser(), "xlsx")
-    rows = exports.registration_rows(event.id, current_locale(), zone=event.timezone)
+        audit.record_export(event, current_organiser(), "xlsx", sensitive=sensitive)
+    rows = exports.registration_rows(
+        event.id, current_locale(), zone=event.timezone, include_sensitive=sensitive
+    )
     filename = exports.download_name(event.slug, "xlsx", clock.now().date())
     return download(exports.xlsx_chunks(rows), XLSX_TYPE, filename)

@@ -85,3 +85,57 @@ def cumulative_chart(series: list[stats.DailyCount]) -> Chart | None:
         for index in sorted({0, last // 2, last})
     ]
     return Chart(WIDTH, HEIGHT, bars, ticks, x_labels, baseline)
+
+
+# --- One chart per choice question (issue 16) --------------------------------------------------
+
+OPTION_WIDTH, OPTION_ROW, OPTION_LABEL, OPTION_TOP = 480, 28, 180, 8
+
+
+@dataclass(frozen=True)
+class OptionBar:
+    """One option's row: its confirmed people, then those on the waitlist, side by side."""
+
+    label: str
+    y: float
+    confirmed_width: float
+    waitlisted_width: float
+    confirmed: int
+    waitlisted: int
+    places: int | None
+
+
+@dataclass(frozen=True)
+class OptionChart:
+    """Horizontal bars, one row per option, for the template's SVG (``width`` × ``height``)."""
+
+    width: int
+    height: int
+    label_width: int
+    bar_height: float
+    bars: list[OptionBar]
+    largest: int
+
+
+def option_chart(items) -> OptionChart | None:
+    """Bars of ``stats.question_counts`` rows (confirmed, and waitlisted after them); ``None``
+    when no one has answered yet."""
+    items = list(items)
+    largest = max((item.confirmed + item.waitlisted for item in items), default=0)
+    if not largest:
+        return None
+    scale = (OPTION_WIDTH - OPTION_LABEL - 40) / largest
+    bars = [
+        OptionBar(
+            label=item.label,
+            y=OPTION_TOP + index * OPTION_ROW,
+            confirmed_width=round(item.confirmed * scale, 2),
+            waitlisted_width=round(item.waitlisted * scale, 2),
+            confirmed=item.confirmed,
+            waitlisted=item.waitlisted,
+            places=item.places,
+        )
+        for index, item in enumerate(items)
+    ]
+    height = OPTION_TOP * 2 + OPTION_ROW * len(items)
+    return OptionChart(OPTION_WIDTH, height, OPTION_LABEL, OPTION_ROW * 0.7, bars, largest)

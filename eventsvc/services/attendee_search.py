@@ -6,7 +6,15 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import Select, func, or_, select
 
 from eventsvc.extensions import db
-from eventsvc.models import Registration, RegistrationStatus
+from eventsvc.models import Event, Registration, RegistrationStatus
+from eventsvc.models.question import (
+    CHOICE_TYPES,
+    Answer,
+    Question,
+    QuestionChoice,
+    answer_choice,
+)
+from eventsvc.services import questions as question_service
 
 #: The interpretation filter's value for people who stated no preference (stored as NULL); the
 #: other values are the stored answers (a language code or ``FOLLOWS_FLOOR``).
@@ -22,6 +30,8 @@ class RegistrationFilters:
     language: str = ""
     interpretation: str = ""
     country: str = ""
+    #: An option of one of the event's choice questions: ``<question key>:<option key>``.
+    answer: str = ""
 
     def as_args(self) -> dict[str, str]:
         """The filters that are set, as query-string arguments (for page links and exports)."""
@@ -49,7 +59,41 @@ def registrations_query(event_id: int, filters: RegistrationFilters) -> Select:
         query = query.where(Registration.interpretation_language == filters.interpretation)
     if filters.country:
         query = query.where(Registration.country == filters.country.upper())
+    if filters.answer:
+        query = query.where(Registration.id.in_(_answered_with(event_id, filters.answer)))
     return query.order_by(Registration.created_at, Registration.id)
+
+
+def _answered_with(event_id: int, value: str) -> Select:
+    """The registrations whose answer to the question picked the option (``question:option``)."""
+    question_key, _sep, choice_key = value.partition(":")
+    return (
+        select(Answer.registration_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(answer_choice, answer_choice.c.answer_id == Answer.id)
+        .join(QuestionChoice, QuestionChoice.id == answer_choice.c.choice_id)
+        .where(
+            Question.event_id == event_id,
+            Question.key == question_key,
+            QuestionChoice.key == choice_key,
+        )
+    )
+
+
+def answer_filter_options(event: Event, locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's choices: per choice question (retired ones too, their answers are kept),
+    its label and its options as ``(question:option, label)``, in the form's order."""
+    return [
+        (
+            question_service.label(question, locale) or question.key,
+            [
+                (f"{question.key}:{choice.key}", question_service.choice_label(choice, locale))
+                for choice in question.choices
+            ],
+        )
+        for question in question_service.questions_of(event)
+        if question.type in CHOICE_TYPES and question.choices
+    ]
 
 
 def _contains_ignoring_case(column, text: str):

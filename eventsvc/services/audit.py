@@ -16,6 +16,8 @@ PUBLISHED = "published"
 CANCELLED = "cancelled"
 IMPORTED = "imported"
 EXPORTED = "registrations_exported"
+#: An export that includes the answers to sensitive questions (health, disability): asked for.
+EXPORTED_SENSITIVE = "registrations_exported_sensitive"
 REOPENED = "reopened"
 POSTPONED = "postponed"
 REGISTRATION_CANCELLED = "registration_cancelled"
@@ -46,10 +48,13 @@ ACTION_LABELS = {
     "registrations_purged": _l("Registrations anonymised"),
     "sensitive_answers_purged": _l("Sensitive answers erased"),
     EXPORTED: _l("Registrations exported"),
+    EXPORTED_SENSITIVE: _l("Registrations exported with the sensitive answers"),
     "organiser_assigned": _l("Organiser assigned"),
     "organiser_unassigned": _l("Organiser removed"),
     "held_mail_released": _l("Held mail let go"),
     "held_mail_discarded": _l("Held mail discarded"),
+    "question_template_saved": _l("Questions saved as a template"),
+    "question_template_applied": _l("Question template applied"),
 }
 
 
@@ -71,10 +76,12 @@ def record(
     return entry
 
 
-def record_export(event: Event, actor: Organiser, file_format: str) -> None:
+def record_export(
+    event: Event, actor: Organiser, file_format: str, *, sensitive: bool = False
+) -> None:
     """Every download of an event's attendee data is logged (the view commits it before
-    sending the file)."""
-    record(EXPORTED, event, actor, format=file_format)
+    sending the file); one with the sensitive answers under its own action."""
+    record(EXPORTED_SENSITIVE if sensitive else EXPORTED, event, actor, format=file_format)
 
 
 def history(event: Event) -> list[AuditEntry]:

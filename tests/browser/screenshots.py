@@ -127,6 +127,21 @@ def show_account(page: Page, lang: str, scene: Scene, tag: str) -> None:
     visit(page, "/organiser/account")
 
 
+def show_form_builder(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    """The registration form builder (issue 16), at its second question (a condition)."""
+    visit(page, f"/organiser/events/{scene.event_slug}/form")
+    page.locator("[data-question]").nth(1).evaluate("card => card.scrollIntoView()")
+
+
+def show_form_questions(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    """The event's own questions on the public form, a teacher's answers begun."""
+    visit(page, f"/{lang}/events/{scene.event_slug}")
+    questions = registration_form(page).locator("[data-question]")
+    questions.first.locator("input").first.check()
+    expect(questions.nth(1)).to_be_visible()
+    questions.first.scroll_into_view_if_needed()
+
+
 SHOTS = (
     Shot("list", show_list, languages=PUBLIC_LANGUAGES),
     Shot("event", show_event, languages=PUBLIC_LANGUAGES),
@@ -143,6 +158,8 @@ SHOTS = (
     Shot("partners", show_partners, languages=("en",), organiser=True),
     Shot("partner-errors", show_partner_errors, languages=("en",), organiser=True),
     Shot("account", show_account, languages=("en",), organiser=True),
+    Shot("form-builder", show_form_builder, languages=("en",), organiser=True),
+    Shot("form-questions", show_form_questions),
 )
 
 
