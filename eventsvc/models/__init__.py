@@ -3,6 +3,7 @@
 from eventsvc.models.announcement import Announcement
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
+from eventsvc.models.follow_up import Certificate, FollowUp, Variant
 from eventsvc.models.organiser import (
     EventAssignment,
     Organiser,
@@ -18,11 +19,13 @@ from eventsvc.models.registration import Registration, RegistrationStatus
 __all__ = [
     "Announcement",
     "AuditEntry",
+    "Certificate",
     "Event",
     "EventAssignment",
     "EventContent",
     "EventPartner",
     "EventStatus",
+    "FollowUp",
     "MessageKind",
     "MessageStatus",
     "Organiser",
@@ -36,4 +39,5 @@ __all__ = [
     "SignInFailure",
     "SiteSetting",
     "UNSENT",
+    "Variant",
 ]
