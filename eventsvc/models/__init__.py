@@ -1,6 +1,13 @@
 """The data model, one module per concept. No request or mail code lives here."""
 
 from eventsvc.models.announcement import Announcement
+from eventsvc.models.attendance import (
+    Attendance,
+    AttendanceReport,
+    AttendanceRow,
+    ReportFormat,
+    RowState,
+)
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.follow_up import Certificate, FollowUp, Variant
@@ -18,6 +25,9 @@ from eventsvc.models.registration import Registration, RegistrationStatus
 
 __all__ = [
     "Announcement",
+    "Attendance",
+    "AttendanceReport",
+    "AttendanceRow",
     "AuditEntry",
     "Certificate",
     "Event",
@@ -35,7 +45,9 @@ __all__ = [
     "RateLimitCounter",
     "Registration",
     "RegistrationStatus",
+    "ReportFormat",
     "Role",
+    "RowState",
     "SignInFailure",
     "SiteSetting",
     "UNSENT",

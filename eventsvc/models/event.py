@@ -79,6 +79,10 @@ class Event(db.Model):
     confirmed_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Goes up with every change to what the event's page shows (``services.page_version``).
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The attendance rule (``services/attendance.py``): present at least this many minutes,
+    #: or, when unset, at least ``attended_percent`` % of the event's duration (default 50).
+    attended_minutes: Mapped[int | None] = mapped_column(Integer)
+    attended_percent: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
