@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from eventsvc.i18n import format_event_date, list_in_text
@@ -28,19 +29,34 @@ from eventsvc.urls import certificate_url
 FAMILY = "FiraSans"
 #: The font files shipped by ``fontpkg-fira-sans``, by fpdf2 style.
 _SOURCES = {"": "FiraSans-Regular.ttf", "B": "FiraSans-Bold.ttf"}
+#: What the certificate's font keeps: Latin (with its extensions and combining accents), Greek
+#: (polytonic too), Cyrillic, punctuation, currency and letter-like symbols. Fewer glyphs make
+#: each document quicker to write.
+_SCRIPTS = (
+    (0x0020, 0x007E),
+    (0x00A0, 0x036F),
+    (0x0370, 0x03FF),
+    (0x0400, 0x052F),
+    (0x1E00, 0x1FFF),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20CF),
+    (0x2100, 0x214F),
+)
 _lock = threading.Lock()
 _prototype: FPDF | None = None
+_font_bytes: dict[str, bytes] = {}
 
 
 def font_files() -> dict[str, str]:
-    """The certificate's fonts, ready for fpdf2: the packaged files without their OpenType
-    layout tables (GSUB/GPOS: ligatures and kerning, which fpdf2 does not use without a
-    shaping engine, but would decompile for every document it subsets). Made once per
+    """The certificate's fonts, ready for fpdf2: the packaged files cut to :data:`_SCRIPTS`,
+    without their OpenType layout tables (GSUB/GPOS: ligatures and kerning, which fpdf2 does
+    not use without a shaping engine, but would decompile for every document it subsets).
+    Made once per
     installation, under the instance folder, written whole or not at all."""
     from fontpkg_fira_sans import ROOT
 
     version = json.loads((ROOT / "metadata.json").read_text())["version"]
-    folder = Path(current_app.instance_path) / "fonts" / f"fira-sans-{version}"
+    folder = Path(current_app.instance_path) / "fonts" / f"fira-sans-{version}-1"
     paths = {}
     for style, name in _SOURCES.items():
         path = folder / name
@@ -53,7 +69,6 @@ def font_files() -> dict[str, str]:
 
 def _strip_layout(source: Path, target: Path) -> None:
     from fontTools import subset
-    from fontTools.ttLib import TTFont
 
     font = TTFont(source)
     options = subset.Options()
@@ -62,7 +77,8 @@ def _strip_layout(source: Path, target: Path) -> None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=font.getBestCmap().keys())
+    wanted = {code for first, last in _SCRIPTS for code in range(first, last + 1)}
+    subsetter.populate(unicodes=wanted & set(font.getBestCmap()))
     subsetter.subset(font)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     font.save(temporary)
@@ -70,16 +86,22 @@ def _strip_layout(source: Path, target: Path) -> None:
 
 
 def _fonts() -> dict:
-    """fpdf2's font objects, parsed once per process; each document gets copies that share
-    the parsed font and keep their own record of the glyphs used (fpdf2's ``__deepcopy__``)."""
+    """fpdf2's font objects, measured once per process. Each document gets a copy (fpdf2's
+    ``__deepcopy__``: its own record of the glyphs used) with its own fontTools font read from
+    bytes kept in memory, because writing the document subsets that font in place."""
     global _prototype
     with _lock:
         if _prototype is None:
             prototype = FPDF()
             for style, path in font_files().items():
                 prototype.add_font(FAMILY, style, path)
+                _font_bytes[f"{FAMILY.lower()}{style}"] = Path(path).read_bytes()
             _prototype = prototype
-    return {key: copy.deepcopy(font) for key, font in _prototype.fonts.items()}
+    fonts = {}
+    for key, font in _prototype.fonts.items():
+        fonts[key] = copy.deepcopy(font)
+        fonts[key].ttfont = TTFont(io.BytesIO(_font_bytes[key]), lazy=True)
+    return fonts
 
 
 @dataclass(frozen=True)
@@ -121,9 +143,7 @@ def render(certificate: Certificate) -> bytes:
     """The certificate as a PDF document, in the registrant's language."""
     text = certificate_text(certificate)
     logos = [
-        partner.logo
-        for partner in certificate.registration.event.partners
-        if _has_logo(partner)
+        partner.logo for partner in certificate.registration.event.partners if _has_logo(partner)
     ]
     with force_locale(text.lang):
         return _render(text, logos, certificate_url(certificate.code))

@@ -14,7 +14,7 @@ from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.public.forms import show_errors
-from eventsvc.services import DomainError, registrations, tokens
+from eventsvc.services import DomainError, follow_ups, registrations, tokens
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import public_url
@@ -236,4 +236,5 @@ def _manage_page(
         join_open=clock.now() >= shown_from,
         join_shown_from=shown_from,
         calendar_links=links,
+        follow_up=follow_ups.personal_view(registration),
     ), status

@@ -1,4 +1,4 @@
-"""What happens after an event: the organisers' follow-up mail and the certificates of attendance."""
+"""After an event: the organisers' follow-up mail and the certificates of attendance."""
 
 import enum
 import secrets
@@ -34,9 +34,7 @@ class FollowUp(db.Model):
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("event.id", ondelete="CASCADE"), unique=True
-    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
     texts: Mapped[dict] = mapped_column(JSON, default=dict)
     recording_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     survey_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
@@ -79,4 +77,3 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     registration: Mapped[Registration] = relationship(lazy="joined")
-

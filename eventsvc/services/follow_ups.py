@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.i18n import best_text
 from eventsvc.models import (
     Event,
     FollowUp,
@@ -32,7 +33,7 @@ from eventsvc.models import (
     RegistrationStatus,
     Variant,
 )
-from eventsvc.services import DomainError, attendance, audit, outbox
+from eventsvc.services import DomainError, attendance, audit, certificates, outbox
 from eventsvc.services.inputs.base import Errors
 from eventsvc.services.inputs.follow_up import VARIANTS, FollowUpData, check_slides
 from eventsvc.services.locking import lock_event
@@ -243,6 +244,52 @@ def received(registration: Registration) -> tuple[FollowUp, Variant] | None:
     if follow_up is None:
         return None
     return follow_up, Variant((message.payload or {}).get("variant", Variant.ABSENT))
+
+
+@dataclass(frozen=True)
+class PersonalView:
+    """What the personal page shows after the event: the follow-up this registrant was sent
+    (its text in their language, the links), and whether they may download a certificate."""
+
+    subject: str
+    body: str
+    text_locale: str
+    recording_url: str
+    survey_url: str
+    has_slides: bool
+    certificate: bool
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.body) or self.certificate
+
+
+def personal_view(registration: Registration) -> PersonalView | None:
+    if registration.status == RegistrationStatus.CANCELLED or not registration.event.is_past():
+        return None
+    certificate = certificates.attended(registration)
+    sent = received(registration)
+    if sent is None:
+        if not certificate:
+            return None
+        return PersonalView("", "", "", "", "", False, True)
+    follow_up, variant = sent
+    by_locale = {
+        locale: by_variant[variant]
+        for locale, by_variant in (follow_up.texts or {}).items()
+        if by_variant.get(variant)
+    }
+    text, locale = best_text(by_locale, registration.language, registration.event.floor_language)
+    text = text or {}
+    return PersonalView(
+        text.get("subject", ""),
+        text.get("body", ""),
+        locale,
+        follow_up.recording_url,
+        follow_up.survey_url,
+        slides_file(follow_up) is not None,
+        certificate,
+    )
 
 
 def counts(event: Event) -> Scheduled:

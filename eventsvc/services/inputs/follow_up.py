@@ -111,7 +111,7 @@ def check_slides(data: bytes, add: Add) -> None:
             _l("The file is too large (at most %(size)s MB).", size=round(limit / 1024**2, 1)),
         )
         return
-    if not data.lstrip()[:5] == b"%PDF-":
+    if data.lstrip()[:5] != b"%PDF-":
         add("slides", _l("This file is not a PDF document."))
         return
     from pypdf import PdfReader
