@@ -59,16 +59,6 @@ def certificate_url(code: str) -> str:
     return external_url("certificate_redirect", code=code)
 
 
-def follow_up_slides_url(registration: Registration) -> str:
-    """The follow-up's slides, behind the registrant's personal link."""
-    return manage_url(registration) + "/slides.pdf"
-
-
-def certificate_download_url(registration: Registration) -> str:
-    """The registrant's certificate of attendance, behind their personal link."""
-    return manage_url(registration) + "/certificate.pdf"
-
-
 def choose_password_url(organiser: Organiser, kind: MessageKind) -> str:
     """The link of an invitation or a password reset, signed now from the account's current
     password: a link mailed before the password changed is dead on arrival."""

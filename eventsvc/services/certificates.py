@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.models import Certificate, Registration, RegistrationStatus
+from eventsvc.models import Certificate, Event, Registration, RegistrationStatus
 from eventsvc.models.follow_up import CODE_ALPHABET, CODE_LENGTH
 from eventsvc.services import DomainError, attendance
 
@@ -49,6 +49,40 @@ def issue(registration: Registration) -> Certificate:
         db.session.add(certificate)
         db.session.flush()
     return certificate
+
+
+def issue_to_attendees(event: Event) -> int:
+    """Issue the certificates not issued yet to every attendee of ``event`` (before a follow-up
+    that carries them goes out); returns how many were issued now."""
+    attended_ids = attendance.attended_registration_ids(event)
+    if not attended_ids:
+        return 0
+    have = set(
+        db.session.scalars(
+            select(Certificate.registration_id)
+            .join(Registration)
+            .where(Registration.event_id == event.id)
+        )
+    )
+    people = db.session.scalars(
+        select(Registration).where(
+            Registration.id.in_(attended_ids - have),
+            Registration.status != RegistrationStatus.CANCELLED,
+            Registration.anonymised_at.is_(None),
+        )
+    )
+    issued = 0
+    for registration in people:
+        db.session.add(
+            Certificate(
+                registration=registration,
+                full_name=registration.full_name,
+                minutes=attendance.minutes_attended(registration),
+            )
+        )
+        issued += 1
+    db.session.flush()
+    return issued
 
 
 def normalise_code(text: str) -> str:

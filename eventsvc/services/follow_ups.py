@@ -164,6 +164,8 @@ def schedule(event: Event, actor: Organiser | None = None) -> Scheduled:
     if not people:
         raise DomainError(_l("Nobody would receive this follow-up."))
     _check_languages(follow_up, people, attended_ids)
+    if follow_up.attach_certificate:
+        certificates.issue_to_attendees(event)
     outbox.drop_pending_for_event(event, (MessageKind.FOLLOW_UP,))
     counts = _queue_follow_ups(event, follow_up, people, attended_ids)
     follow_up.queued_at = clock.now()
