@@ -13,11 +13,18 @@ layer's to delete: each function returns the outbox ids whose copies the caller 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import String, cast, func, literal, select, update
+from sqlalchemy import String, cast, delete, func, literal, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import UNSENT, Event, MessageStatus, OutboxMessage, Registration
+from eventsvc.models import (
+    UNSENT,
+    Certificate,
+    Event,
+    MessageStatus,
+    OutboxMessage,
+    Registration,
+)
 from eventsvc.models.organiser import Organiser
 from eventsvc.services import audit
 from eventsvc.services import fields as registry
@@ -64,6 +71,7 @@ def erase_registration(
         setattr(registration, column, value)
     registration.anonymised_at = clock.now()
     _forget_mail(Registration.id == registration.id)
+    _forget_certificates(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
     message_ids = _message_ids(Registration.id == registration.id)
     return message_ids
@@ -87,6 +95,7 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
         return Purged(0, frozenset())
     message_ids = _message_ids(selected)
     _forget_mail(selected)
+    _forget_certificates(selected)
     db.session.execute(
         update(Registration)
         .where(selected)
@@ -131,6 +140,16 @@ def _erased_email_sql():
         literal("erased-")
         .concat(cast(Registration.id, String))
         .concat(literal(f"@{ERASED_EMAIL_DOMAIN}"))
+    )
+
+
+def _forget_certificates(registration_filter) -> None:
+    """Certificates keep the name as issued: erasure deletes them (their codes then verify
+    nothing)."""
+    db.session.execute(
+        delete(Certificate)
+        .where(Certificate.registration_id.in_(select(Registration.id).where(registration_filter)))
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -90,3 +90,4 @@ def test_an_erased_registration_no_longer_verifies(app, people):
         privacy.erase_registration(people[0])
 
     assert certificates.verify(code) is None
+    assert db.session.query(Certificate).count() == 0  # the name as issued is gone too
