@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.models import Certificate, Event, Registration, RegistrationStatus
+from eventsvc.models import Attendance, Certificate, Event, Registration, RegistrationStatus
 from eventsvc.models.follow_up import CODE_ALPHABET, CODE_LENGTH
 from eventsvc.services import DomainError, attendance
 
@@ -25,7 +25,12 @@ def attended(registration: Registration) -> bool:
         return False
     if not registration.event.is_past():
         return False
-    return registration.id in attendance.attended_registration_ids(registration.event)
+    # One row, not the event's whole set (this runs on every view of the personal page).
+    return bool(
+        db.session.scalar(
+            select(Attendance.attended).where(Attendance.registration_id == registration.id)
+        )
+    )
 
 
 def existing(registration: Registration) -> Certificate | None:
