@@ -12,7 +12,7 @@ from eventsvc.extensions import db
 from eventsvc.mail import transport, worker
 from eventsvc.mail.transport import mail_folder
 from eventsvc.models import Event
-from eventsvc.services import DomainError, importer, organisers
+from eventsvc.services import DomainError, attendance, importer, organisers
 from eventsvc.services.privacy import parse_age, purge_past_registrations
 from eventsvc.services.registrations import events_with_expired_holds, expire_holds
 from eventsvc.unit_of_work import unit_of_work
@@ -189,6 +189,54 @@ def _import(importer, content: bytes, source: str, check: bool = False) -> None:
         click.echo(f"{report.notified} registrant message(s) queued about the changes.")
 
 
+@click.command("import-attendance")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["zoom", "teams", "bbb", "generic"]),
+    default=None,
+    help="The platform the report comes from (default: recognised from the file).",
+)
+@click.option(
+    "--timezone",
+    default=None,
+    help="The IANA zone of the file's times, when the file does not say (e.g. Europe/Paris).",
+)
+def import_attendance_command(slug, file, report_format, timezone):
+    """Count the participant report FILE (Zoom, Teams, BigBlueButton or generic CSV) towards
+    the attendance of the event SLUG. A bad file stores nothing and exits 1."""
+    from sqlalchemy import select
+
+    from eventsvc.models.attendance import ReportFormat
+    from eventsvc.services.attendance_reports import ReportError
+
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event “{slug}”.")
+    content = file.read_bytes()
+    try:
+        with unit_of_work():
+            result = attendance.import_report(
+                event,
+                content,
+                filename=file.name,
+                format=ReportFormat(report_format) if report_format else None,
+                timezone=timezone,
+            )
+            lines = attendance.describe_import(result)
+    except ReportError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(str(error.message)) from error
+    except DomainError as error:
+        hint = f" Give --timezone (the event's zone is {event.timezone})." if not timezone else ""
+        raise click.ClickException(f"{error.message}{hint} Nothing was stored.") from error
+    for line in lines:
+        click.echo(line)
+
+
 @click.command("create-organiser")
 @click.argument("email")
 @click.option("--name", default="", help="The organiser's name, shown in the audit log.")
@@ -281,6 +329,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_organiser_command)
     app.cli.add_command(import_events_command)
+    app.cli.add_command(import_attendance_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(where_command)
     app.cli.add_command(send_mail_command)

@@ -70,7 +70,7 @@ PRIVACY_VERSION = "2026-11"
 MAX_CONTENT_LENGTH = 256 * 1024
 #: The largest participant report an organiser may upload (the upload page and
 #: ``import-attendance``); Zoom's report of 5,000 attendees is under 1 MB.
-ATTENDANCE_REPORT_MAX_BYTES = 10 * 1024 * 1024
+ATTENDANCE_REPORT_MAX_BYTES = 10_000_000
 WTF_CSRF_TIME_LIMIT = None
 
 # Where the rate limits count, shared by every process: "database://" is the application's own

@@ -20,6 +20,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     account,
     announcements,
     assignment,
+    attendance,
     attendees,
     dashboard,
     events,

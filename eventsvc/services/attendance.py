@@ -16,15 +16,16 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import Event, Organiser, Registration
+from eventsvc.models import Event, Organiser, Registration, RegistrationStatus
 from eventsvc.models.attendance import (
     DEFAULT_ATTENDED_PERCENT,
     Attendance,
@@ -33,7 +34,8 @@ from eventsvc.models.attendance import (
     ReportFormat,
     RowState,
 )
-from eventsvc.services import DomainError, attendance_reports
+from eventsvc.models.registration import FOLLOWS_FLOOR
+from eventsvc.services import DomainError, attendance_reports, stats
 from eventsvc.services.addresses import address_key
 from eventsvc.services.attendance_reports import ReportError, ReportProblem, Role
 
@@ -166,8 +168,10 @@ class ImportResult:
     already_imported: bool
     matched: list[AttendanceRow]
     unmatched: list[AttendanceRow]
-    #: Rows set aside (host, panelists, moderators) and people listed as absent.
-    ignored: int
+    #: Rows set aside: the host, panelists, moderators (stored, never counted).
+    ignored: list[AttendanceRow]
+    #: People the file lists as registered but absent (not stored).
+    absent: int
 
 
 def _fold(text: str) -> str:
@@ -253,7 +257,7 @@ def import_report(
         )
     )
     if existing is not None:
-        return _result(existing, already=True, ignored=0)
+        return _result(existing, already=True, absent=0)
     if timezone:
         try:
             clock.zone(timezone)
@@ -276,10 +280,10 @@ def import_report(
     )
     db.session.add(report)
     matcher = _Matcher(event)
-    ignored = 0
+    absent = 0
     for row in parsed.rows:
         if row.role == Role.ABSENT:
-            ignored += 1
+            absent += 1
             continue
         registration = None if row.role == Role.STAFF else matcher.find(row.email, row.name)
         if row.role == Role.STAFF:
@@ -301,17 +305,18 @@ def import_report(
         )
     db.session.flush()
     recompute(event, {row.registration_id for row in report.rows if row.registration_id})
-    return _result(report, already=False, ignored=ignored)
+    return _result(report, already=False, absent=absent)
 
 
-def _result(report: AttendanceReport, *, already: bool, ignored: int) -> ImportResult:
+def _result(report: AttendanceReport, *, already: bool, absent: int) -> ImportResult:
     rows = report.rows
     return ImportResult(
         report=report,
         already_imported=already,
         matched=[row for row in rows if row.state == RowState.MATCHED],
         unmatched=[row for row in rows if row.state == RowState.UNMATCHED],
-        ignored=ignored + sum(1 for row in rows if row.state == RowState.IGNORED),
+        ignored=[row for row in rows if row.state == RowState.IGNORED],
+        absent=absent,
     )
 
 
@@ -368,3 +373,206 @@ def ignore_row(row: AttendanceRow) -> None:
     db.session.flush()
     if previous is not None:
         recompute(db.session.get(Event, row.event_id), {previous})
+
+
+def describe_import(result: ImportResult) -> list[str]:
+    """Plain lines for the command line: the counts, then every matched, unmatched and
+    ignored row, then the event's attendance."""
+    report = result.report
+    if result.already_imported:
+        return [
+            f"This report was imported on {report.uploaded_at:%Y-%m-%d %H:%M} UTC; nothing changed."
+        ]
+    registrations = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Registration).where(
+                Registration.id.in_({row.registration_id for row in result.matched})
+            )
+        )
+    }
+
+    def who(row: AttendanceRow) -> str:
+        return " ".join(part for part in (row.name, f"<{row.email}>" if row.email else "") if part)
+
+    lines = [
+        f"Report read as {report.format.value}: {len(result.matched)} matched, "
+        f"{len(result.unmatched)} unmatched, {len(result.ignored) + result.absent} ignored."
+    ]
+    for row in result.matched:
+        registration = registrations[row.registration_id]
+        lines.append(
+            f"  matched   line {row.line}: {who(row)}, {row.minutes} min"
+            f" -> {registration.full_name} <{registration.email}>"
+        )
+    for row in result.unmatched:
+        lines.append(f"  unmatched line {row.line}: {who(row)}, {row.minutes} min")
+    for row in result.ignored:
+        lines.append(f"  ignored   line {row.line}: {who(row)} (host, panelist or moderator)")
+    if result.absent:
+        lines.append(f"  ignored   {result.absent} listed as absent")
+    event = db.session.get(Event, report.event_id)
+    summary = attendance_summary(event)
+    lines.append(
+        f"Attended: {summary.attended} of {summary.registered} registration(s) "
+        f"(at least {threshold_minutes(event)} minutes)."
+    )
+    if result.unmatched:
+        lines.append("Match the unmatched rows by hand on the event's attendance page.")
+    return lines
+
+
+# --- counts for the organiser and the funder ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceCount:
+    """Registered (confirmed) and attended people, for the event or one value of a field."""
+
+    value: str
+    registered: int
+    attended: int
+
+    @property
+    def rate(self) -> float | None:
+        """Attended per registered, 0–1; ``None`` with nobody registered."""
+        return self.attended / self.registered if self.registered else None
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    registered: int
+    attended: int
+    #: Registrations with any minutes in the reports, attended or not.
+    present: int
+    unmatched: int
+    reports: int
+    threshold: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.registered if self.registered else None
+
+
+def _counts_by(event: Event, column=None) -> dict[str, tuple[int, int]]:
+    """(registered, attended) per value of ``column``, or under "" for the whole event."""
+    registered = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
+    attended = func.sum(case((Attendance.attended.is_(True), 1), else_=0))
+    query = (
+        select(registered, attended)
+        .select_from(Registration)
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .where(Registration.event_id == event.id)
+    )
+    if column is None:
+        r, a = db.session.execute(query).one()
+        return {"": (int(r or 0), int(a or 0))}
+    rows = db.session.execute(query.add_columns(column).group_by(column)).all()
+    return {(value or ""): (int(r or 0), int(a or 0)) for r, a, value in rows}
+
+
+def attendance_summary(event: Event) -> AttendanceSummary:
+    """Registered means confirmed; attended counts whoever the reports show by the rule (a
+    waitlisted person let in counts)."""
+    registered, attended = _counts_by(event)[""]
+    present = db.session.scalar(
+        select(func.count(Attendance.id)).where(
+            Attendance.event_id == event.id, Attendance.minutes > 0
+        )
+    )
+    return AttendanceSummary(
+        registered=registered,
+        attended=attended,
+        present=int(present or 0),
+        unmatched=len(unmatched_rows_of(event.id)),
+        reports=int(
+            db.session.scalar(
+                select(func.count(AttendanceReport.id)).where(AttendanceReport.event_id == event.id)
+            )
+            or 0
+        ),
+        threshold=threshold_minutes(event),
+    )
+
+
+#: The fields attendance is counted by, in the page's order.
+BY_FIELDS = ("country", "language", "interpretation")
+
+
+def attendance_by(event: Event, field: str) -> list[AttendanceCount]:
+    """Registered and attended per value of ``field`` (``country``, ``language``,
+    ``interpretation``), most registered first; interpretation in the event's order."""
+    counts = _counts_by(event, stats.BREAKDOWN_FIELDS[field])
+    items = [AttendanceCount(value, r, a) for value, (r, a) in counts.items() if r or a]
+    if field == "interpretation":
+        order = [*event.interpreted_languages, FOLLOWS_FLOOR, ""]
+        rank = {value: position for position, value in enumerate(dict.fromkeys(order))}
+        return sorted(items, key=lambda item: (rank.get(item.value, len(rank)), item.value))
+    return sorted(items, key=lambda item: (-item.registered, -item.attended, item.value))
+
+
+def arrivals(event: Event, step_minutes: int = 5) -> list[tuple[datetime, int]]:
+    """How many people arrived (their first join in the reports) in each ``step_minutes``
+    from the first arrival to the last, empty steps included, so it can be drawn as it is."""
+    firsts = sorted(
+        db.session.scalars(
+            select(Attendance.first_joined_at).where(
+                Attendance.event_id == event.id, Attendance.first_joined_at.is_not(None)
+            )
+        )
+    )
+    if not firsts:
+        return []
+    step = timedelta(minutes=step_minutes)
+    start = firsts[0].replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % step_minutes)
+    buckets: dict[datetime, int] = defaultdict(int)
+    for moment in firsts:
+        buckets[start + step * int((moment - start) / step)] += 1
+    series, current = [], start
+    while current <= max(buckets):
+        series.append((current, buckets.get(current, 0)))
+        current += step
+    return series
+
+
+def statistics_rows(event: Event, locale: str):
+    """The funder's report as rows for a CSV file, header first: the event's totals, then
+    registered, attended and rate per country, language and interpretation language."""
+    with force_locale(locale):
+        yield tuple(
+            str(text)
+            for text in (
+                _l("Breakdown"),
+                _l("Code"),
+                _l("Value"),
+                _l("Registered"),
+                _l("Attended"),
+                _l("Attendance rate (%)"),
+            )
+        )
+        summary = attendance_summary(event)
+        yield (
+            str(_l("Total")),
+            "",
+            event.content(locale).title,
+            summary.registered,
+            summary.attended,
+            _percent(summary.rate),
+        )
+        yield (str(_l("Attended if present at least (minutes)")), "", "", "", summary.threshold, "")
+        for field in BY_FIELDS:
+            title = str(stats.BREAKDOWN_TITLES[field])
+            for item in attendance_by(event, field):
+                yield (
+                    title,
+                    item.value,
+                    stats.label(field, item.value, locale),
+                    item.registered,
+                    item.attended,
+                    _percent(item.rate),
+                )
+
+
+def _percent(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.1f}"

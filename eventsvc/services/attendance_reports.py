@@ -151,8 +151,10 @@ def decode(content: bytes) -> str:
 
 def _rows(text: str) -> list[list[str]]:
     """The file's cells, by the csv module: tab-separated when the first line has a tab."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line else ","
+    # Teams' export is tab-separated and its times hold commas ("12/6/26, 1:29:40 PM"); its
+    # first lines are a title. A header row with several tabs decides.
+    head = text.split("\n", 40)[:40]
+    delimiter = "\t" if any(line.count("\t") >= 2 for line in head) else ","
     try:
         return [
             [cell.strip() for cell in row]
@@ -544,7 +546,8 @@ def _bbb(rows, near, problems) -> list[ParsedRow]:
             name=table.cell(row, "Name"),
             email="",
             join_column="Join",
-            leave_column=table.column("Left"),
+            # First join to last leave may span gaps; the duration is the time online.
+            leave_column=None,
             minutes_column=table.column("Duration"),
             role=Role.STAFF if moderator else Role.ATTENDEE,
         )
@@ -554,11 +557,12 @@ def _bbb(rows, near, problems) -> list[ParsedRow]:
 
 
 _GENERIC = {
-    "email": ("email", "e-mail", "mail", "email address"),
-    "name": ("name", "full name"),
-    "minutes": ("minutes", "duration (minutes)", "duration"),
-    "join": ("join", "joined", "join time", "joined at"),
-    "leave": ("leave", "left", "leave time", "left at"),
+    # English, then the names a French or Spanish spreadsheet may use.
+    "email": ("email", "e-mail", "mail", "email address", "courriel", "correo electrónico"),
+    "name": ("name", "full name", "nom", "nombre"),
+    "minutes": ("minutes", "duration (minutes)", "duration", "durée", "minutos"),
+    "join": ("join", "joined", "join time", "joined at", "arrivée", "entrada"),
+    "leave": ("leave", "left", "leave time", "left at", "départ", "salida"),
 }
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.models import Registration, RegistrationStatus
+from eventsvc.models import Attendance, Registration, RegistrationStatus
 from eventsvc.services import fields as registry
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
@@ -73,7 +73,18 @@ def stored_columns() -> list[str]:
 def xlsx_widths() -> tuple[int, ...]:
     """Spreadsheet column widths (characters), in file order."""
     fields = (column.width for spec in exported_fields() for column in spec.exports)
-    return (*(width for _column, _title, width in _LEADING), *fields, *(20 for _ in _TIMES))
+    return (
+        *(width for _column, _title, width in _LEADING),
+        *fields,
+        *(20 for _ in _TIMES),
+        *_ATTENDANCE_WIDTHS,
+    )
+
+
+#: The attendance columns, last (``services/attendance.py``; empty before any report).
+_ATTENDANCE_TITLES = (_l("Minutes attended"), _l("Attended"))
+#: Their widths, and the first join's (its title names the zone, see :func:`header`).
+_ATTENDANCE_WIDTHS = (12, 10, 20)
 
 
 XLSX_WIDTHS = xlsx_widths()
@@ -123,7 +134,9 @@ def header(locale: str | None = None, zone: str | None = None) -> tuple[str, ...
             for spec in exported_fields()
             for column in spec.exports
         ]
-        return (*titles, *_time_titles(zone or "UTC"))
+        first_join = _("First join, from the reports (%(zone)s)", zone=zone or "UTC")
+        attendance_titles = (*(str(t) for t in _ATTENDANCE_TITLES), first_join)
+        return (*titles, *_time_titles(zone or "UTC"), *attendance_titles)
 
 
 def _status_labels(locale: str) -> dict:
@@ -169,6 +182,7 @@ def registration_rows(
     plan = _cell_plan(locale)
     field_count = len(exported_fields())
     when = _wall_time_in(zone) if zone else iso_utc
+    attendance_cells = _attendance_cells(event_id, locale, when)
     statement = (
         select(
             *(column for column, _title, _width in _LEADING),
@@ -194,9 +208,34 @@ def registration_rows(
                     for index, convert in plan
                 ],
                 *[when(instant) for instant in row[2 + field_count : -1]],
+                *attendance_cells(reg_id),
             )
     finally:
         result.close()
+
+
+def _attendance_cells(event_id: int, locale: str, when):
+    """The attendance columns of one registration: minutes, attended (yes/no), first join;
+    empty for someone in no report. One query for the event, kept as a small dict."""
+    with force_locale(locale):
+        yes, no = _("Yes"), _("No")
+    known = {
+        registration_id: (minutes, yes if attended else no, when(first))
+        for registration_id, minutes, attended, first in db.session.execute(
+            select(
+                Attendance.registration_id,
+                Attendance.minutes,
+                Attendance.attended,
+                Attendance.first_joined_at,
+            ).where(Attendance.event_id == event_id)
+        )
+    }
+    empty = ("", "", when(None))
+
+    def cells(registration_id: int) -> tuple:
+        return known.get(registration_id, empty)
+
+    return cells
 
 
 def iso_utc(instant: datetime | None) -> str:
