@@ -202,3 +202,26 @@ def test_the_personal_page_shows_it_once_sent(smtp_app, smtp, client, event, peo
     zoe = parse_page(client.get(page_url(people["zoe"], "fr"))).select_one(".follow-up")
     assert "Merci" in zoe.get_text(" ", strip=True)
     assert zoe.select_one("a.button")["href"].endswith("/certificate.pdf")
+
+
+def test_the_slides_are_linked_through_the_personal_page(app, built, event, people):
+    from fpdf import FPDF
+
+    from eventsvc.models import FollowUp
+    from eventsvc.urls import manage_url
+
+    pdf = FPDF()
+    pdf.add_page()
+    _write(event, attach_certificate=False)
+    with unit_of_work():
+        follow_ups.store_slides(event, bytes(pdf.output()))
+    follow_up = db.session.scalar(select(FollowUp))
+
+    message = built(
+        MessageKind.FOLLOW_UP, people["pablo"], follow_up_id=follow_up.id, variant="absent"
+    )
+
+    link = manage_url(people["pablo"]) + "/slides.pdf"
+    assert f"Diapositivas (PDF): {link}" in text_of(message)
+    assert f'href="{link}"' in html_of(message)
+    assert not any(part.get_content_type() == "application/pdf" for part in message.walk())
