@@ -9,10 +9,12 @@ line of text (the attendee's name) in the same font file, added to each document
 documentation does it. Both embed a font subset; the ratio is what the certificate costs over
 the library's floor.
 
-Times are CPU time of this process (``time.process_time``), single-threaded, in process.
+``EVENTSVC_BENCH_CERTIFICATES=N`` sets another count. Times are CPU time of this process
+(``time.process_time``), single-threaded, in process.
 """
 
 import io
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +31,7 @@ MAX_RATIO = 3.0  # eventsvc per certificate over fpdf2's bare page
 
 
 def run(settings: Settings) -> tuple[list[Row], dict]:
-    count = 200 if settings.quick else 5000
+    count = int(os.environ.get("EVENTSVC_BENCH_CERTIFICATES") or (200 if settings.quick else 5000))
     with (
         scratch_dir("certificates") as name,
         eventsvc_app(Path(name) / "instance", sqlite_uri(Path(name) / "certs.sqlite3")),
