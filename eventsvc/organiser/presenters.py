@@ -52,6 +52,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.SIGN_IN_FAILURES: _l("Failed sign-ins notice"),
     MessageKind.NEWSLETTER_CONFIRM: _l("Newsletter confirmation"),
     MessageKind.ADDRESS_CONFIRM: _l("Address confirmation"),
+    MessageKind.FOLLOW_UP: _l("Follow-up"),
 }
 
 

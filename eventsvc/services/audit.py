@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "organiser_unassigned": _l("Organiser removed"),
     "held_mail_released": _l("Held mail let go"),
     "held_mail_discarded": _l("Held mail discarded"),
+    "follow_up_saved": _l("Follow-up saved"),
+    "follow_up_slides": _l("Follow-up slides uploaded"),
+    "follow_up_scheduled": _l("Follow-up scheduled"),
 }
 
 
