@@ -17,12 +17,13 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.i18n import best_text
 from eventsvc.models import (
+    UNSENT,
     Event,
     FollowUp,
     MessageKind,
@@ -166,7 +167,7 @@ def schedule(event: Event, actor: Organiser | None = None) -> Scheduled:
     _check_languages(follow_up, people, attended_ids)
     if follow_up.attach_certificate:
         certificates.issue_to_attendees(event)
-    outbox.drop_pending_for_event(event, (MessageKind.FOLLOW_UP,))
+    _withdraw_unclaimed(event)
     counts = _queue_follow_ups(event, follow_up, people, attended_ids)
     follow_up.queued_at = clock.now()
     audit.record(
@@ -177,6 +178,25 @@ def schedule(event: Event, actor: Organiser | None = None) -> Scheduled:
         absent=counts.absent,
     )
     return counts
+
+
+def _withdraw_unclaimed(event: Event) -> None:
+    """Withdraw the follow-ups not sent yet, to plan them afresh, but not one a worker holds
+    under its lease right now: it may be on its way, and is then kept (and not queued again)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.event_id == event.id,
+            OutboxMessage.kind == MessageKind.FOLLOW_UP,
+            OutboxMessage.status.in_(UNSENT),
+            or_(
+                OutboxMessage.claimed_until.is_(None),
+                OutboxMessage.claimed_until <= clock.now(),
+            ),
+        )
+        .values(status=MessageStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _check_languages(follow_up: FollowUp, people, attended_ids: set[int]) -> None:

@@ -225,3 +225,19 @@ def test_the_slides_are_linked_through_the_personal_page(app, built, event, peop
     assert f"Diapositivas (PDF): {link}" in text_of(message)
     assert f'href="{link}"' in html_of(message)
     assert not any(part.get_content_type() == "application/pdf" for part in message.walk())
+
+
+def test_scheduling_again_leaves_a_message_a_worker_holds(app, event, people, frozen_clock):
+    _write(event)
+    _schedule(event)
+    held = _follow_ups(people["zoe"])[0]
+    held.claimed_until = frozen_clock.now + timedelta(minutes=5)
+    held.claimed_by = "worker-1"
+    db.session.commit()
+
+    _schedule(event)
+
+    zoe = _follow_ups(people["zoe"])
+    assert [(m.id, m.status) for m in zoe] == [(held.id, MessageStatus.PENDING)]
+    pablo = [m.status for m in _follow_ups(people["pablo"])]
+    assert pablo == [MessageStatus.CANCELLED, MessageStatus.PENDING]  # planned afresh
