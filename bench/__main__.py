@@ -13,7 +13,15 @@ import traceback
 from bench.common import RESULTS_DIR, Row, Settings, log, machine
 from bench.load_generator import wrk_available
 
-MODULES = ("registration", "event_page", "mail_fanout", "exports", "invites", "attendance")
+MODULES = (
+    "registration",
+    "event_page",
+    "mail_fanout",
+    "exports",
+    "invites",
+    "attendance",
+    "certificates",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

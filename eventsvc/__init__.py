@@ -174,6 +174,13 @@ def _register_blueprints(app: Flask) -> None:
     def root():
         return redirect(url_for("public.index", lang=best_locale_for_request()), 302)
 
+    @app.get("/certificates/<code>")
+    def certificate_redirect(code):
+        """The short address printed on certificates: opens in the visitor's language."""
+        return redirect(
+            url_for("public.certificate", lang=best_locale_for_request(), code=code), 302
+        )
+
     @app.get("/locale/<lang>")
     def set_locale(lang):
         """Remember the locale of pages that carry none in their URL (the organiser workspace)."""

@@ -68,6 +68,13 @@ JOIN_LINK_SHOWN_BEFORE = 30
 # lead to the meeting (both set per event in its editor).
 JOIN_GRACE_AFTER = 30
 
+# After the event (docs/organiser.md, "Follow-up and certificates"): the page size of the
+# certificates of attendance ("a4" landscape, or "letter"); the largest slides PDF an organiser
+# may attach to the follow-up, in bytes; where those files are kept (None: instance/follow-ups).
+CERTIFICATE_PAGE_FORMAT = "a4"
+FOLLOW_UP_SLIDES_MAX_BYTES = 20 * 1024 * 1024
+FOLLOW_UP_FILES_DIR = None
+
 PRIVACY_VERSION = "2026-11"
 
 MAX_CONTENT_LENGTH = 256 * 1024

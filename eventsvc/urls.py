@@ -65,6 +65,12 @@ def _join_url_pattern(base_url: str, lang: str) -> str:
     return external_url("join.open", lang=lang, token=_TOKEN_MARK)
 
 
+def certificate_url(code: str) -> str:
+    """The public page that confirms a certificate of attendance (``/certificates/<code>``,
+    which opens in the visitor's language)."""
+    return external_url("certificate_redirect", code=code)
+
+
 def choose_password_url(organiser: Organiser, kind: MessageKind) -> str:
     """The link of an invitation or a password reset, signed now from the account's current
     password: a link mailed before the password changed is dead on arrival."""

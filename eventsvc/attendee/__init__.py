@@ -4,4 +4,4 @@ from eventsvc.i18n import localized_blueprint
 
 bp = localized_blueprint("attendee", __name__, "/registrations")
 
-from eventsvc.attendee import views  # noqa: E402,F401
+from eventsvc.attendee import follow_up, views  # noqa: E402,F401

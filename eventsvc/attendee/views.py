@@ -15,7 +15,7 @@ from eventsvc.calendar_links import calendar_links
 from eventsvc.i18n import current_locale
 from eventsvc.models import EventStatus, Registration, RegistrationStatus
 from eventsvc.public.forms import question_views, show_errors
-from eventsvc.services import DomainError, joins, questions, registrations, tokens
+from eventsvc.services import DomainError, follow_ups, joins, questions, registrations, tokens
 from eventsvc.services import fields as registry
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.unit_of_work import unit_of_work
@@ -261,6 +261,7 @@ def _manage_page(
         join_link=url_for("join.open", token=joins.make_token(registration)),
         calendar_links=links,
         **_answers_context(registration, answer_errors, posted),
+        follow_up=follow_ups.personal_view(registration),
     ), status
 
 

@@ -44,6 +44,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from eventsvc import certificates as certificate_pdf
 from eventsvc import clock, ics
 from eventsvc.calendar_links import CalendarLinks, calendar_links
 from eventsvc.extensions import db
@@ -68,14 +69,16 @@ from eventsvc.models import (
     Announcement,
     Event,
     EventStatus,
+    FollowUp,
     MessageKind,
     Organiser,
     OutboxMessage,
     Registration,
     RegistrationStatus,
     Subscription,
+    Variant,
 )
-from eventsvc.services import outbox
+from eventsvc.services import certificates, follow_ups, outbox
 from eventsvc.services.registrations import waitlist_position
 from eventsvc.urls import choose_password_url, external_url, join_url, manage_url, subscription_url
 
@@ -109,6 +112,8 @@ class _Draft:
     context: dict = field(default_factory=dict)
     calendar: _Calendar | None = None
     link: str | None = None
+    #: Files attached as they are: ``(filename, content type, data)`` (a certificate).
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @dataclass
@@ -143,7 +148,7 @@ def build(message: OutboxMessage) -> Message:
         text, html = _bodies(
             draft.template, context, reader.greeting, link, reader.calendars, reader.join_link
         )
-    email = _assemble(text, html, draft.calendar)
+    email = _assemble(text, html, draft.calendar, draft.attachments)
     name = "" if message.kind in _NO_REGISTRANT_TEXT else reader.name
     _add_headers(email, message, _address(name, reader.address), reader.lang, draft.subject)
     if message.subscription_id is not None:
@@ -376,6 +381,68 @@ def build_test_announcement(event: Event, text: dict, lang: str, name: str, addr
     return email
 
 
+def _follow_up(message: OutboxMessage, context: dict, link: str) -> _Draft:
+    """The organisers' follow-up in the reader's language and variant (attended or not), with
+    the recording, the slides behind the personal link, the survey, and the certificate
+    attached to the attendees' variant when the organisers turned that on."""
+    payload = message.payload or {}
+    registration = message.registration
+    follow_up = db.session.get(FollowUp, payload.get("follow_up_id"))
+    if follow_up is None:
+        raise LookupError(f"follow-up {payload.get('follow_up_id')!r} does not exist")
+    variant = Variant(payload.get("variant", Variant.ABSENT))
+    draft = follow_up_draft(follow_up, registration.event, context["lang"], variant)
+    draft.context["has_slides"] = follow_ups.slides_file(follow_up) is not None
+    if variant == Variant.ATTENDED and follow_up.attach_certificate:
+        issued = certificates.existing(registration)
+        if issued is not None:
+            filename = f"certificate-{registration.event.slug}.pdf"
+            draft.attachments = ((filename, "application/pdf", certificate_pdf.render(issued)),)
+            draft.context["certificate_attached"] = True
+    return draft
+
+
+def follow_up_draft(follow_up: FollowUp, event: Event, lang: str, variant: str) -> _Draft:
+    """The follow-up's text in ``lang`` (else the fallback of ``i18n.best_text``) for
+    ``variant``: the organisers' Markdown as written for the text part, rendered for HTML."""
+    by_locale = {
+        locale: texts[variant]
+        for locale, texts in (follow_up.texts or {}).items()
+        if texts.get(variant)
+    }
+    text, _locale = best_text(by_locale, lang, event.floor_language)
+    body = (text or {}).get("body", "")
+    return _Draft(
+        (text or {}).get("subject", ""),
+        "follow_up",
+        {
+            "body_text": body.strip(),
+            "body_html": render_message_markdown(body),
+            "recording_url": follow_up.recording_url,
+            "survey_url": follow_up.survey_url,
+            "has_slides": False,
+            "certificate_attached": False,
+        },
+    )
+
+
+def preview_follow_up(follow_up: FollowUp, event: Event, lang: str, variant: str) -> dict:
+    """What a registrant reading ``lang`` will get in ``variant``: subject, text and HTML
+    bodies, addressed to a stand-in name. Nothing is stored or sent."""
+    with force_locale(lang):
+        link = external_url("public.event", lang=lang, slug=event.slug)
+        context = _event_context(event, lang)
+        context.update(show_join_link=False, interpretation_language=None)
+        draft = follow_up_draft(follow_up, event, lang, variant)
+        draft.context["has_slides"] = follow_ups.slides_file(follow_up) is not None
+        draft.context["certificate_attached"] = (
+            variant == Variant.ATTENDED and follow_up.attach_certificate
+        )
+        context.update(draft.context, subject=draft.subject)
+        text_body, html = _bodies(draft.template, context, _("Ana Example"), link, None)
+    return {"subject": draft.subject, "text": text_body, "html": html}
+
+
 def _newsletter_confirm(message: OutboxMessage, context: dict, link: str) -> _Draft:
     """Double opt-in: nothing the registrant typed (not even the name), one confirm link."""
     return _Draft(_("Confirm that you want our news"), "newsletter_confirm")
@@ -488,6 +555,7 @@ _DRAFTS: dict[MessageKind, Callable[[OutboxMessage, dict, str], _Draft]] = {
     MessageKind.EVENT_CANCELLED: _event_cancelled,
     MessageKind.REGISTRATION_CANCELLED: _registration_cancelled,
     MessageKind.ANNOUNCEMENT: _announcement,
+    MessageKind.FOLLOW_UP: _follow_up,
     MessageKind.NEWSLETTER_CONFIRM: _newsletter_confirm,
     MessageKind.ADDRESS_CONFIRM: _address_confirm,
     MessageKind.INVITATION: _invitation,
@@ -650,12 +718,22 @@ def _bodies(
 # --- MIME ----------------------------------------------------------------------------------------
 
 
-def _assemble(text: str, html: str, calendar: _Calendar | None) -> Message:
+def _assemble(text: str, html: str, calendar: _Calendar | None, attachments: tuple = ()) -> Message:
     """The MIME tree. Every leaf is base64: safe for any line length and any server."""
     body_parts = [
         _leaf("text/plain; charset=utf-8", _crlf(text)),
         _leaf("text/html; charset=utf-8", _crlf(html)),
     ]
+    if attachments:
+        files = [
+            _leaf(
+                f'{content_type}; name="{filename}"',
+                data,
+                disposition=f'attachment; filename="{filename}"',
+            )
+            for filename, content_type, data in attachments
+        ]
+        return _multipart("mixed", [_multipart("alternative", body_parts), *files])
     if calendar is None:
         return _multipart("alternative", body_parts)
     encoded = _base64(calendar.data)

@@ -11,6 +11,7 @@ from eventsvc.models.attendance import (
 )
 from eventsvc.models.audit import AuditEntry
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
+from eventsvc.models.follow_up import Certificate, FollowUp, Variant
 from eventsvc.models.organiser import (
     EventAssignment,
     Organiser,
@@ -36,12 +37,14 @@ __all__ = [
     "AttendanceRow",
     "AuditEntry",
     "DeliveryStatus",
+    "Certificate",
     "Event",
     "EventAssignment",
     "EventContent",
     "EventPartner",
     "EventStatus",
     "Frequency",
+    "FollowUp",
     "MessageKind",
     "MessageStatus",
     "Organiser",
@@ -66,4 +69,5 @@ __all__ = [
     "UNSENT",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "Variant",
 ]

@@ -24,6 +24,7 @@ class MessageKind(enum.StrEnum):
     ANNOUNCEMENT = "announcement"  # an organiser's message
     NEWSLETTER_CONFIRM = "newsletter_confirm"  # double opt-in: no text from the registrant
     ADDRESS_CONFIRM = "address_confirm"  # "confirm your address" mode: no text, no invite
+    FOLLOW_UP = "follow_up"  # after the event: the organisers' follow-up, by attendance
     # To an organiser account (``organiser_id`` set, no registration):
     INVITATION = "invitation"  # choose your password
     PASSWORD_RESET = "password_reset"  # "forgot your password?" link

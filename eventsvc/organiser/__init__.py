@@ -26,6 +26,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     dashboard,
     events,
     exports,
+    follow_up,
     organisers,
     partners,
     presenters,

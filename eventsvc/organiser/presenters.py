@@ -55,6 +55,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.SUBSCRIPTION_CONFIRM: _l("Subscription confirmation"),
     MessageKind.NEW_EVENT_NOTICE: _l("New event notice"),
     MessageKind.DIGEST: _l("Weekly summary of new events"),
+    MessageKind.FOLLOW_UP: _l("Follow-up"),
 }
 
 

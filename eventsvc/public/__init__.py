@@ -6,4 +6,4 @@ from eventsvc.markdown import render_markdown
 bp = localized_blueprint("public", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
 
-from eventsvc.public import feeds, logos, subscriptions, views  # noqa: E402,F401
+from eventsvc.public import certificates, feeds, logos, subscriptions, views  # noqa: E402,F401

@@ -55,6 +55,9 @@ ACTION_LABELS = {
     "held_mail_discarded": _l("Held mail discarded"),
     "question_template_saved": _l("Questions saved as a template"),
     "question_template_applied": _l("Question template applied"),
+    "follow_up_saved": _l("Follow-up saved"),
+    "follow_up_slides": _l("Follow-up slides uploaded"),
+    "follow_up_scheduled": _l("Follow-up scheduled"),
 }
 
 

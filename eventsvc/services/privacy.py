@@ -21,6 +21,7 @@ from eventsvc.extensions import db
 from eventsvc.models import (
     UNSENT,
     Answer,
+    Certificate,
     Event,
     MessageStatus,
     OutboxMessage,
@@ -74,6 +75,7 @@ def erase_registration(
     registration.anonymised_at = clock.now()
     questions.erase_answers(registration)
     _forget_mail(Registration.id == registration.id)
+    _forget_certificates(Registration.id == registration.id)
     audit.record("registration_erased", event=event, actor=actor, registration_id=registration.id)
     message_ids = _message_ids(Registration.id == registration.id)
     return message_ids
@@ -97,6 +99,7 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
         return Purged(0, frozenset())
     message_ids = _message_ids(selected)
     _forget_mail(selected)
+    _forget_certificates(selected)
     db.session.execute(
         delete(Answer)
         .where(Answer.registration_id.in_(select(Registration.id).where(selected)))
@@ -182,6 +185,16 @@ def _erased_email_sql():
         literal("erased-")
         .concat(cast(Registration.id, String))
         .concat(literal(f"@{ERASED_EMAIL_DOMAIN}"))
+    )
+
+
+def _forget_certificates(registration_filter) -> None:
+    """Certificates keep the name as issued: erasure deletes them (their codes then verify
+    nothing)."""
+    db.session.execute(
+        delete(Certificate)
+        .where(Certificate.registration_id.in_(select(Registration.id).where(registration_filter)))
+        .execution_options(synchronize_session=False)
     )
 
 

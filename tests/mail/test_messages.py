@@ -8,7 +8,7 @@ from icalendar import Calendar
 from eventsvc.extensions import db
 from eventsvc.i18n import format_event_span
 from eventsvc.mail import messages
-from eventsvc.models import Announcement, MessageKind, RegistrationStatus
+from eventsvc.models import Announcement, FollowUp, MessageKind, RegistrationStatus
 from eventsvc.models.outbox import ORGANISER_KINDS, SUBSCRIPTION_KINDS
 from eventsvc.services import outbox, registrations
 from eventsvc.unit_of_work import unit_of_work
@@ -54,6 +54,14 @@ def payload_for(kind, registration, event) -> dict:
         db.session.add(announcement)
         db.session.flush()
         return {"announcement_id": announcement.id}
+    if kind == MessageKind.FOLLOW_UP:
+        follow_up = FollowUp(
+            event_id=event.id,
+            texts={"en": {"absent": {"subject": "Sorry", "body": "We missed you"}}},
+        )
+        db.session.add(follow_up)
+        db.session.flush()
+        return {"follow_up_id": follow_up.id, "variant": "absent"}
     return {}
 
 
@@ -78,7 +86,7 @@ def test_every_kind_builds_a_complete_message(make_event, make_registration, bui
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Content-Language"] == language
     assert "List-Unsubscribe" not in message
-    if kind == MessageKind.ANNOUNCEMENT:  # the organisers write their own greeting
+    if kind in (MessageKind.ANNOUNCEMENT, MessageKind.FOLLOW_UP):  # their own greeting
         assert "Kofi Mensah" not in text_of(message)
         return
     assert ("Kofi Mensah" in text_of(message)) == bool(name)
