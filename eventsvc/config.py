@@ -53,6 +53,9 @@ MAIL_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]
 # None: on under `flask run`/`make run`, off under gunicorn (which runs `flask send-mail`).
 MAIL_DISPATCHER_THREAD = None
 MAIL_DISPATCHER_INTERVAL = 5
+# Recipients a worker writes per transaction when it expands a message to many (a reminder, an
+# announcement): each chunk is committed with the broadcast's cursor (services/broadcasts.py).
+MAIL_EXPANSION_CHUNK = 1000
 
 REMINDER_OFFSETS = [1440, 60]
 # Minutes before the start from which a registrant's own page shows the link to join.

@@ -24,6 +24,8 @@ from eventsvc.models import (
     Partner,
     Role,
 )
+from eventsvc.mail.dispatcher import expand_all
+from eventsvc.services import broadcasts
 from eventsvc.services.events import EventData
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.organisers import NewOrganiser, create_organiser
@@ -88,6 +90,9 @@ def create_event(
     for position, partner in enumerate(partners):
         event.partner_links.append(EventPartner(partner=partner, position=position))
     db.session.add(event)
+    db.session.flush()
+    # What ``services.events`` does on publishing: the event's reminders, one row per offset.
+    broadcasts.sync_reminders(event)
     db.session.commit()
     return event
 
@@ -237,6 +242,9 @@ def as_json(doc: dict) -> str:
 
 
 def pending(kind: MessageKind, event=None) -> list[OutboxMessage]:
+    """The unsent rows of ``kind``, once the worker has written the deliveries of every message
+    to many that is due (as it does before each batch it sends)."""
+    expand_all()
     query = select(OutboxMessage).where(
         OutboxMessage.kind == kind, OutboxMessage.status == MessageStatus.PENDING
     )

@@ -48,6 +48,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsvc.services import broadcasts
 from eventsvc.unit_of_work import unit_of_work
 
 log = masked_logger(__name__)
@@ -138,6 +139,28 @@ def claim(batch_size: int, worker_id: str, exclude: Collection[int] = ()) -> lis
     return ids
 
 
+def expand_due(
+    chunk: int | None = None, *, after_write: Callable[[], None] | None = None
+) -> broadcasts.Expansion | None:
+    """Write the deliveries of one chunk of the next due message to many, and commit them with
+    its cursor (:func:`eventsvc.services.broadcasts.expand_next`); ``None`` when none is due.
+
+    Called before each claim, so a large broadcast is written a chunk at a time between batches
+    sent: memory stays that of one chunk, and sending starts with the first.
+    """
+    chunk = chunk or int(current_app.config["MAIL_EXPANSION_CHUNK"])
+    with unit_of_work():
+        return broadcasts.expand_next(database_now(), chunk, after_write=after_write)
+
+
+def expand_all(chunk: int | None = None) -> int:
+    """Expand every due broadcast to the end; returns the deliveries written (tests, CLI)."""
+    written = 0
+    while (expansion := expand_due(chunk)) is not None:
+        written += expansion.written
+    return written
+
+
 def dispatch_due(
     limit: int | None = None,
     worker_id: str | None = None,
@@ -160,8 +183,11 @@ def dispatch_due(
         size = batch_size if limit is None else min(batch_size, limit - total.handled)
         if size <= 0:
             break
+        expanded = expand_due()
         ids = claim(size, worker_id, exclude=retried_ids)
         if not ids:
+            if expanded is not None:
+                continue
             break
         batch = send_claimed(ids, build=build, worker_id=worker_id, stop=stop)
         total.add(batch.report)

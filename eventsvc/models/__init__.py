@@ -2,6 +2,7 @@
 
 from eventsvc.models.announcement import Announcement
 from eventsvc.models.audit import AuditEntry
+from eventsvc.models.broadcast import LIVE, Broadcast, BroadcastStatus
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.organiser import (
     EventAssignment,
@@ -18,6 +19,8 @@ from eventsvc.models.registration import Registration, RegistrationStatus
 __all__ = [
     "Announcement",
     "AuditEntry",
+    "Broadcast",
+    "BroadcastStatus",
     "Event",
     "EventAssignment",
     "EventContent",
@@ -36,4 +39,5 @@ __all__ = [
     "SignInFailure",
     "SiteSetting",
     "UNSENT",
+    "LIVE",
 ]
