@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.mail.dispatcher import expand_all
 from eventsvc.models import (
     Event,
     EventPartner,
@@ -24,7 +25,6 @@ from eventsvc.models import (
     Partner,
     Role,
 )
-from eventsvc.mail.dispatcher import expand_all
 from eventsvc.services import broadcasts
 from eventsvc.services.events import EventData
 from eventsvc.services.inputs.registration import RegistrationInput

@@ -53,6 +53,9 @@ class Audience:
     deliver: Deliver | None = None
 
 
+#: Keys of a broadcast's payload that shape its audience, not the message.
+_RULE_KEYS = frozenset({"statuses", "title_locales"})
+
 #: The audiences by name: ``Broadcast.audience`` is one of these keys.
 AUDIENCES: dict[str, Audience] = {}
 
@@ -111,7 +114,8 @@ def _told_of_change(broadcast: Broadcast) -> list[ColumnElement[bool]]:
 def _cancellation_for(broadcast: Broadcast, event: Event, row: Row) -> dict | None:
     """Only a confirmed registrant's calendar holds the event: the waitlisted get the notice
     without a METHOD:CANCEL for an entry they never had."""
-    return {**broadcast.payload, "calendar": row.status == RegistrationStatus.CONFIRMED}
+    payload = {k: v for k, v in broadcast.payload.items() if k not in _RULE_KEYS}
+    return {**payload, "calendar": row.status == RegistrationStatus.CONFIRMED}
 
 
 @audience("cancellation", deliver=_cancellation_for)
@@ -334,9 +338,10 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
     if broadcast.upto_registration_id is not None:
         query = query.where(Registration.id <= broadcast.upto_registration_id)
     rows = db.session.execute(query).all()
+    shared = {k: v for k, v in broadcast.payload.items() if k not in _RULE_KEYS}
     deliveries = []
     for row in rows:
-        payload = rule.deliver(broadcast, event, row) if rule.deliver else broadcast.payload
+        payload = rule.deliver(broadcast, event, row) if rule.deliver else shared
         if payload is None:
             continue
         deliveries.append(

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from eventsvc.extensions import db
 from eventsvc.mail import messages
 from eventsvc.mail.dispatcher import expand_all
-from eventsvc.services import broadcasts
 from eventsvc.models import (
     Event,
     EventStatus,
@@ -19,6 +18,7 @@ from eventsvc.models import (
     OutboxMessage,
     RegistrationStatus,
 )
+from eventsvc.services import broadcasts
 from tests.organiser.test_events import event_form
 
 EDIT = "/organiser/events/gps-launch/edit"
