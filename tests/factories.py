@@ -10,7 +10,7 @@ import itertools
 import json
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -23,6 +23,8 @@ from eventsvc.models import (
     MessageStatus,
     OutboxMessage,
     Partner,
+    Registration,
+    RegistrationStatus,
     Role,
 )
 from eventsvc.services import broadcasts
@@ -141,6 +143,33 @@ def register_someone(event, email=None, language="fr", **kw):
     )
     with unit_of_work():
         return register(event, data).registration
+
+
+def bulk_registrations(event, n: int, status=RegistrationStatus.CONFIRMED, languages=("fr", "en")):
+    """``n`` registrations of ``event`` in one statement (for audiences of thousands); the seat
+    count is left to the caller. Returns their ids in order."""
+    start = next(_numbers) * 1_000_000
+    rows = [
+        {
+            "event_id": event.id,
+            "status": status,
+            "full_name": f"Bulk {start + i}",
+            "email": f"bulk{start + i}@example.org",
+            "email_normalised": f"bulk{start + i}@example.org",
+            "language": languages[i % len(languages)],
+        }
+        for i in range(n)
+    ]
+    before = db.session.scalar(select(func.max(Registration.id))) or 0
+    db.session.execute(insert(Registration), rows)
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(Registration.id)
+            .where(Registration.event_id == event.id, Registration.id > before)
+            .order_by(Registration.id)
+        )
+    )
 
 
 def registration_form(**overrides) -> dict[str, str]:
