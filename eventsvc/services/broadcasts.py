@@ -36,11 +36,14 @@ from eventsvc.models import (
     EventStatus,
     MessageKind,
     MessageStatus,
+    Organiser,
     OutboxMessage,
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import outbox
+from eventsvc.services import audit, outbox
+from eventsvc.services.inputs.reminders import ReminderSettings
+from eventsvc.services.locking import lock_event
 
 Conditions = Callable[[Broadcast], list[ColumnElement[bool]]]
 #: A recipient's payload (the broadcast's by default), or ``None`` to leave them out.
@@ -84,9 +87,13 @@ _HELD = exists().where(
 
 @audience("reminder")
 def _reminded(broadcast: Broadcast) -> list[ColumnElement[bool]]:
-    """Everyone with a place when it is due, but those whose mail is held (beyond the public
-    form's caps) until an organiser lets it go."""
-    return [Registration.status == RegistrationStatus.CONFIRMED, ~_HELD]
+    """Everyone with a place when it is due, but a place held for an unconfirmed address and
+    those whose mail is held (beyond the public form's caps) until an organiser lets it go."""
+    return [
+        Registration.status == RegistrationStatus.CONFIRMED,
+        Registration.address_hold_until.is_(None),
+        ~_HELD,
+    ]
 
 
 def _update_for(broadcast: Broadcast, event: Event, row: Row) -> dict | None:
@@ -275,6 +282,27 @@ def sync_reminders(event: Event) -> None:
         withdraw(broadcast)
 
 
+def set_reminders(
+    event: Event, settings: ReminderSettings, actor: Organiser | None = None
+) -> list[int]:
+    """Store the event's reminder offsets and texts and move its reminder rows to match: a few
+    rows per event, nothing per registrant. Returns the offsets now in force."""
+    event = lock_event(event.id)
+    before = (event.reminder_offsets, dict(event.reminder_texts or {}))
+    event.reminder_offsets = settings.offsets
+    event.reminder_texts = dict(settings.texts)
+    sync_reminders(event)
+    if before != (event.reminder_offsets, event.reminder_texts):
+        audit.record(
+            "reminders_changed",
+            event=event,
+            actor=actor,
+            offsets=reminder_offsets(event),
+            texts=sorted(event.reminder_texts),
+        )
+    return reminder_offsets(event)
+
+
 # -- expanding: the worker's side -----------------------------------------------------------
 
 
@@ -288,18 +316,21 @@ class Expansion:
 def _claim_next(now: datetime) -> int | None:
     """Take the next due broadcast for this transaction, or ``None``.
 
-    One ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)``: on PostgreSQL the row stays
+    Then one ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)``: on PostgreSQL the row stays
     locked until the commit and other workers pass over it to the next; on SQLite the update
     takes the database's one write lock first, before anything is read.
     """
-    candidate = (
+    due = (
         select(Broadcast.id)
         .where(Broadcast.status.in_(LIVE), Broadcast.due_at <= now)
         .order_by(Broadcast.due_at, Broadcast.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+    # A plain read first: when nothing is due (nearly always) no write lock is taken, which on
+    # SQLite would stop every other writer for the length of the transaction.
+    if db.session.scalar(due) is None:
+        return None
+    candidate = due.with_for_update(skip_locked=True).scalar_subquery()
     return db.session.scalar(
         update(Broadcast)
         .where(Broadcast.id == candidate)
