@@ -41,9 +41,7 @@ class ReminderSettings:
             if locale not in supported:
                 errors.add(f"text.{locale}", _l("This language is not offered."))
             elif len(text) > TEXT_MAX:
-                errors.add(
-                    f"text.{locale}", _l("At most %(count)d characters.", count=TEXT_MAX)
-                )
+                errors.add(f"text.{locale}", _l("At most %(count)d characters.", count=TEXT_MAX))
             elif text:
                 clean[locale] = text
         errors.raise_if_any()
