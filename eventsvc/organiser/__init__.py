@@ -27,6 +27,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     organisers,
     partners,
     presenters,
+    reminders,
     sign_in,
     stats,
 )
