@@ -216,32 +216,37 @@ def send_claimed(
     batch = _Batch()
     outcomes = _Outcomes(batch, worker_id)
     outgoing: dict[int, Message] = {}
-    with unit_of_work():  # ends the read transaction before the network wait
-        rows = _load(ids)
-        now = database_now()
-        superseded = _superseded_reminders(rows, now)
-        for row in rows:
-            outcomes.track(row)
-            reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
-            if reason:
-                outcomes.cancel(row.id, reason)
-                continue
-            try:
-                outgoing[row.id] = build(row)
-            except Exception as exc:
-                log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
-                outcomes.fail(row.id, f"Could not build the message: {type(exc).__name__}: {exc}")
+    # The lease is renewed from the claim on, building included: on a busy host, building a
+    # batch (invites, templates) can outlast a short lease, and another worker would take it.
+    with _LeaseKeeper(worker_id, list(ids)):
+        with unit_of_work():  # ends the read transaction before the network wait
+            rows = _load(ids)
+            now = database_now()
+            superseded = _superseded_reminders(rows, now)
+            for row in rows:
+                outcomes.track(row)
+                reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
+                if reason:
+                    outcomes.cancel(row.id, reason)
+                    continue
+                try:
+                    outgoing[row.id] = build(row)
+                except Exception as exc:
+                    log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
+                    outcomes.fail(
+                        row.id, f"Could not build the message: {type(exc).__name__}: {exc}"
+                    )
 
-    unsent = list(outgoing)
-    with _LeaseKeeper(worker_id, list(outgoing)), transport.open_session() as session:
-        while unsent and not (stop is not None and stop.is_set()):
-            key = unsent.pop(0)
-            result = _send(session, key, outgoing[key])
-            outcomes.record(key, result)
-            if result.connection_failed:
-                batch.connection_lost = True
-                break
-            outcomes.write_if_due()
+        unsent = list(outgoing)
+        with transport.open_session() as session:
+            while unsent and not (stop is not None and stop.is_set()):
+                key = unsent.pop(0)
+                result = _send(session, key, outgoing[key])
+                outcomes.record(key, result)
+                if result.connection_failed:
+                    batch.connection_lost = True
+                    break
+                outcomes.write_if_due()
     batch.stopped = bool(unsent) and not batch.connection_lost
     outcomes.write(release=unsent)
     return batch
