@@ -13,7 +13,7 @@ import traceback
 from bench.common import RESULTS_DIR, Row, Settings, log, machine
 from bench.load_generator import wrk_available
 
-MODULES = ("registration", "event_page", "mail_fanout", "exports", "invites")
+MODULES = ("registration", "event_page", "mail_fanout", "exports", "invites", "broadcast_cost")
 
 
 def main(argv: list[str] | None = None) -> int:
