@@ -371,6 +371,7 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
     rows = db.session.execute(query).all()
     shared = {k: v for k, v in broadcast.payload.items() if k not in _RULE_KEYS}
     deliveries = []
+    created_at = clock.now()
     for row in rows:
         payload = rule.deliver(broadcast, event, row) if rule.deliver else shared
         if payload is None:
@@ -387,11 +388,12 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
                 "message_id": outbox.new_message_id(),
                 "attempts": 0,
                 "last_error": "",
-                "created_at": clock.now(),
+                "created_at": created_at,
             }
         )
     if deliveries:
-        db.session.execute(insert(OutboxMessage), deliveries)
+        # Core, not the ORM's bulk insert: no identity map nor object per row.
+        db.session.execute(insert(OutboxMessage.__table__), deliveries)
     if after_write is not None:
         after_write()
     broadcast.written += len(deliveries)

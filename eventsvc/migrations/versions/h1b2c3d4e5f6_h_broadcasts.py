@@ -54,6 +54,10 @@ def upgrade():
             'fk_outbox_message_broadcast_id', 'broadcast', ['broadcast_id'], ['id'], ondelete='CASCADE'
         )
         batch_op.create_unique_constraint('uq_outbox_delivery', ['broadcast_id', 'registration_id'])
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_registration_audience', ['event_id', 'status', 'language', 'anonymised_at'], unique=False
+        )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reminder_offsets', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('reminder_texts', sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
@@ -126,6 +130,8 @@ def _reminders_to_broadcasts():
 
 
 def downgrade():
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_index('ix_registration_audience')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_column('reminder_texts')
         batch_op.drop_column('reminder_offsets')
