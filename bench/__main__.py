@@ -21,6 +21,7 @@ MODULES = (
     "invites",
     "attendance",
     "certificates",
+    "broadcast_cost",
 )
 
 

@@ -18,7 +18,8 @@ TITLE = "4. Export"
 MAX_CSV_RATIO = 3.0
 MAX_PEAK_MB = 150.0
 #: openpyxl takes seconds per 10,000 rows: one XLSX export per size, and the openpyxl baseline
-#: only at the smallest size (its time is for information; the XLSX target is memory).
+#: at every size: eventsvc's XlsxWriter (constant memory) against openpyxl's write-only mode,
+#: the writer it replaced (issue 20: at least twice as fast at 100,000 rows, under 150 MB).
 XLSX_ROUNDS = 1
 
 
@@ -28,7 +29,6 @@ def run(settings: Settings) -> tuple[list[Row], dict]:
         database = folder / "exports.sqlite3"
         events = _seed(folder, database, settings.export_sizes)
         rows, raw = [], {}
-        smallest = min(events)
         for size, event_id in events.items():
             runs = {mode: [] for mode in ("csv", "baseline-csv", "xlsx", "baseline-xlsx")}
             for round_number in range(settings.export_rounds):
@@ -36,7 +36,7 @@ def run(settings: Settings) -> tuple[list[Row], dict]:
                 for mode in pair:
                     runs[mode].append(_export(mode, database, event_id, folder))
             for _ in range(XLSX_ROUNDS):
-                for mode in ("baseline-xlsx", "xlsx") if size == smallest else ("xlsx",):
+                for mode in ("baseline-xlsx", "xlsx"):
                     runs[mode].append(_export(mode, database, event_id, folder))
             for mode, results in runs.items():
                 if not results:
@@ -108,7 +108,15 @@ def _rows(size: int, runs: dict) -> list[Row]:
             passed=peak("csv") < MAX_PEAK_MB,
             note=f"process before the export: {runs['csv'][0]['before_mb']:.0f} MB",
         ),
-        Row(label, "XLSX time", "s", seconds("xlsx"), seconds("baseline-xlsx")),
+        Row(
+            label,
+            "XLSX time (XlsxWriter vs openpyxl)",
+            "s",
+            seconds("xlsx"),
+            seconds("baseline-xlsx"),
+            target="ratio <= 0.5",
+            passed=seconds("xlsx") <= 0.5 * seconds("baseline-xlsx"),
+        ),
         Row(
             label,
             "XLSX peak memory",

@@ -138,16 +138,18 @@ def profile_requests(app, count: int, html: Path | None) -> None:
 
     post = _poster(client, page, token)
 
-    statements = [0]
+    statements: list[str] = []
 
-    def count_statement(*args):
-        statements[0] += 1
+    def count_statement(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split())[:110])
 
     sa_event.listen(db.engine, "before_cursor_execute", count_statement)
     for call in (get, post):
-        statements[0] = 0
+        statements.clear()
         call()
-        print(f"{call.__name__.upper()}: {statements[0]} SQL statements")
+        print(f"{call.__name__.upper()}: {len(statements)} SQL statements")
+        for statement in statements:  # per statement, to compare before and after a change
+            print(f"    {statement}")
     sa_event.remove(db.engine, "before_cursor_execute", count_statement)
     with _profiler(html):
         for call in (get, post):

@@ -53,6 +53,9 @@ MAIL_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]
 # None: on under `flask run`/`make run`, off under gunicorn (which runs `flask send-mail`).
 MAIL_DISPATCHER_THREAD = None
 MAIL_DISPATCHER_INTERVAL = 5
+# Recipients a worker writes per transaction when it expands a message to many (a reminder, an
+# announcement): each chunk is committed with the broadcast's cursor (services/broadcasts.py).
+MAIL_EXPANSION_CHUNK = 1000
 
 # Embedding (docs/embedding.md): the origins (scheme://host[:port]) whose pages may frame the
 # /embed/ pages, e.g. ["https://www.example.org"]; as an environment variable, a JSON list or

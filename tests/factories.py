@@ -10,10 +10,11 @@ import itertools
 import json
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.mail.dispatcher import expand_all
 from eventsvc.models import (
     Event,
     EventPartner,
@@ -22,8 +23,11 @@ from eventsvc.models import (
     MessageStatus,
     OutboxMessage,
     Partner,
+    Registration,
+    RegistrationStatus,
     Role,
 )
+from eventsvc.services import broadcasts
 from eventsvc.services.events import EventData
 from eventsvc.services.inputs.registration import RegistrationInput
 from eventsvc.services.organisers import NewOrganiser, create_organiser
@@ -88,6 +92,9 @@ def create_event(
     for position, partner in enumerate(partners):
         event.partner_links.append(EventPartner(partner=partner, position=position))
     db.session.add(event)
+    db.session.flush()
+    # What ``services.events`` does on publishing: the event's reminders, one row per offset.
+    broadcasts.sync_reminders(event)
     db.session.commit()
     return event
 
@@ -136,6 +143,33 @@ def register_someone(event, email=None, language="fr", **kw):
     )
     with unit_of_work():
         return register(event, data).registration
+
+
+def bulk_registrations(event, n: int, status=RegistrationStatus.CONFIRMED, languages=("fr", "en")):
+    """``n`` registrations of ``event`` in one statement (for audiences of thousands); the seat
+    count is left to the caller. Returns their ids in order."""
+    start = next(_numbers) * 1_000_000
+    rows = [
+        {
+            "event_id": event.id,
+            "status": status,
+            "full_name": f"Bulk {start + i}",
+            "email": f"bulk{start + i}@example.org",
+            "email_normalised": f"bulk{start + i}@example.org",
+            "language": languages[i % len(languages)],
+        }
+        for i in range(n)
+    ]
+    before = db.session.scalar(select(func.max(Registration.id))) or 0
+    db.session.execute(insert(Registration), rows)
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(Registration.id)
+            .where(Registration.event_id == event.id, Registration.id > before)
+            .order_by(Registration.id)
+        )
+    )
 
 
 def registration_form(**overrides) -> dict[str, str]:
@@ -237,6 +271,9 @@ def as_json(doc: dict) -> str:
 
 
 def pending(kind: MessageKind, event=None) -> list[OutboxMessage]:
+    """The unsent rows of ``kind``, once the worker has written the deliveries of every message
+    to many that is due (as it does before each batch it sends)."""
+    expand_all()
     query = select(OutboxMessage).where(
         OutboxMessage.kind == kind, OutboxMessage.status == MessageStatus.PENDING
     )

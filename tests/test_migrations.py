@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe, and init-db is repeatable."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -312,3 +314,64 @@ def check_upgrade_keeps_every_row(engine):
     }
     assert assignments == [(1, 2)]
     assert outbox == [(1, 1, 1, None), (2, 2, 1, None)]
+
+
+def test_upgrading_turns_pending_reminder_rows_into_one_broadcast_per_event_and_offset(
+    migrated_app,
+):
+    """Reminders were one row per registrant and offset; after the upgrade they are one
+    broadcast per event and offset, and the old rows are withdrawn. A published event ahead
+    with no reminder yet gets the shipped defaults."""
+    from flask_migrate import upgrade
+
+    app, uri = migrated_app
+    upgrade(directory=str(MIGRATIONS_DIR), revision="e8f9a0b1c2d3")
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        for event_id, start in ((1, "2031-03-06 12:30:00"), (2, "2031-04-01 08:00:00")):
+            connection.execute(
+                text(
+                    "INSERT INTO event (id, slug, calendar_uid, timezone, starts_at, ends_at,"
+                    " floor_language, interpretation_languages, online_url, status, sequence,"
+                    " created_at, updated_at) VALUES (:id, :slug, :uid, 'Europe/Paris', :start,"
+                    " :start, 'fr', '[]', '', 'published', 0, '2026-11-01', '2026-11-01')"
+                ),
+                {"id": event_id, "slug": f"e{event_id}", "uid": f"u{event_id}", "start": start},
+            )
+        for n in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO registration (id, event_id, status, full_name, email,"
+                    " email_normalised, organisation, country, language, question_for_speakers,"
+                    " newsletter, consent_version, created_at, updated_at, link_secret) VALUES"
+                    " (:id, 1, 'confirmed', 'P', :email, :email, '', '', 'fr', '', false, '1',"
+                    " '2026-11-02', '2026-11-02', 's')"
+                ),
+                {"id": n, "email": f"p{n}@example.org"},
+            )
+            for due in ("2031-03-05 12:30:00", "2031-03-06 11:30:00"):
+                connection.execute(
+                    text(
+                        "INSERT INTO outbox_message (kind, status, registration_id, event_id,"
+                        " due_at, payload, message_id, attempts, last_error, created_at)"
+                        " VALUES ('reminder', 'pending', :reg, 1, :due, '{}', :mid, 0, '',"
+                        " '2026-11-02')"
+                    ),
+                    {"reg": n, "due": due, "mid": f"<{n}{due}@x>"},
+                )
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+    with engine.connect() as connection:
+        broadcasts = connection.execute(
+            text("SELECT event_id, kind, status, payload FROM broadcast ORDER BY event_id, due_at")
+        ).all()
+        old = connection.execute(
+            text("SELECT DISTINCT status FROM outbox_message WHERE kind = 'reminder'")
+        ).all()
+    offsets = [
+        (event_id, json.loads(payload)["offset"]) for event_id, _k, _s, payload in broadcasts
+    ]
+    assert offsets == [(1, 1440), (1, 60), (2, 1440), (2, 60)]
+    assert {(kind, status) for _e, kind, status, _p in broadcasts} == {("reminder", "scheduled")}
+    assert old == [("cancelled",)]

@@ -48,6 +48,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsvc.services import broadcasts
 from eventsvc.unit_of_work import unit_of_work
 
 log = masked_logger(__name__)
@@ -138,6 +139,28 @@ def claim(batch_size: int, worker_id: str, exclude: Collection[int] = ()) -> lis
     return ids
 
 
+def expand_due(
+    chunk: int | None = None, *, after_write: Callable[[], None] | None = None
+) -> broadcasts.Expansion | None:
+    """Write the deliveries of one chunk of the next due message to many, and commit them with
+    its cursor (:func:`eventsvc.services.broadcasts.expand_next`); ``None`` when none is due.
+
+    Called before each claim, so a large broadcast is written a chunk at a time between batches
+    sent: memory stays that of one chunk, and sending starts with the first.
+    """
+    chunk = chunk or int(current_app.config["MAIL_EXPANSION_CHUNK"])
+    with unit_of_work():
+        return broadcasts.expand_next(database_now(), chunk, after_write=after_write)
+
+
+def expand_all(chunk: int | None = None) -> int:
+    """Expand every due broadcast to the end; returns the deliveries written (tests, CLI)."""
+    written = 0
+    while (expansion := expand_due(chunk)) is not None:
+        written += expansion.written
+    return written
+
+
 def dispatch_due(
     limit: int | None = None,
     worker_id: str | None = None,
@@ -160,8 +183,11 @@ def dispatch_due(
         size = batch_size if limit is None else min(batch_size, limit - total.handled)
         if size <= 0:
             break
+        expanded = expand_due()
         ids = claim(size, worker_id, exclude=retried_ids)
         if not ids:
+            if expanded is not None:
+                continue
             break
         batch = send_claimed(ids, build=build, worker_id=worker_id, stop=stop)
         total.add(batch.report)
@@ -190,32 +216,37 @@ def send_claimed(
     batch = _Batch()
     outcomes = _Outcomes(batch, worker_id)
     outgoing: dict[int, Message] = {}
-    with unit_of_work():  # ends the read transaction before the network wait
-        rows = _load(ids)
-        now = database_now()
-        superseded = _superseded_reminders(rows, now)
-        for row in rows:
-            outcomes.track(row)
-            reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
-            if reason:
-                outcomes.cancel(row.id, reason)
-                continue
-            try:
-                outgoing[row.id] = build(row)
-            except Exception as exc:
-                log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
-                outcomes.fail(row.id, f"Could not build the message: {type(exc).__name__}: {exc}")
+    # The lease is renewed from the claim on, building included: on a busy host, building a
+    # batch (invites, templates) can outlast a short lease, and another worker would take it.
+    with _LeaseKeeper(worker_id, list(ids)):
+        with unit_of_work():  # ends the read transaction before the network wait
+            rows = _load(ids)
+            now = database_now()
+            superseded = _superseded_reminders(rows, now)
+            for row in rows:
+                outcomes.track(row)
+                reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
+                if reason:
+                    outcomes.cancel(row.id, reason)
+                    continue
+                try:
+                    outgoing[row.id] = build(row)
+                except Exception as exc:
+                    log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
+                    outcomes.fail(
+                        row.id, f"Could not build the message: {type(exc).__name__}: {exc}"
+                    )
 
-    unsent = list(outgoing)
-    with _LeaseKeeper(worker_id, list(outgoing)), transport.open_session() as session:
-        while unsent and not (stop is not None and stop.is_set()):
-            key = unsent.pop(0)
-            result = _send(session, key, outgoing[key])
-            outcomes.record(key, result)
-            if result.connection_failed:
-                batch.connection_lost = True
-                break
-            outcomes.write_if_due()
+        unsent = list(outgoing)
+        with transport.open_session() as session:
+            while unsent and not (stop is not None and stop.is_set()):
+                key = unsent.pop(0)
+                result = _send(session, key, outgoing[key])
+                outcomes.record(key, result)
+                if result.connection_failed:
+                    batch.connection_lost = True
+                    break
+                outcomes.write_if_due()
     batch.stopped = bool(unsent) and not batch.connection_lost
     outcomes.write(release=unsent)
     return batch

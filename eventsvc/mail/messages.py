@@ -248,8 +248,13 @@ def _reminder(message: OutboxMessage, context: dict, link: str) -> _Draft:
     else:
         delay = None
         subject = _("Starting now: %(title)s", title=context["title"])
+    event = message.registration.event
+    note, _locale = best_text(event.reminder_texts or {}, context["lang"], event.floor_language)
     return _Draft(
-        subject, "reminder", {"delay": delay}, calendar=_invite(message.registration, link)
+        subject,
+        "reminder",
+        {"delay": delay, "note": note or ""},
+        calendar=_invite(message.registration, link),
     )
 
 

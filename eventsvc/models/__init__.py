@@ -10,6 +10,7 @@ from eventsvc.models.attendance import (
     RowState,
 )
 from eventsvc.models.audit import AuditEntry
+from eventsvc.models.broadcast import LIVE, Broadcast, BroadcastStatus
 from eventsvc.models.event import Event, EventContent, EventPartner, EventStatus
 from eventsvc.models.follow_up import Certificate, FollowUp, Variant
 from eventsvc.models.organiser import (
@@ -38,6 +39,8 @@ __all__ = [
     "AuditEntry",
     "DeliveryStatus",
     "Certificate",
+    "Broadcast",
+    "BroadcastStatus",
     "Event",
     "EventAssignment",
     "EventContent",
@@ -70,4 +73,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "Variant",
+    "LIVE",
 ]

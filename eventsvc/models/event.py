@@ -95,6 +95,11 @@ class Event(db.Model):
     confirm_address: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    #: Minutes before the start at which registrants are reminded; ``None``: the site's
+    #: ``REMINDER_OFFSETS``. Each is one reminder broadcast (``services.broadcasts``).
+    reminder_offsets: Mapped[list[int] | None] = mapped_column(JSON)
+    #: An optional short text per locale added to the reminders.
+    reminder_texts: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     #: Confirmed registrations, stored by ``services.registrations.count_seats`` whenever a
     #: service changes a status, so that the capacity check and the page read a column.
     confirmed_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
@@ -70,7 +70,12 @@ class OutboxMessage(db.Model):
 
     #: The claim reads due rows in (due_at, id) order: with ``id`` in the index it stops after a
     #: batch instead of sorting every row due at the same minute (a reminder fan-out).
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at", "id"),)
+    #: A recipient of a broadcast gets at most one delivery of it: the unique key
+    #: (broadcast, registration) holds even when a worker dies mid-expansion.
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at", "id"),
+        UniqueConstraint("broadcast_id", "registration_id", name="uq_outbox_delivery"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, length=24))
@@ -91,6 +96,8 @@ class OutboxMessage(db.Model):
     subscription_id: Mapped[int | None] = mapped_column(
         ForeignKey("subscription.id", ondelete="CASCADE"), index=True
     )
+    #: The broadcast this is one recipient's delivery of (written by the worker when due).
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcast.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)

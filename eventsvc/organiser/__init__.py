@@ -31,6 +31,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     partners,
     presenters,
     questions_builder,
+    reminders,
     sign_in,
     stats,
     subscribers,

@@ -10,16 +10,16 @@ from sqlalchemy import func, select
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import (
+    LIVE,
     Announcement,
+    Broadcast,
     Event,
     MessageKind,
-    MessageStatus,
     Organiser,
-    OutboxMessage,
     Registration,
     RegistrationStatus,
 )
-from eventsvc.services import DomainError, audit, outbox
+from eventsvc.services import DomainError, audit, broadcasts
 from eventsvc.services.inputs.announcement import (  # noqa: F401 (re-exported for the views)
     BODY_MAX,
     SUBJECT_MAX,
@@ -77,7 +77,8 @@ def send_announcement(
     actor: Organiser | None = None,
     send_at: datetime | None = None,
 ) -> SentAnnouncement:
-    """Store the announcement and queue one message per recipient.
+    """Store the announcement and one broadcast to its recipients (written once, whatever
+    their number; the worker writes each one's delivery when it is due).
 
     ``texts`` maps a locale to ``{"subject", "body"}``. Every language the recipients read must
     have both, so nobody receives a message they cannot read or an empty one. ``send_at`` (an
@@ -87,16 +88,10 @@ def send_announcement(
     data = AnnouncementData.parse(texts, include_waitlisted, send_at)
     texts, include_waitlisted, send_at = data.texts, data.include_waitlisted, data.send_at
     event = lock_event(event.id)
-    recipients = list(
-        db.session.scalars(
-            select(Registration)
-            .where(*_recipients_filter(event.id, include_waitlisted))
-            .order_by(Registration.id)
-        )
-    )
+    recipients = recipient_count(event, include_waitlisted)
     if not recipients:
         raise DomainError(_l("Nobody would receive this announcement."))
-    missing = sorted(_languages_needed(r.language for r in recipients) - set(texts))
+    missing = sorted(recipient_languages(event, include_waitlisted) - set(texts))
     if missing:
         raise DomainError(
             _l(
@@ -114,51 +109,73 @@ def send_announcement(
     )
     db.session.add(announcement)
     db.session.flush()
-    for registration in recipients:
-        outbox.enqueue(
-            MessageKind.ANNOUNCEMENT,
-            registration,
-            due_at=send_at,
-            payload={"announcement_id": announcement.id},
-        )
+    statuses = [RegistrationStatus.CONFIRMED]
+    if include_waitlisted:
+        statuses.append(RegistrationStatus.WAITLISTED)
+    broadcasts.schedule(
+        event,
+        MessageKind.ANNOUNCEMENT,
+        "announcement",
+        payload={"announcement_id": announcement.id, "statuses": [str(s) for s in statuses]},
+        due_at=send_at,
+        registered_now=True,
+    )
     audit.record(
         "announcement_scheduled" if send_at else "announcement_sent",
         event=event,
         actor=actor,
         announcement_id=announcement.id,
-        recipients=len(recipients),
+        recipients=recipients,
         include_waitlisted=include_waitlisted,
         **({"send_at": send_at.isoformat()} if send_at else {}),
     )
-    return SentAnnouncement(announcement, len(recipients))
+    return SentAnnouncement(announcement, recipients)
 
 
 def cancel_scheduled(announcement: Announcement, actor: Organiser | None = None) -> int:
     """Withdraw a scheduled announcement before it goes; returns the messages withdrawn."""
     if not announcement.is_scheduled():
         raise DomainError(_l("This announcement is no longer scheduled: it has gone out."))
-    pending = [
-        message
-        for message in db.session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.event_id == announcement.event_id,
-                OutboxMessage.kind == MessageKind.ANNOUNCEMENT,
-                OutboxMessage.status == MessageStatus.PENDING,
-            )
-        )
-        if (message.payload or {}).get("announcement_id") == announcement.id
-    ]
-    for message in pending:
-        message.status = MessageStatus.CANCELLED
+    pending = 0
+    for broadcast in _broadcasts_of(announcement):
+        if broadcast.status in LIVE:
+            pending += _still_to_write(broadcast)
+        pending += broadcasts.withdraw(broadcast)
     announcement.cancelled_at = clock.now()
     audit.record(
         "announcement_withdrawn",
         event=db.session.get(Event, announcement.event_id),
         actor=actor,
         announcement_id=announcement.id,
-        recipients=len(pending),
+        recipients=pending,
     )
-    return len(pending)
+    return pending
+
+
+def _broadcasts_of(announcement: Announcement) -> list[Broadcast]:
+    return [
+        broadcast
+        for broadcast in db.session.scalars(
+            select(Broadcast).where(
+                Broadcast.event_id == announcement.event_id,
+                Broadcast.kind == MessageKind.ANNOUNCEMENT,
+            )
+        )
+        if (broadcast.payload or {}).get("announcement_id") == announcement.id
+    ]
+
+
+def _still_to_write(broadcast: Broadcast) -> int:
+    """The recipients a broadcast not fully expanded has not been written for yet."""
+    query = select(func.count(Registration.id)).where(
+        Registration.event_id == broadcast.event_id,
+        Registration.id > broadcast.cursor,
+        Registration.anonymised_at.is_(None),
+        *broadcasts.AUDIENCES[broadcast.audience].conditions(broadcast),
+    )
+    if broadcast.upto_registration_id is not None:
+        query = query.where(Registration.id <= broadcast.upto_registration_id)
+    return db.session.scalar(query)
 
 
 def texts_to_test(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:

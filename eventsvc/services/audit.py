@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "announcement_sent": _l("Announcement sent"),
     "announcement_scheduled": _l("Announcement scheduled"),
     "announcement_withdrawn": _l("Scheduled announcement withdrawn"),
+    "reminders_changed": _l("Reminders changed"),
     "registration_erased": _l("Registration erased"),
     "registrations_purged": _l("Registrations anonymised"),
     "sensitive_answers_purged": _l("Sensitive answers erased"),

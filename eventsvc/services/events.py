@@ -21,17 +21,15 @@ from eventsvc.models import (
     EventPartner,
     EventStatus,
     MessageKind,
-    MessageStatus,
     Organiser,
-    OutboxMessage,
     Partner,
-    Registration,
     RegistrationStatus,
 )
 from eventsvc.services import (
     DomainError,
     assignments,
     audit,
+    broadcasts,
     outbox,
     page_version,
     subscriptions,
@@ -66,7 +64,8 @@ from eventsvc.services.inputs.web import complete_url  # noqa: F401 (re-exported
 from eventsvc.services.locking import lock_event
 from eventsvc.services.registrations import _fill_free_seats
 
-#: Messages that make no sense once the event is cancelled.
+#: Messages that make no sense once the event is cancelled (broadcasts: reminders and updates;
+#: personal rows: the rest).
 _OBSOLETE_ON_CANCEL = (
     MessageKind.REMINDER,
     MessageKind.CONFIRMATION,
@@ -107,6 +106,7 @@ def create_event(
     if new.status == EventStatus.PUBLISHED:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
         subscriptions.queue_new_event_notices(event)
+        broadcasts.sync_reminders(event)
     return event
 
 
@@ -159,8 +159,7 @@ def update_event(
         _tell_changes(event, summary, _titles_changed(event, title_before))
     elif summary.changes:
         event.sequence += 1
-        if TIME in summary.changes:
-            outbox.reschedule_reminders(event)
+    broadcasts.sync_reminders(event)
     if summary.published:
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
         if was_draft:  # new to the public (not a postponed event given its new date)
@@ -197,6 +196,7 @@ def publish_event(event: Event, actor: Organiser | None = None) -> Event:
         raise ValidationFailed(errors)
     event.status = EventStatus.PUBLISHED
     page_version.event_changed(event)
+    broadcasts.sync_reminders(event)
     audit.record(audit.PUBLISHED, event, actor)
     webhooks.event_updated(event, ["status"])
     subscriptions.queue_new_event_notices(event)  # in this transaction, through the outbox
@@ -245,20 +245,12 @@ def _cancel(
     event: Event, actor: Organiser | None, message: dict[str, str] | None = None, **audit_details
 ) -> None:
     event.sequence += 1
-    outbox.drop_pending_for_event(event, _OBSOLETE_ON_CANCEL)
+    broadcasts.withdraw_for_event(event, _OBSOLETE_ON_CANCEL)
     words = {locale: text.strip() for locale, text in (message or {}).items() if text.strip()}
     payload = {"sequence": event.sequence, **({"message": words} if words else {})}
-    for registration in _registrations(
-        event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
-    ):
-        # Only a confirmed registrant's calendar holds the event: the waitlisted get the notice
-        # without a METHOD:CANCEL for an entry they never had.
-        holds_invite = registration.status == RegistrationStatus.CONFIRMED
-        outbox.enqueue(
-            MessageKind.EVENT_CANCELLED,
-            registration,
-            payload={**payload, "calendar": holds_invite},
-        )
+    broadcasts.schedule(
+        event, MessageKind.EVENT_CANCELLED, "cancellation", payload=payload, registered_now=True
+    )
     if words:
         audit_details["with_message"] = True
     audit.record(audit.CANCELLED, event, actor, **audit_details)
@@ -287,15 +279,13 @@ def postpone_event(
         raise DomainError(_l("This event is over: it cannot be postponed."))
     event.status = EventStatus.POSTPONED
     page_version.event_changed(event)
-    outbox.drop_pending_for_event(event, (MessageKind.REMINDER, MessageKind.EVENT_UPDATED))
+    broadcasts.withdraw_for_event(event, (MessageKind.REMINDER, MessageKind.EVENT_UPDATED))
     words = {k: v.strip() for k, v in (message or {}).items() if v and v.strip()}
     payload = {"changes": [POSTPONED], **({"message": words} if words else {})}
-    told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-    for registration in told:
-        outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
+    told = _tell_everyone(event, payload)
     audit.record(audit.POSTPONED, event, actor, with_message=bool(words))
     webhooks.event_updated(event, ["status"])
-    return len(told)
+    return told
 
 
 def reopen_event(event: Event, actor: Organiser | None = None) -> int:
@@ -310,14 +300,12 @@ def reopen_event(event: Event, actor: Organiser | None = None) -> int:
     event.status = EventStatus.PUBLISHED
     event.sequence += 1
     page_version.event_changed(event)
-    told = _registrations(event, (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-    for registration in told:
-        outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload={"changes": [REOPENED]})
-    outbox.reschedule_reminders(event)
+    told = _tell_everyone(event, {"changes": [REOPENED]})
+    broadcasts.sync_reminders(event)
     audit.record(audit.REOPENED, event, actor)
     webhooks.event_updated(event, ["status"])
     _fill_free_seats(event)
-    return len(told)
+    return told
 
 
 def _new_date_ends_postponement(event: Event, data: EventData) -> EventData:
@@ -335,64 +323,60 @@ def _titles_changed(event: Event, before: dict[str, str]) -> list[str]:
     return [c.locale for c in event.contents if before.get(c.locale) != c.title]
 
 
+def _tell_everyone(event: Event, payload: dict) -> int:
+    """One update to every registrant with a place or on the waitlist now; returns how many."""
+    statuses = [str(RegistrationStatus.CONFIRMED), str(RegistrationStatus.WAITLISTED)]
+    broadcasts.schedule(
+        event,
+        MessageKind.EVENT_UPDATED,
+        "update",
+        payload={**payload, "statuses": statuses},
+        registered_now=True,
+    )
+    return active_registrants(event)
+
+
 def _tell_changes(event: Event, summary: ChangeSummary, title_locales: list[str]) -> None:
-    """Queue an update for every registrant concerned, and move reminders with the time.
+    """Write one update broadcast for the registrants concerned, and move reminders with the
+    time (by the caller).
 
     Confirmed registrants get an updated invite; for a new time the waitlist is told too. A new
-    title is news only to those who read the event in a language whose title changed.
-    An update still waiting in the outbox is folded into the new one, so that the message says
-    what changed since the registrant last heard, not since the previous unsent change.
+    title is news only to those who read the event in a language whose title changed (decided
+    per recipient when the worker expands it). An update not yet gone out is folded into the
+    new one, so that the message says what changed since the registrant last heard, not since
+    the previous unsent change.
     """
     event.sequence += 1
-    unsent = _unsent_updates(event)
+    told = set(summary.changes)
+    statuses = {str(status) for status in audience_statuses(summary.changes)}
+    old_start, old_end = summary.old_start.isoformat(), summary.old_end.isoformat()
+    locales = set(title_locales) if TITLE in summary.changes else set()
+    earlier = broadcasts.unsent(event, MessageKind.EVENT_UPDATED)
+    for previous in earlier:
+        payload = previous.payload or {}
+        if "title" in (payload.get("changes") or ()):
+            locales |= set(payload.get("title_locales") or ())
+        told |= set(payload.get("changes") or ())
+        statuses |= set(payload.get("statuses") or ())
+        broadcasts.withdraw(previous)
+    if earlier:
+        first = earlier[0].payload or {}
+        old_start = first.get("old_start", old_start)
+        old_end = first.get("old_end", old_end)
     outbox.drop_pending_for_event(event, (MessageKind.EVENT_UPDATED,))
-    for registration in _registrations(event, audience_statuses(summary.changes)):
-        changes = list(summary.changes)
-        if TITLE in changes and event.content(registration.language).locale not in title_locales:
-            changes.remove(TITLE)
-        payload = {
-            "old_start": summary.old_start.isoformat(),
-            "old_end": summary.old_end.isoformat(),
-            "changes": changes,
-        }
-        earlier = unsent.get(registration.id)
-        if earlier is not None:
-            told = set(changes) | set(earlier.get("changes", []))
-            payload = {
-                "old_start": earlier.get("old_start", payload["old_start"]),
-                "old_end": earlier.get("old_end", payload["old_end"]),
-                "changes": [c for c in (TIME, LINK, TITLE, DETAILS) if c in told],
-            }
-        if payload["changes"]:
-            outbox.enqueue(MessageKind.EVENT_UPDATED, registration, payload=payload)
-    if TIME in summary.changes:
-        outbox.reschedule_reminders(event)
-
-
-def _unsent_updates(event: Event) -> dict[int, dict]:
-    """The payload of the oldest update still pending for each registrant of ``event``."""
-    messages = db.session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.event_id == event.id,
-            OutboxMessage.kind == MessageKind.EVENT_UPDATED,
-            OutboxMessage.status == MessageStatus.PENDING,
-        )
-        .order_by(OutboxMessage.id)
-    )
-    unsent: dict[int, dict] = {}
-    for message in messages:
-        unsent.setdefault(message.registration_id, dict(message.payload or {}))
-    return unsent
-
-
-def _registrations(event: Event, statuses) -> list[Registration]:
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.event_id == event.id, Registration.status.in_(statuses))
-            .order_by(Registration.id)
-        )
+    order = (TIME, LINK, TITLE, DETAILS)
+    broadcasts.schedule(
+        event,
+        MessageKind.EVENT_UPDATED,
+        "update",
+        payload={
+            "old_start": old_start,
+            "old_end": old_end,
+            "changes": [change for change in order if change in told],
+            "statuses": sorted(statuses),
+            "title_locales": sorted(locales),
+        },
+        registered_now=True,
     )
 
 

@@ -1,5 +1,10 @@
 """The outbox: messages are rows written in the caller's transaction, sent later.
 
+Personal messages (a confirmation, a waitlist notice, a promotion, a personal cancellation) are
+one row each, written here. Messages to many (reminders, updates, an event's cancellation,
+announcements) are one row per event and purpose in :mod:`eventsvc.services.broadcasts`, which
+the workers expand into rows of this table when they are due.
+
 Only writing, withdrawing and rescheduling rows live here, in the caller's transaction: a domain
 service, so that services never import :mod:`eventsvc.mail`, which claims, builds and sends them.
 """
@@ -20,7 +25,6 @@ from eventsvc.models import (
     Organiser,
     OutboxMessage,
     Registration,
-    RegistrationStatus,
 )
 
 
@@ -64,22 +68,6 @@ def enqueue_for_organiser(
     return message
 
 
-def schedule_reminders(registration: Registration) -> list[OutboxMessage]:
-    """One reminder per configured offset, skipping those whose time has already passed."""
-    now = clock.now()
-    starts_at = registration.event.starts_at
-    messages = []
-    for offset in sorted(set(current_app.config["REMINDER_OFFSETS"]), reverse=True):
-        due_at = starts_at - timedelta(minutes=int(offset))
-        if due_at > now:
-            messages.append(
-                enqueue(
-                    MessageKind.REMINDER, registration, due_at=due_at, payload={"offset": offset}
-                )
-            )
-    return messages
-
-
 def drop_pending(registration: Registration, kinds: tuple[MessageKind, ...] | None = None) -> None:
     """Withdraw messages not yet sent to ``registration`` (all of them, or those ``kinds``)."""
     statement = (
@@ -105,19 +93,6 @@ def drop_pending_for_event(event: Event, kinds: tuple[MessageKind, ...]) -> None
         )
         .values(status=MessageStatus.CANCELLED)
     )
-
-
-def reschedule_reminders(event: Event) -> None:
-    """After a change of time: drop the event's pending reminders and plan them afresh."""
-    drop_pending_for_event(event, (MessageKind.REMINDER,))
-    confirmed = db.session.scalars(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-    for registration in confirmed:
-        schedule_reminders(registration)
 
 
 def recently_queued(

@@ -272,8 +272,9 @@ def _first_messages(registration: Registration) -> list[OutboxMessage]:
 
 def _queue_welcome(registration: Registration) -> list[OutboxMessage]:
     if registration.status == RegistrationStatus.CONFIRMED:
-        welcome = outbox.enqueue(MessageKind.CONFIRMATION, registration)
-        return [welcome, *outbox.schedule_reminders(registration)]
+        # No reminder rows: the event's reminder broadcasts reach whoever has a place when
+        # they are due (services/broadcasts.py).
+        return [outbox.enqueue(MessageKind.CONFIRMATION, registration)]
     return [outbox.enqueue(MessageKind.WAITLISTED, registration)]
 
 
@@ -655,7 +656,6 @@ def _promote(registration: Registration) -> None:
     registration.promoted_at = clock.now()
     outbox.drop_pending(registration, (MessageKind.WAITLISTED,))
     outbox.enqueue(MessageKind.PROMOTED, registration)
-    outbox.schedule_reminders(registration)
     webhooks.registration_promoted(registration)
 
 

@@ -8,6 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.mail import messages
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage, Registration
 from eventsvc.services.tokens import make_token
 from eventsvc.urls import join_url
@@ -161,12 +162,13 @@ def test_change_preferences_refuses_a_language_not_offered(client, make_event, m
 
 
 def test_pending_messages_follow_the_new_language(app, client, make_event, make_registration):
-    """Messages are built when sent, so a queued reminder goes out in the new language."""
+    """Messages are built when sent, so a queued message goes out in the new language."""
     registration = make_registration(make_event(), language="fr")
     client.post(page_url(registration, suffix="/preferences"), data={"language": "en"})
 
-    (reminder, *_) = queued(registration, MessageKind.REMINDER)
-    assert reminder.registration.language == "en"
+    (confirmation,) = queued(registration, MessageKind.CONFIRMATION)
+    assert confirmation.registration.language == "en"
+    assert "Registration confirmed" in str(messages.build(confirmation)["Subject"])
 
 
 def test_invite_download_is_a_personal_request_invitation(client, make_event, make_registration):

@@ -1,6 +1,7 @@
 """Fixtures of the mail tests: build an outbox message and read it as a recipient would; a sink
 that notes each message's connection (``sinks.py``) and a minimal builder for the dispatcher."""
 
+import os
 from email.message import EmailMessage
 
 import pytest
@@ -37,3 +38,21 @@ def smtp():
 def build():
     """A minimal message builder: the dispatcher's behaviour does not depend on the real one."""
     return plain_build
+
+
+@pytest.fixture
+def worker_env(app, smtp):
+    """The environment of a real `flask send-mail` process on the test's database and sink."""
+    env = dict(os.environ)
+    env.update(
+        EVENTSVC_INSTANCE_PATH=app.instance_path,
+        EVENTSVC_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        EVENTSVC_SECRET_KEY=app.config["SECRET_KEY"],
+        EVENTSVC_MAIL_SERVER="127.0.0.1",
+        EVENTSVC_MAIL_PORT=str(smtp.port),
+        EVENTSVC_CALENDAR_DOMAIN=app.config["CALENDAR_DOMAIN"],
+        EVENTSVC_PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"],
+        EVENTSVC_MAIL_LEASE_SECONDS="1",
+        EVENTSVC_MAIL_RETRY_DELAYS="[1, 1, 1]",
+    )
+    return env

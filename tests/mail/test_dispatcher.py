@@ -7,11 +7,13 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import claim, dispatch_due
-from eventsvc.models import MessageKind, MessageStatus
+from eventsvc.models import Broadcast, BroadcastStatus, MessageKind, MessageStatus
+from eventsvc.services import broadcasts
 from tests.mail.sinks import outbox_rows
 
 RETRY_DELAYS = [60, 300, 900]
@@ -48,8 +50,8 @@ def test_reminders_wait_for_their_due_time(smtp_app, smtp, make_event, make_regi
     event = make_event()
     make_registration(event)
     dispatch_due(build=build)
-    reminders = outbox_rows(MessageKind.REMINDER)
-    assert len(reminders) == 2 and all(row.status == MessageStatus.PENDING for row in reminders)
+    assert outbox_rows(MessageKind.REMINDER) == []  # written by the worker when due
+    assert len(broadcasts.live(event, (MessageKind.REMINDER,))) == 2
 
     for offset in (timedelta(days=1), timedelta(minutes=60)):
         clock.freeze(event.starts_at - offset + timedelta(minutes=1))
@@ -68,11 +70,15 @@ def test_after_an_outage_only_the_latest_overdue_reminder_goes_out(
     clock.freeze(event.starts_at - timedelta(minutes=30))
     report = dispatch_due(build=build)
 
-    assert (report.sent, report.cancelled) == (1, 1)
-    day_before, hour_before = outbox_rows(MessageKind.REMINDER)
-    assert day_before.status == MessageStatus.CANCELLED
-    assert day_before.last_error == "A later reminder replaces it."
+    # The day-before reminder is superseded as a whole: no row is written for it.
+    assert (report.sent, report.cancelled) == (1, 0)
+    (hour_before,) = outbox_rows(MessageKind.REMINDER)
+    assert hour_before.payload == {"offset": 60}
     assert hour_before.status == MessageStatus.SENT
+    day_before = db.session.scalar(
+        select(Broadcast).where(Broadcast.kind == MessageKind.REMINDER).order_by(Broadcast.due_at)
+    )
+    assert (day_before.status, day_before.written) == (BroadcastStatus.DONE, 0)
     assert len(smtp.to(person.email)) == 2  # the confirmation and one reminder
 
 
@@ -289,7 +295,8 @@ def test_reminder_whose_event_has_started_is_cancelled(
     report = dispatch_due(build=build)
 
     assert report.sent == 0
-    assert {row.status for row in outbox_rows(MessageKind.REMINDER)} == {MessageStatus.CANCELLED}
+    assert outbox_rows(MessageKind.REMINDER) == []
+    assert {b.status for b in db.session.scalars(select(Broadcast))} == {BroadcastStatus.DONE}
 
 
 def test_claimed_message_waits_for_its_lease_then_is_taken_again(

@@ -26,23 +26,6 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_
 WAIT = 60  # seconds: an upper bound for a worker to get somewhere, never an expectation
 
 
-@pytest.fixture
-def worker_env(app, smtp):
-    env = dict(os.environ)
-    env.update(
-        EVENTSVC_INSTANCE_PATH=app.instance_path,
-        EVENTSVC_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        EVENTSVC_SECRET_KEY=app.config["SECRET_KEY"],
-        EVENTSVC_MAIL_SERVER="127.0.0.1",
-        EVENTSVC_MAIL_PORT=str(smtp.port),
-        EVENTSVC_CALENDAR_DOMAIN=app.config["CALENDAR_DOMAIN"],
-        EVENTSVC_PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"],
-        EVENTSVC_MAIL_LEASE_SECONDS="1",
-        EVENTSVC_MAIL_RETRY_DELAYS="[1, 1, 1]",
-    )
-    return env
-
-
 def start_worker(env, *args) -> subprocess.Popen:
     command = [sys.executable, "-m", "flask", "--app", "eventsvc", "send-mail", *args]
     return subprocess.Popen(

@@ -1,13 +1,17 @@
 """Announcements: written in each language, queued for each recipient, received in theirs."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
-from eventsvc.mail.dispatcher import dispatch_due
+from eventsvc.mail.dispatcher import dispatch_due, expand_all
 from eventsvc.models import (
     Announcement,
     AuditEntry,
+    Broadcast,
+    BroadcastStatus,
     MessageKind,
     MessageStatus,
     OutboxMessage,
@@ -36,6 +40,8 @@ def form_data(texts=TEXTS, include_waitlisted=False, button="confirm_send"):
 
 
 def announcement_messages() -> list[OutboxMessage]:
+    """One row per recipient, once the worker has expanded the announcements that are due."""
+    expand_all()
     return list(
         db.session.scalars(
             select(OutboxMessage)
@@ -251,20 +257,38 @@ def test_a_test_with_nothing_written_asks_for_words_first(
 def test_a_scheduled_announcement_waits_and_can_be_withdrawn(signed_in, event, frozen_clock):
     data = {**form_data(button="confirm_send"), "send_at": "2026-11-25T09:00"}
     signed_in.post(URL, data=data)
-    messages = announcement_messages()
-    assert len(messages) == 2
+    # One row, whatever the audience: nothing per recipient until it is due.
+    (scheduled,) = db.session.scalars(
+        select(Broadcast).where(Broadcast.kind == MessageKind.ANNOUNCEMENT)
+    ).all()
     # 09:00 in Paris (UTC+1) on 25 November
-    assert {m.due_at.isoformat() for m in messages} == {"2026-11-25T08:00:00+00:00"}
+    assert scheduled.due_at.isoformat() == "2026-11-25T08:00:00+00:00"
     dispatch_due()  # not due yet: nothing goes
-    db.session.expire_all()
-    assert all(m.status == MessageStatus.PENDING for m in announcement_messages())
+    assert announcement_messages() == []
 
     announcement = db.session.scalar(select(Announcement))
     page = signed_in.get(URL).get_data(as_text=True)
     assert "(scheduled)" in page
     signed_in.post(f"/organiser/events/gps-launch/announcements/{announcement.id}/withdraw")
     db.session.expire_all()
-    assert all(m.status == MessageStatus.CANCELLED for m in announcement_messages())
+    assert db.session.get(Broadcast, scheduled.id).status == BroadcastStatus.WITHDRAWN
+    frozen_clock.set(datetime(2026, 11, 25, 9, tzinfo=UTC))
+    assert announcement_messages() == []
+
+
+def test_a_scheduled_announcement_reaches_those_registered_when_it_was_written(
+    signed_in, event, frozen_clock, make_registration
+):
+    data = {**form_data(button="confirm_send"), "send_at": "2026-11-25T09:00"}
+    signed_in.post(URL, data=data)
+    make_registration(event, language="en")  # registered after: not among its recipients
+
+    frozen_clock.set(datetime(2026, 11, 25, 9, tzinfo=UTC))
+    messages = announcement_messages()
+
+    assert len(messages) == 2
+    assert {m.due_at.isoformat() for m in messages} == {"2026-11-25T08:00:00+00:00"}
+    assert all(m.status == MessageStatus.PENDING for m in messages)
 
 
 def test_a_time_in_the_past_is_refused_with_a_message(signed_in, event):

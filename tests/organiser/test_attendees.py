@@ -2,11 +2,13 @@
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
+from eventsvc.mail.dispatcher import expand_all
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage, RegistrationStatus
 from eventsvc.unit_of_work import unit_of_work
 
@@ -117,7 +119,9 @@ def test_pages_of_fifty_keep_the_filters_in_their_links(signed_in, event, make_r
     assert signed_in.get(URL, query_string={"page": 99}).status_code == 200
 
 
-def test_promoting_into_a_full_event_asks_first_and_states_the_new_count(signed_in, people):
+def test_promoting_into_a_full_event_asks_first_and_states_the_new_count(
+    signed_in, people, frozen_clock
+):
     anna = people["anna"]
     page = signed_in.post(f"{URL}/{anna.id}/promote", data={"next": URL + "?status=waitlisted"})
     assert page.status_code == 200
@@ -134,6 +138,9 @@ def test_promoting_into_a_full_event_asks_first_and_states_the_new_count(signed_
     db.session.refresh(anna)
     assert anna.status == RegistrationStatus.CONFIRMED
     assert len(queued(anna, MessageKind.PROMOTED)) == 1
+    # Reminded by the event's rule, when due, like anyone with a place.
+    frozen_clock.set(anna.event.starts_at - timedelta(minutes=59))
+    expand_all()
     assert queued(anna, MessageKind.REMINDER)
 
 

@@ -1,0 +1,57 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsvc import clock
+from eventsvc.extensions import db
+from eventsvc.models.event import Event
+from eventsvc.models.outbox import MessageKind
+from eventsvc.models.types import UTCDateTime, str_enum
+
+
+class BroadcastStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"  # not due yet, or due and not started
+    EXPANDING = "expanding"  # a worker has written part of its deliveries
+    DONE = "done"  # every delivery written (or none was due any more)
+    WITHDRAWN = "withdrawn"  # no longer to be sent
+
+
+#: States in which a broadcast may still write deliveries.
+LIVE = (BroadcastStatus.SCHEDULED, BroadcastStatus.EXPANDING)
+
+
+class Broadcast(db.Model):
+    """A message to many, stored once: what (``kind`` + ``payload``), when (``due_at``) and to
+    whom by rule (``audience``, a name in ``services.broadcasts.AUDIENCES``).
+
+    When it is due, the mail workers expand it into one :class:`OutboxMessage` per recipient, in
+    chunks of registrations taken in id order (``cursor`` is the last one written), each chunk in
+    the transaction that moves the cursor; the unique key (broadcast, registration) on the outbox
+    keeps each recipient to one delivery. ``upto_registration_id`` limits it to the people
+    registered when it was written (an update tells those who had the old time), ``None`` to
+    everyone the rule covers when it is due (a reminder reaches who registered after a change).
+    """
+
+    __table_args__ = (Index("ix_broadcast_due", "status", "due_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, length=24))
+    audience: Mapped[str] = mapped_column(String(32))
+    status: Mapped[BroadcastStatus] = mapped_column(
+        str_enum(BroadcastStatus, length=16), default=BroadcastStatus.SCHEDULED
+    )
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    upto_registration_id: Mapped[int | None] = mapped_column(Integer)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    written: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Broadcast {self.id} {self.kind} {self.status} due {self.due_at}>"
