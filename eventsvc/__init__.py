@@ -34,12 +34,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from eventsvc import cli, errors, health, mail, security
+    from eventsvc import cli, errors, health, mail, security, webhook_delivery
 
     errors.init_app(app)
     security.init_app(app)
     health.init_app(app)
     mail.init_app(app)
+    webhook_delivery.init_app(app)
     cli.init_app(app)
     return app
 

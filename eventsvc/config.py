@@ -101,6 +101,8 @@ API_RATELIMIT_ANONYMOUS = "120 per minute"
 WEBHOOK_ALLOW_PRIVATE = False
 WEBHOOK_TIMEOUT = 10
 WEBHOOK_INTERVAL = 5
+#: Deliver webhooks from a thread of the serving process: None = only under `flask run`.
+WEBHOOK_DELIVERY_THREAD = None
 RATELIMIT_HEADERS_ENABLED = True
 # A Redis outage must not take registration down: the limits then let requests through (logged).
 RATELIMIT_SWALLOW_ERRORS = True

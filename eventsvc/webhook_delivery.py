@@ -17,6 +17,7 @@ and the connection goes to the address that was checked (no second lookup a DNS 
 could answer differently); redirects are not followed.
 """
 
+import atexit
 import base64
 import hashlib
 import hmac
@@ -35,6 +36,7 @@ from flask import current_app
 from eventsvc.extensions import db
 from eventsvc.models import DeliveryStatus, WebhookDelivery
 from eventsvc.services import webhooks
+from eventsvc.serving import runs_background_thread
 from eventsvc.unit_of_work import abandon, unit_of_work
 
 log = logging.getLogger("eventsvc.webhooks")
@@ -168,3 +170,28 @@ def run(*, once: bool, interval: float, stop: threading.Event | None = None) -> 
         if once or stop.wait(interval):
             return made
         time.sleep(0)
+
+
+def init_app(app) -> None:
+    """Deliver webhooks from a daemon thread of the serving process under ``flask run`` (``make
+    run``), like the mail (``WEBHOOK_DELIVERY_THREAD``: unset for that, ``True``/``False`` to
+    force); production runs ``flask send-webhooks``."""
+    if not runs_background_thread(app, "WEBHOOK_DELIVERY_THREAD"):
+        return
+    stop = threading.Event()
+    interval = float(app.config["WEBHOOK_INTERVAL"])
+
+    def deliver_in_background() -> None:
+        while True:
+            with app.app_context():  # a fresh session each pass, as the mail dispatcher's
+                try:
+                    deliver_due()
+                except Exception:
+                    log.exception("webhook delivery pass failed; trying again")
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=deliver_in_background, name="webhook-delivery", daemon=True)
+    app.extensions["webhook_delivery"] = (thread, stop)
+    thread.start()
+    atexit.register(stop.set)

@@ -7,8 +7,8 @@ import pytest
 
 from eventsvc import create_app
 from eventsvc.extensions import db
-from eventsvc.mail import _is_serving_process
 from eventsvc.models import MessageKind, MessageStatus
+from eventsvc.serving import is_serving_process
 from tests.mail.sinks import outbox_rows
 
 
@@ -89,11 +89,11 @@ def test_thread_runs_only_in_the_serving_process(
     if debug:
         monkeypatch.setenv("FLASK_DEBUG", debug)
     if command is None:
-        assert _is_serving_process(_Serving()) is serves
+        assert is_serving_process(_Serving()) is serves
         return
     with click.Context(click.Command(command), info_name=command) as ctx:
         ctx.params.update(params)
-        assert _is_serving_process(_Serving()) is serves
+        assert is_serving_process(_Serving()) is serves
 
 
 def test_stopping_the_thread_mid_batch_releases_its_claims_and_a_restart_sends_each_once(

@@ -3,6 +3,7 @@ posts them to a real HTTP server on loopback, signed as Standard Webhooks says (
 the standardwebhooks package's verifier), retries with back-off for three days, and turns the
 endpoint off then or on a 410; private addresses are refused unless allowed."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -302,3 +303,27 @@ def test_publishing_a_draft_is_an_event_update(app, receiver, make_event, admin_
     [delivery] = _deliveries()
     assert delivery.payload["data"]["changed"] == ["status"]
     assert delivery.payload["data"]["event"]["status"] == "published"
+
+
+def test_make_run_delivers_webhooks_from_a_thread_of_the_serving_process(app, monkeypatch):
+    """Under ``flask run`` (``make run``) deliveries go out with no second command; under tests
+    (and gunicorn unless asked) no thread starts."""
+    from eventsvc import webhook_delivery
+    from eventsvc.serving import runs_background_thread
+
+    assert not runs_background_thread(app, "WEBHOOK_DELIVERY_THREAD")  # testing
+    app.config.update(TESTING=False, WEBHOOK_DELIVERY_THREAD=True, WEBHOOK_INTERVAL=0.05)
+    passes = []
+    monkeypatch.setattr(webhook_delivery, "deliver_due", lambda: passes.append(1) or 0)
+    webhook_delivery.init_app(app)
+    thread, stop = app.extensions["webhook_delivery"]
+    deadline = time.monotonic() + 10
+    while len(passes) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    app.config["TESTING"] = True
+    alive = thread.is_alive()
+    stop.set()
+    thread.join(5)
+    assert alive and thread.daemon
+    assert len(passes) >= 3
+    assert not thread.is_alive()  # stops when asked (at exit)
