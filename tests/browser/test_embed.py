@@ -8,9 +8,14 @@ import os
 import threading
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from eventsvc.extensions import db
+from eventsvc.models import Registration
+from eventsvc.services import questions
+from eventsvc.unit_of_work import unit_of_work
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import DESKTOP
 from tests.browser.screenshots import SCREENSHOT_DIR
@@ -77,11 +82,39 @@ def _content_height(frame) -> int:
     return frame.evaluate("() => Math.ceil(document.body.getBoundingClientRect().height)")
 
 
+ROLE_AND_AGE_GROUPS = [
+    {
+        "key": "role",
+        "type": "single_choice",
+        "label": {"en": "Your role", "fr": "Votre rôle"},
+        "required": True,
+        "choices": [
+            {"key": "teacher", "label": {"en": "Teacher", "fr": "Enseignant·e"}},
+            {"key": "official", "label": {"en": "Official", "fr": "Fonctionnaire"}},
+        ],
+    },
+    {
+        "key": "age_groups",
+        "type": "multiple_choice",
+        "label": {"en": "Age groups you work with", "fr": "Âges des enfants"},
+        "show_if": {"question": "role", "in": ["teacher"]},
+        "choices": [
+            {"key": "under_three", "label": {"en": "0–3", "fr": "0–3 ans"}},
+            {"key": "three_to_six", "label": {"en": "3–6", "fr": "3–6 ans"}},
+        ],
+    },
+]
+
+
 def test_registering_through_the_snippet_with_third_party_cookies_blocked(
     app, cookieless_browser, live_server, host_site, make_event, smtp
 ):
     app.config["EMBED_ALLOWED_ORIGINS"] = [host_site]
-    make_event(slug="gps", title={"fr": "Lancement de la stratégie", "en": "Strategy launch"})
+    event = make_event(
+        slug="gps", title={"fr": "Lancement de la stratégie", "en": "Strategy launch"}
+    )
+    with unit_of_work():  # the event's own questions travel with the embedded form
+        questions.set_questions(event, ROLE_AND_AGE_GROUPS)
     context = cookieless_browser.new_context(viewport=DESKTOP, locale="fr-FR")
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -113,6 +146,8 @@ def test_registering_through_the_snippet_with_third_party_cookies_blocked(
     inside.locator("[name=full_name]").fill("Amina Diallo")
     inside.locator("[name=email]").fill("amina@example.org")
     inside.locator("[name=country]").select_option("SN")
+    inside.locator("[name=q-role][value=teacher]").check()
+    inside.locator("[name=q-age_groups][value=three_to_six]").check()  # shown to teachers
     inside.locator("[name=consent]").check()
     inside.locator("form.registration-form button").click()
 
@@ -131,6 +166,11 @@ def test_registering_through_the_snippet_with_third_party_cookies_blocked(
     assert context.cookies(live_server.url) == []
     assert not problems
     context.close()
+    with app.app_context():
+        person = db.session.scalar(
+            select(Registration).where(Registration.email == "amina@example.org")
+        )
+        assert questions.answers_for(person) == {"role": "teacher", "age_groups": ["three_to_six"]}
 
 
 def test_a_plain_iframe_works_without_the_script(
