@@ -9,25 +9,14 @@ axe-core) the tests are skipped and the run says so at the end; with
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from eventsvc.unit_of_work import unit_of_work
 from tests.browser.axe import AXE_SOURCE, Axe
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import DESKTOP, ORGANISER_EMAIL, ORGANISER_PASSWORD, PHONE
-
-CHROMIUM = Path(os.environ.get("EVENTSVC_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def browser_required() -> bool:

@@ -16,7 +16,7 @@ from eventsvc.extensions import db
 from eventsvc.models import Registration
 from eventsvc.services import questions
 from eventsvc.unit_of_work import unit_of_work
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import DESKTOP
 from tests.browser.screenshots import SCREENSHOT_DIR
 
