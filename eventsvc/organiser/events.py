@@ -259,6 +259,23 @@ def publish_event(slug):
     return redirect(url_for(".event", slug=event.slug))
 
 
+@bp.post("/events/<slug>/duplicate")
+def duplicate_event(slug):
+    """A draft copy of the event (texts, partners, settings, questions; no registrations),
+    opened in the editor."""
+    event = event_or_404(slug)  # the CSRF token is checked before (CSRFProtect)
+    with unit_of_work():
+        copy = events.duplicate_event(event, actor=current_organiser())
+    flash(
+        _(
+            "This is a draft copy of “%(title)s”: change what differs, then publish it.",
+            title=event.content(current_locale()).title,
+        ),
+        "success",
+    )
+    return redirect(url_for(".edit_event", slug=copy.slug))
+
+
 @bp.route("/events/<slug>/cancel", methods=["GET", "POST"])
 def cancel_event(slug):
     event = event_or_404(slug)

@@ -175,6 +175,8 @@ _FIELD_LABELS = {
     "summary": _l("Summary"),
     "description": _l("Description"),
     "messages": _l("Messages"),
+    "source": _l("Copy of"),
+    "questions": _l("Questions"),
 }
 
 

@@ -11,6 +11,8 @@ from eventsvc.extensions import db
 from eventsvc.models import AuditEntry, Event, Organiser
 
 CREATED = "created"
+#: Created by duplicating another event (``details["source"]``: that event's slug).
+COPIED = "created_as_copy"
 UPDATED = "updated"
 PUBLISHED = "published"
 CANCELLED = "cancelled"
@@ -31,6 +33,7 @@ AUTOMATIC = frozenset({REGISTRATION_MOVED_UP})
 #: Labels for the organiser pages, one per action.
 ACTION_LABELS = {
     CREATED: _l("Created"),
+    COPIED: _l("Created as a copy"),
     UPDATED: _l("Changed"),
     PUBLISHED: lazy_pgettext("audit action", "Published"),
     CANCELLED: lazy_pgettext("audit action", "Cancelled"),
