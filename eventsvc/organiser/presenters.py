@@ -177,6 +177,7 @@ _FIELD_LABELS = {
     "messages": _l("Messages"),
     "source": _l("Copy of"),
     "questions": _l("Questions"),
+    "keys": _l("Keys"),
 }
 
 
