@@ -178,6 +178,7 @@ _FIELD_LABELS = {
     "source": _l("Copy of"),
     "questions": _l("Questions"),
     "keys": _l("Keys"),
+    "embed_origins": _l("Sites allowed to embed"),
 }
 
 

@@ -278,6 +278,7 @@ def preview_cancellation(event: Event) -> ChangeSummary:
         data.partners,
         event.online_url,
         list(event.required_locales),
+        embed_origins=list(event.embed_origins or []),
     )
     return summarise(event, new)
 
@@ -456,6 +457,7 @@ def _apply(event: Event, new: _Resolved) -> None:
         "status": new.status,
         "confirm_address": bool(data.confirm_address),
         "required_locales": new.required_locales,
+        "embed_origins": new.embed_origins,
     }
     values.update(new.join_settings)
     for name, value in values.items():
