@@ -67,3 +67,22 @@ def test_duplicate_is_a_post(organiser, make_event):
 
 def test_an_unknown_event_cannot_be_duplicated(organiser):
     assert organiser.post("/organiser/events/nothing-here/duplicate").status_code == 404
+
+
+def test_a_copy_the_rules_refuse_is_reported_and_nothing_is_made(organiser, make_event):
+    source = make_event(slug="gps-launch")
+    with unit_of_work():
+        questions.set_questions(source, [BREAKOUT])
+    # Spanish became required after the questions were written in English and French only.
+    source.required_locales = ["en", "fr", "es"]
+    db.session.commit()
+
+    response = organiser.post("/organiser/events/gps-launch/duplicate")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/organiser/events/gps-launch")
+    assert db.session.scalar(select(Event).where(Event.slug == "gps-launch-copy")) is None
+    page = organiser.get("/organiser/events/gps-launch").text
+    notice = page[page.index('class="notice notice-error"') :]
+    notice = notice[: notice.index("</p>")]
+    assert "No copy was made" in notice and "form builder" in notice
