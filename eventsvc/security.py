@@ -9,12 +9,12 @@ one another's sessions and CSRF tokens.
 import logging
 from itertools import chain
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventsvc import identity
+from eventsvc.services.inputs.web import web_origin
 
 log = logging.getLogger(__name__)
 
@@ -178,15 +178,9 @@ def allowed_frame_origins(value) -> list[str]:
         value = value.replace(",", " ").split()
     origins = []
     for item in value or ():
-        parts = urlsplit(str(item).strip())
-        clean = f"{parts.scheme}://{parts.netloc}"
-        if (
-            parts.scheme in ("http", "https")
-            and parts.netloc
-            and not (parts.path.strip("/") or parts.query or parts.fragment)
-            and all(c.isalnum() or c in ".-:[]" for c in parts.netloc)
-        ):
-            origins.append(clean.lower())
+        origin = web_origin(item)
+        if origin is not None:
+            origins.append(origin)
         else:
             log.warning("EMBED_ALLOWED_ORIGINS: %r is not an origin (scheme://host[:port])", item)
     return origins

@@ -32,10 +32,9 @@ DONE_MAX_AGE = 15 * 60
 
 @bp.after_request
 def _framing(response):
-    """Only the origins the admin lists may frame these pages; nothing is cached by a proxy
-    for another visitor (the form carries its own token)."""
-    origins = security.allowed_frame_origins(current_app.config.get("EMBED_ALLOWED_ORIGINS"))
-    security.allow_framing(response, origins)
+    """Only the origins the admin lists (or the event's own list) may frame these pages;
+    nothing is cached by a proxy for another visitor (the form carries its own token)."""
+    security.allow_framing(response, embed_allowed_origins())
     if request.endpoint != "embed.events":
         response.cache_control.no_store = True
     return response
@@ -43,6 +42,13 @@ def _framing(response):
 
 @bp.app_template_global()
 def embed_allowed_origins() -> list[str]:
+    """The origins that may frame this page: the event's own list on its pages where it has
+    one (``Event.embed_origins``), else the site's ``EMBED_ALLOWED_ORIGINS``."""
+    slug = (request.view_args or {}).get("slug") if request.blueprint == "embed" else None
+    if slug:
+        own = db.session.scalar(select(Event.embed_origins).where(Event.slug == slug))
+        if own:
+            return security.allowed_frame_origins(own)
     return security.allowed_frame_origins(current_app.config.get("EMBED_ALLOWED_ORIGINS"))
 
 

@@ -100,6 +100,11 @@ class Event(db.Model):
     reminder_offsets: Mapped[list[int] | None] = mapped_column(JSON)
     #: An optional short text per locale added to the reminders.
     reminder_texts: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    #: Origins (``https://www.partner.org``) whose pages may frame this event's embed pages,
+    #: in place of the site's ``EMBED_ALLOWED_ORIGINS``; empty: the site's list.
+    embed_origins: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     #: Confirmed registrations, stored by ``services.registrations.count_seats`` whenever a
     #: service changes a status, so that the capacity check and the page read a column.
     confirmed_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -29,6 +29,7 @@ def event_data(form, *, status, slug=None) -> EventData:
         join_grace_minutes=form.join_grace_minutes.data,
         recording_url=(form.recording_url.data or "").strip(),
         panelist_url=(form.panelist_url.data or "").strip(),
+        embed_origins=(form.embed_origins.data or "").split(),
     )
 
 
@@ -57,6 +58,7 @@ def initial_data(data: EventData) -> dict:
         "join_grace_minutes": data.join_grace_minutes,
         "recording_url": data.recording_url,
         "panelist_url": data.panelist_url,
+        "embed_origins": "\n".join(data.embed_origins),
     }
     for locale in supported_locales():
         values[locale] = data.texts.get(locale, {})

@@ -25,6 +25,7 @@ from eventsvc.public.forms import RegistrationForm
 from eventsvc.services import DomainError, audit, events, joins
 from eventsvc.services import dashboard as overview
 from eventsvc.services.events import EventData, ValidationFailed
+from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.registrations import expire_holds, seats_left
 from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import external_url
@@ -257,6 +258,35 @@ def publish_event(slug):
     else:
         flash(_("The event is published: its page is public and open for registration."), "success")
     return redirect(url_for(".event", slug=event.slug))
+
+
+@bp.post("/events/<slug>/duplicate")
+def duplicate_event(slug):
+    """A draft copy of the event (texts, partners, settings, questions; no registrations),
+    opened in the editor."""
+    event = event_or_404(slug)  # the CSRF token is checked before (CSRFProtect)
+    try:
+        with unit_of_work():
+            copy = events.duplicate_event(event, actor=current_organiser())
+    except InputErrors as failure:  # questions the rules no longer accept (a language added)
+        problem = next((str(m) for messages in failure.errors.values() for m in messages), "")
+        flash(
+            _(
+                "No copy was made: the registration form of this event does not pass the "
+                "checks (%(problem)s). Correct it in the form builder, then duplicate again.",
+                problem=problem,
+            ),
+            "error",
+        )
+        return redirect(url_for(".event", slug=event.slug))
+    flash(
+        _(
+            "This is a draft copy of “%(title)s”: change what differs, then publish it.",
+            title=event.content(current_locale()).title,
+        ),
+        "success",
+    )
+    return redirect(url_for(".edit_event", slug=copy.slug))
 
 
 @bp.route("/events/<slug>/cancel", methods=["GET", "POST"])

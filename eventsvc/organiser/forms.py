@@ -253,6 +253,16 @@ class EventForm(FlaskForm):
             "organisers, openings are not counted."
         ),
     )
+    #: One origin a line; the event input checks them (``inputs.event``).
+    embed_origins = TextAreaField(
+        _l("Sites allowed to embed this event"),
+        render_kw={"rows": 3, "maxlength": 6000, "spellcheck": "false"},
+        description=_l(
+            "One address a line, such as https://www.partner.org (no path). Only these sites "
+            "may show this event's registration form in a frame; empty: the sites the "
+            "administrator allows for every event."
+        ),
+    )
     #: The template sends an empty value before the checkboxes, so that a form with none
     #: checked still says so (:func:`chosen_required_locales`); the event input checks them.
     required_locales = MultiCheckboxField(

@@ -175,6 +175,10 @@ _FIELD_LABELS = {
     "summary": _l("Summary"),
     "description": _l("Description"),
     "messages": _l("Messages"),
+    "source": _l("Copy of"),
+    "questions": _l("Questions"),
+    "keys": _l("Keys"),
+    "embed_origins": _l("Sites allowed to embed"),
 }
 
 

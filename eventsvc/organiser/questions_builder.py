@@ -55,7 +55,7 @@ def form_builder(slug):
         return _render(event, items)
     try:
         with unit_of_work():
-            questions.set_questions(event, items)
+            questions.save_form(event, items, current_organiser())
     except InputErrors as failure:
         return _render(event, items, failure.errors, status=422)
     except DomainError as refusal:

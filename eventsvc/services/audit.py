@@ -11,6 +11,10 @@ from eventsvc.extensions import db
 from eventsvc.models import AuditEntry, Event, Organiser
 
 CREATED = "created"
+#: Created by duplicating another event (``details["source"]``: that event's slug).
+COPIED = "created_as_copy"
+#: The registration form (the event's questions) saved in the form builder.
+FORM_SAVED = "registration_form_saved"
 UPDATED = "updated"
 PUBLISHED = "published"
 CANCELLED = "cancelled"
@@ -31,6 +35,8 @@ AUTOMATIC = frozenset({REGISTRATION_MOVED_UP})
 #: Labels for the organiser pages, one per action.
 ACTION_LABELS = {
     CREATED: _l("Created"),
+    COPIED: _l("Created as a copy"),
+    FORM_SAVED: _l("Registration form saved"),
     UPDATED: _l("Changed"),
     PUBLISHED: lazy_pgettext("audit action", "Published"),
     CANCELLED: lazy_pgettext("audit action", "Cancelled"),

@@ -90,6 +90,7 @@ def _changed_fields(event: Event, new: _Resolved) -> list[str]:
         "status": (event.status, new.status),
         "confirm_address": (event.confirm_address, bool(data.confirm_address)),
         "required_locales": (list(event.required_locales), new.required_locales),
+        "embed_origins": (list(event.embed_origins or []), new.embed_origins),
     }
     changed = [key for key, (old, value) in pairs.items() if old != value]
     for locale, fields in new.texts.items():

@@ -9,6 +9,7 @@ Every write leaves an audit entry; the caller's unit of work commits it.
 """
 
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,7 @@ from eventsvc.services import (
     broadcasts,
     outbox,
     page_version,
+    questions,
     subscriptions,
     webhooks,
 )
@@ -49,6 +51,7 @@ from eventsvc.services.event_changes import (
 )
 from eventsvc.services.inputs.event import (  # noqa: F401 (re-exported for the callers)
     RESERVED_SLUGS,
+    SLUG_MAX,
     SLUG_PATTERN,
     EventData,
     ValidationFailed,
@@ -107,6 +110,63 @@ def create_event(
         audit.record(audit.PUBLISHED, event, actor, **audit_details)
         subscriptions.queue_new_event_notices(event)
         broadcasts.sync_reminders(event)
+    return event
+
+
+#: Columns a copy does not take from its source: its identity, its state, what belongs to the
+#: session that took place (its recording) and the counters its own registrations set.
+_NOT_COPIED = frozenset(
+    {
+        "id",
+        "slug",
+        "calendar_uid",
+        "status",
+        "sequence",
+        "confirmed_seats",
+        "content_version",
+        "recording_url",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
+def copy_slug(slug: str) -> str:
+    """The first free slug of the form ``<slug>-copy``, ``<slug>-copy-2``… (cut to fit)."""
+    number = 1
+    while True:
+        suffix = "-copy" if number == 1 else f"-copy-{number}"
+        candidate = slug[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        if slug_problem(candidate) is None:
+            return candidate
+        number += 1
+
+
+def duplicate_event(source: Event, actor: Organiser | None = None) -> Event:
+    """A draft copy of ``source`` under a new slug: its texts in every language, partners,
+    settings (capacity, languages, join settings, reminders, attendance rule…) and questions;
+    no registrations, no mail, and a history that starts with "created as a copy of"."""
+    event = Event(slug=copy_slug(source.slug), status=EventStatus.DRAFT, sequence=0)
+    for column in Event.__table__.columns:
+        if column.key not in _NOT_COPIED:
+            value = getattr(source, column.key)
+            setattr(event, column.key, deepcopy(value))
+    for content in source.contents:
+        event.set_content(
+            content.locale,
+            title=content.title,
+            summary=content.summary,
+            description=content.description,
+        )
+    for link in source.partner_links:
+        event.partner_links.append(EventPartner(partner=link.partner, position=link.position))
+    db.session.add(event)
+    with _slug_must_be_free(event.slug):
+        db.session.flush()
+    questions.copy_questions(source, event)
+    assignments.assign_creator(event, actor)
+    audit.record(audit.COPIED, event, actor, source=source.slug)
+    db.session.flush()
     return event
 
 
@@ -218,6 +278,7 @@ def preview_cancellation(event: Event) -> ChangeSummary:
         data.partners,
         event.online_url,
         list(event.required_locales),
+        embed_origins=list(event.embed_origins or []),
     )
     return summarise(event, new)
 
@@ -396,6 +457,7 @@ def _apply(event: Event, new: _Resolved) -> None:
         "status": new.status,
         "confirm_address": bool(data.confirm_address),
         "required_locales": new.required_locales,
+        "embed_origins": new.embed_origins,
     }
     values.update(new.join_settings)
     for name, value in values.items():

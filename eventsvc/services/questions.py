@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 
 from eventsvc.extensions import db
 from eventsvc.i18n import country_name, current_locale
-from eventsvc.models import Event, Registration, RegistrationStatus
+from eventsvc.models import Event, Organiser, Registration, RegistrationStatus
 from eventsvc.models.question import (
     ACCESSIBILITY_CHOICES,
     Answer,
@@ -25,8 +25,8 @@ from eventsvc.models.question import (
     QuestionType,
     answer_choice,
 )
+from eventsvc.services import audit, page_version
 from eventsvc.services import fields as registry
-from eventsvc.services import page_version
 from eventsvc.services.inputs.base import Errors, InputErrors
 from eventsvc.services.inputs.questions import QuestionData, parse_questions
 
@@ -57,6 +57,14 @@ def set_questions(event: Event, items: list[dict]) -> None:
     the list is invalid or would delete, re-key or re-type something that has answers."""
     data = parse_questions(items, event.publish_locales)
     apply_questions(event, data)
+
+
+def save_form(event: Event, items: list[dict], actor: Organiser | None) -> None:
+    """The organiser's form builder saving the whole list: :func:`set_questions`, and an entry
+    "Registration form saved" in the event's history (how many questions, which keys)."""
+    set_questions(event, items)
+    keys = [item.get("key") for item in items if isinstance(item, dict)]
+    audit.record(audit.FORM_SAVED, event, actor, questions=len(keys), keys=keys)
 
 
 def apply_questions(event: Event, data: list[QuestionData]) -> None:

@@ -59,3 +59,18 @@ def test_every_form_of_the_event_page_carries_a_token(client, organiser_account,
     forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", page, re.S)
     assert forms
     assert all('name="csrf_token"' in form for form in forms)
+
+
+def test_duplicating_needs_the_token(client, organiser_account, make_event):
+    make_event(slug="gps-launch", status="draft")
+    signed_in(client, organiser_account.email)
+
+    assert client.post("/organiser/events/gps-launch/duplicate").status_code == 400
+    assert client.get("/organiser/events/gps-launch-copy").status_code == 404
+
+    page = client.get("/organiser/events/gps-launch")
+    accepted = client.post(
+        "/organiser/events/gps-launch/duplicate", data={"csrf_token": token_from(page.text)}
+    )
+    assert accepted.status_code == 302
+    assert accepted.headers["Location"].endswith("/organiser/events/gps-launch-copy/edit")

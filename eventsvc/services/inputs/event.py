@@ -6,8 +6,9 @@ Both describe an event with :class:`EventData` and get field errors back the sam
 keys are ``slug``, ``timezone``, ``start``, ``end``, ``floor_language``,
 ``interpretation_languages``, ``online_url``, ``capacity``, ``registration_closes``,
 ``partners``, ``status``, ``required_locales``, the join settings ``join_opens_minutes``,
-``join_grace_minutes``, ``recording_url``, ``panelist_url`` and, for the texts, ``title.<locale>``,
-``summary.<locale>``, ``description.<locale>`` (``title.fr``).
+``join_grace_minutes``, ``recording_url``, ``panelist_url``, the origins allowed to embed it
+``embed_origins`` and, for the texts, ``title.<locale>``, ``summary.<locale>``,
+``description.<locale>`` (``title.fr``).
 """
 
 import re
@@ -28,7 +29,7 @@ from eventsvc.models import Event, EventStatus, Partner, Registration, Registrat
 from eventsvc.models.event import DESCRIPTION_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.reader import Reader
-from eventsvc.services.inputs.web import is_web_address
+from eventsvc.services.inputs.web import is_web_address, web_origin
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: The keys of an event in an import file (docs/import-format.md) or a JSON body.
@@ -53,7 +54,12 @@ EVENT_KEYS = {
     "join_grace_minutes",
     "recording_url",
     "panelist_url",
+    "embed_origins",
 }
+#: An event lists at most this many origins allowed to frame its embed pages.
+EMBED_ORIGINS_MAX = 20
+#: The longest origin accepted (``https://`` and a host name of at most 253 characters, a port).
+EMBED_ORIGIN_MAX = 300
 #: The join links open at most this long before the start, stay open this long after the end.
 JOIN_MINUTES_MAX = 24 * 60
 TEXT_LIMITS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRIPTION_MAX}
@@ -101,6 +107,9 @@ class EventData:
     recording_url: str = ""
     #: A shared address for people without a personal link (panelists): organisers only.
     panelist_url: str = ""
+    #: Origins (``https://www.partner.org``) whose pages may frame the event's embed pages in
+    #: place of the site's ``EMBED_ALLOWED_ORIGINS``; empty: the site's list.
+    embed_origins: list[str] = field(default_factory=list)
 
     @classmethod
     def read(
@@ -132,6 +141,7 @@ class EventData:
             join_grace_minutes=reader.whole_number("join_grace_minutes"),
             recording_url=reader.string("recording_url"),
             panelist_url=reader.string("panelist_url"),
+            embed_origins=reader.strings("embed_origins"),
         )
 
     @classmethod
@@ -164,6 +174,7 @@ class EventData:
             join_grace_minutes=event.join_grace_minutes,
             recording_url=event.recording_url,
             panelist_url=event.panelist_url,
+            embed_origins=list(event.embed_origins or []),
         )
 
 
@@ -183,6 +194,8 @@ class _Resolved:
     required_locales: list[str] = field(default_factory=list)
     #: The join settings to store (those given), by column name.
     join_settings: dict = field(default_factory=dict)
+    #: The origins allowed to frame the embed pages, as origins (lower case, no slash).
+    embed_origins: list[str] = field(default_factory=list)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -217,6 +230,7 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
     _check_languages(data, add)
     online_url = _check_url(data.online_url, add)
     join_settings = _check_join(data, add)
+    embed_origins = _check_embed_origins(data.embed_origins, add)
     _check_capacity(data.capacity, add)
     texts = _check_texts(data.texts, add)
     required = _required_locales(data, event, add)
@@ -240,6 +254,7 @@ def _check(data: EventData, event: Event | None, known_partners) -> tuple[dict, 
         online_url,
         required,
         join_settings,
+        embed_origins,
     )
     return errors, resolved
 
@@ -407,6 +422,33 @@ def _check_join(data: EventData, add) -> dict:
         else:
             settings[key] = url
     return settings
+
+
+def _check_embed_origins(values, add) -> list[str]:
+    """The origins allowed to frame the event's embed pages, each ``scheme://host[:port]``."""
+    origins: list[str] = []
+    for value in values or []:
+        value = (value or "").strip()
+        if not value:
+            continue
+        origin = web_origin(value) if len(value) <= EMBED_ORIGIN_MAX else None
+        if origin is None:
+            add(
+                "embed_origins",
+                _l(
+                    "“%(value)s” is not a site's address: give https:// and the host name, "
+                    "with a port if any, and no path (for example https://www.example.org).",
+                    value=value[:EMBED_ORIGIN_MAX],
+                ),
+            )
+        elif origin not in origins:
+            origins.append(origin)
+    if len(origins) > EMBED_ORIGINS_MAX:
+        add(
+            "embed_origins",
+            _l("List at most %(max)d sites.", max=EMBED_ORIGINS_MAX),
+        )
+    return origins
 
 
 def _check_capacity(capacity, add) -> None:

@@ -21,3 +21,23 @@ def is_web_address(url: str) -> bool:
     """An ``http``/``https`` address with a host and no white space (length is the caller's)."""
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", url)
+
+
+def web_origin(value: str | None) -> str | None:
+    """``value`` as an origin, ``scheme://host[:port]`` in lower case (a trailing ``/`` is
+    allowed), or ``None`` when it is not one: another scheme, a path, a query, a user name,
+    a bad port. The one rule for ``EMBED_ALLOWED_ORIGINS`` and an event's own list."""
+    parts = urlsplit(str(value or "").strip())
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() in ("http", "https")
+        and parts.hostname
+        and not (parts.path.strip("/") or parts.query or parts.fragment)
+        and all(c.isalnum() or c in ".-:[]" for c in parts.netloc)
+        and not parts.netloc.endswith(":")
+    ):
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    return None
