@@ -46,14 +46,27 @@ from eventsvc.services.inputs.reminders import ReminderSettings
 from eventsvc.services.locking import lock_event
 
 Conditions = Callable[[Broadcast], list[ColumnElement[bool]]]
-#: A recipient's payload (the broadcast's by default), or ``None`` to leave them out.
-Deliver = Callable[[Broadcast, Event, Row], dict | None]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One recipient's payload and own due time (a follow-up at 09:00 in their zone)."""
+
+    payload: dict
+    due_at: datetime
+
+
+#: A recipient's payload (the broadcast's by default), a :class:`Delivery` when it is due at its
+#: own time (never before the broadcast's), or ``None`` to leave them out.
+Deliver = Callable[[Broadcast, Event, Row], dict | Delivery | None]
 
 
 @dataclass(frozen=True)
 class Audience:
     conditions: Conditions
     deliver: Deliver | None = None
+    #: Further columns the expansion reads for ``deliver`` (besides id, status and language).
+    columns: tuple = ()
 
 
 #: Keys of a broadcast's payload that shape its audience, not the message.
@@ -63,12 +76,13 @@ _RULE_KEYS = frozenset({"statuses", "title_locales"})
 AUDIENCES: dict[str, Audience] = {}
 
 
-def audience(name: str, *, deliver: Deliver | None = None):
+def audience(name: str, *, deliver: Deliver | None = None, columns: tuple = ()):
     """Register the function giving the conditions on :class:`Registration` of audience
-    ``name`` (besides the event's registrations whose data are not erased)."""
+    ``name`` (besides the event's registrations whose data are not erased); ``columns`` are
+    read with each recipient for ``deliver``."""
 
     def register(conditions: Conditions) -> Conditions:
-        AUDIENCES[name] = Audience(conditions, deliver)
+        AUDIENCES[name] = Audience(conditions, deliver, tuple(columns))
         return conditions
 
     return register
@@ -356,7 +370,7 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
         return Expansion(broadcast.id, 0, True)
     rule = AUDIENCES[broadcast.audience]
     query = (
-        select(Registration.id, Registration.status, Registration.language)
+        select(Registration.id, Registration.status, Registration.language, *rule.columns)
         .where(
             Registration.event_id == broadcast.event_id,
             Registration.id > broadcast.cursor,
@@ -376,6 +390,9 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
         payload = rule.deliver(broadcast, event, row) if rule.deliver else shared
         if payload is None:
             continue
+        due_at = broadcast.due_at
+        if isinstance(payload, Delivery):
+            payload, due_at = payload.payload, max(payload.due_at, broadcast.due_at)
         deliveries.append(
             {
                 "kind": broadcast.kind,
@@ -383,7 +400,7 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
                 "registration_id": row.id,
                 "event_id": broadcast.event_id,
                 "broadcast_id": broadcast.id,
-                "due_at": broadcast.due_at,
+                "due_at": due_at,
                 "payload": payload,
                 "message_id": outbox.new_message_id(),
                 "attempts": 0,
