@@ -256,9 +256,7 @@ def _queue_follow_ups(
         broadcast.payload = payload
         broadcasts.move(broadcast, due)
     else:
-        broadcasts.schedule(
-            event, MessageKind.FOLLOW_UP, "follow_up", payload=payload, due_at=due
-        )
+        broadcasts.schedule(event, MessageKind.FOLLOW_UP, "follow_up", payload=payload, due_at=due)
     already = set(
         db.session.scalars(
             select(OutboxMessage.registration_id).where(
