@@ -375,3 +375,53 @@ def test_upgrading_turns_pending_reminder_rows_into_one_broadcast_per_event_and_
     assert offsets == [(1, 1440), (1, 60), (2, 1440), (2, 60)]
     assert {(kind, status) for _e, kind, status, _p in broadcasts} == {("reminder", "scheduled")}
     assert old == [("cancelled",)]
+
+
+def test_upgrading_turns_pending_digests_into_the_weeks_one_digest_broadcast(migrated_app):
+    """Digests were one row per weekly subscriber; after the upgrade the pending ones are the
+    week's one digest broadcast (their events, each with when it was first added), withdrawn
+    as rows: nobody gets two digests on the Monday after."""
+    from flask_migrate import upgrade
+
+    app, uri = migrated_app
+    upgrade(directory=str(MIGRATIONS_DIR), revision="h1b2c3d4e5f6")
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        for n, events, created in ((1, "[7, 8]", "2026-11-24 10:00:00"), (2, "[8]", "2026-11-23")):
+            connection.execute(
+                text(
+                    "INSERT INTO subscription (id, email, email_normalised, languages, partner_ids,"
+                    " frequency, status, link_secret, created_at, confirmed_at) VALUES (:id, :e,"
+                    " :e, '[\"fr\"]', '[]', 'weekly', 'confirmed', 's', '2026-11-01', '2026-11-01')"
+                ),
+                {"id": n, "e": f"s{n}@example.org"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_message (kind, status, subscription_id, due_at, payload,"
+                    " message_id, attempts, last_error, created_at) VALUES ('digest', 'pending',"
+                    " :sub, '2026-11-30 08:00:00', :payload, :mid, 0, '', :created)"
+                ),
+                {
+                    "sub": n,
+                    "payload": f'{{"events": {events}}}',
+                    "mid": f"<d{n}@x>",
+                    "created": created,
+                },
+            )
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+    with engine.connect() as connection:
+        broadcasts = connection.execute(
+            text("SELECT event_id, kind, audience, status, payload FROM broadcast")
+        ).all()
+        old = connection.execute(
+            text("SELECT DISTINCT status FROM outbox_message WHERE kind = 'digest'")
+        ).all()
+    [(event_id, kind, audience, status, payload)] = broadcasts
+    assert (event_id, kind, audience, status) == (None, "digest", "digest_subscribers", "scheduled")
+    events = json.loads(payload)["events"]
+    assert [event for event, _added in events] == [8, 7]
+    assert events[0][1].startswith("2026-11-23")  # event 8 was first added with subscriber 2's
+    assert old == [("cancelled",)]

@@ -29,15 +29,20 @@ class Broadcast(db.Model):
     When it is due, the mail workers expand it into one :class:`OutboxMessage` per recipient, in
     chunks of registrations taken in id order (``cursor`` is the last one written), each chunk in
     the transaction that moves the cursor; the unique key (broadcast, registration) on the outbox
-    keeps each recipient to one delivery. ``upto_registration_id`` limits it to the people
-    registered when it was written (an update tells those who had the old time), ``None`` to
-    everyone the rule covers when it is due (a reminder reaches who registered after a change).
+    keeps each recipient to one delivery. An audience of subscriptions to new events (a new
+    event's notices, the week's digest) is taken in subscription id order, with the unique key
+    (broadcast, subscription). ``upto_registration_id`` limits it to the people registered
+    when it was written (an update tells those who had the old time), ``None`` to everyone the
+    rule covers when it is due (a reminder reaches who registered after a change).
     """
 
     __table_args__ = (Index("ix_broadcast_due", "status", "due_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: ``None`` for a message about several events (the week's digest to subscribers).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, length=24))
     audience: Mapped[str] = mapped_column(String(32))
     status: Mapped[BroadcastStatus] = mapped_column(
@@ -51,7 +56,7 @@ class Broadcast(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    event: Mapped[Event] = relationship()
+    event: Mapped[Event | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Broadcast {self.id} {self.kind} {self.status} due {self.due_at}>"

@@ -71,10 +71,12 @@ class OutboxMessage(db.Model):
     #: The claim reads due rows in (due_at, id) order: with ``id`` in the index it stops after a
     #: batch instead of sorting every row due at the same minute (a reminder fan-out).
     #: A recipient of a broadcast gets at most one delivery of it: the unique key
-    #: (broadcast, registration) holds even when a worker dies mid-expansion.
+    #: (broadcast, registration) holds even when a worker dies mid-expansion; so does
+    #: (broadcast, subscription) for a message to the subscriptions to new events.
     __table_args__ = (
         Index("ix_outbox_due", "status", "due_at", "id"),
         UniqueConstraint("broadcast_id", "registration_id", name="uq_outbox_delivery"),
+        UniqueConstraint("broadcast_id", "subscription_id", name="uq_outbox_subscription_delivery"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Row, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, Select, exists, func, insert, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -40,20 +40,41 @@ from eventsvc.models import (
     OutboxMessage,
     Registration,
     RegistrationStatus,
+    Subscription,
 )
 from eventsvc.services import audit, outbox
 from eventsvc.services.inputs.reminders import ReminderSettings
 from eventsvc.services.locking import lock_event
 
 Conditions = Callable[[Broadcast], list[ColumnElement[bool]]]
-#: A recipient's payload (the broadcast's by default), or ``None`` to leave them out.
-Deliver = Callable[[Broadcast, Event, Row], dict | None]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One recipient's payload and own due time (a follow-up at 09:00 in their zone)."""
+
+    payload: dict
+    due_at: datetime
+
+
+#: A recipient's payload (the broadcast's by default), a :class:`Delivery` when it is due at its
+#: own time (never before the broadcast's), or ``None`` to leave them out.
+Deliver = Callable[[Broadcast, Event, Row], dict | Delivery | None]
+
+
+#: Who an audience's recipients are: the event's registrations (the default), or the
+#: subscriptions to new events (the outbox's unique key (broadcast, subscription) then holds).
+REGISTRATIONS, SUBSCRIPTIONS = "registration", "subscription"
 
 
 @dataclass(frozen=True)
 class Audience:
     conditions: Conditions
     deliver: Deliver | None = None
+    #: Further columns the expansion reads for ``deliver`` (besides the recipient's id, and a
+    #: registration's status and language).
+    columns: tuple = ()
+    recipients: str = REGISTRATIONS
 
 
 #: Keys of a broadcast's payload that shape its audience, not the message.
@@ -63,12 +84,20 @@ _RULE_KEYS = frozenset({"statuses", "title_locales"})
 AUDIENCES: dict[str, Audience] = {}
 
 
-def audience(name: str, *, deliver: Deliver | None = None):
+def audience(
+    name: str,
+    *,
+    deliver: Deliver | None = None,
+    columns: tuple = (),
+    recipients: str = REGISTRATIONS,
+):
     """Register the function giving the conditions on :class:`Registration` of audience
-    ``name`` (besides the event's registrations whose data are not erased)."""
+    ``name`` (besides the event's registrations whose data are not erased), or, with
+    ``recipients=SUBSCRIPTIONS``, on :class:`Subscription`; ``columns`` are read with each
+    recipient for ``deliver``."""
 
     def register(conditions: Conditions) -> Conditions:
-        AUDIENCES[name] = Audience(conditions, deliver)
+        AUDIENCES[name] = Audience(conditions, deliver, tuple(columns), recipients)
         return conditions
 
     return register
@@ -147,7 +176,7 @@ def latest_registration_id() -> int:
 
 
 def schedule(
-    event: Event,
+    event: Event | None,
     kind: MessageKind,
     audience_name: str,
     *,
@@ -160,7 +189,7 @@ def schedule(
     if audience_name not in AUDIENCES:
         raise KeyError(f"No audience named {audience_name!r}")
     broadcast = Broadcast(
-        event_id=event.id,
+        event_id=None if event is None else event.id,
         kind=kind,
         audience=audience_name,
         status=BroadcastStatus.SCHEDULED,
@@ -355,35 +384,27 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
         _finish(broadcast)
         return Expansion(broadcast.id, 0, True)
     rule = AUDIENCES[broadcast.audience]
-    query = (
-        select(Registration.id, Registration.status, Registration.language)
-        .where(
-            Registration.event_id == broadcast.event_id,
-            Registration.id > broadcast.cursor,
-            Registration.anonymised_at.is_(None),
-            *rule.conditions(broadcast),
-        )
-        .order_by(Registration.id)
-        .limit(chunk)
-    )
-    if broadcast.upto_registration_id is not None:
-        query = query.where(Registration.id <= broadcast.upto_registration_id)
+    query = _recipients(broadcast, rule).limit(chunk)
     rows = db.session.execute(query).all()
     shared = {k: v for k, v in broadcast.payload.items() if k not in _RULE_KEYS}
+    recipient_key = f"{rule.recipients}_id"
     deliveries = []
     created_at = clock.now()
     for row in rows:
         payload = rule.deliver(broadcast, event, row) if rule.deliver else shared
         if payload is None:
             continue
+        due_at = broadcast.due_at
+        if isinstance(payload, Delivery):
+            payload, due_at = payload.payload, max(payload.due_at, broadcast.due_at)
         deliveries.append(
             {
                 "kind": broadcast.kind,
                 "status": MessageStatus.PENDING,
-                "registration_id": row.id,
+                recipient_key: row.id,
                 "event_id": broadcast.event_id,
                 "broadcast_id": broadcast.id,
-                "due_at": broadcast.due_at,
+                "due_at": due_at,
                 "payload": payload,
                 "message_id": outbox.new_message_id(),
                 "attempts": 0,
@@ -404,6 +425,29 @@ def expand_next(now: datetime, chunk: int, *, after_write: Callable[[], None] | 
         _finish(broadcast)
     db.session.flush()
     return Expansion(broadcast.id, len(deliveries), finished)
+
+
+def _recipients(broadcast: Broadcast, rule: Audience) -> Select:
+    """The next recipients of ``broadcast`` after its cursor, in id order."""
+    if rule.recipients == SUBSCRIPTIONS:
+        return (
+            select(Subscription.id, *rule.columns)
+            .where(Subscription.id > broadcast.cursor, *rule.conditions(broadcast))
+            .order_by(Subscription.id)
+        )
+    query = (
+        select(Registration.id, Registration.status, Registration.language, *rule.columns)
+        .where(
+            Registration.event_id == broadcast.event_id,
+            Registration.id > broadcast.cursor,
+            Registration.anonymised_at.is_(None),
+            *rule.conditions(broadcast),
+        )
+        .order_by(Registration.id)
+    )
+    if broadcast.upto_registration_id is not None:
+        query = query.where(Registration.id <= broadcast.upto_registration_id)
+    return query
 
 
 def _skip_whole(broadcast: Broadcast, event: Event, now: datetime) -> bool:

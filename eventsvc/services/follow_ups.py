@@ -2,10 +2,13 @@
 
 Two variants: for those who attended by the event's rule
 (:func:`eventsvc.services.attendance.attended_registration_ids`) and for those who did not.
-Scheduling queues one :attr:`MessageKind.FOLLOW_UP` per confirmed registrant (never to the
-cancelled or erased), due at the variant's chosen time or, by default, the morning after the
-event at 09:00 in the registrant's own zone (``Registration.timezone``) when known, else the
-event's. The text is rendered when each message is sent, in the recipient's language
+Scheduling writes one message to many (a :class:`~eventsvc.models.Broadcast` of
+:attr:`MessageKind.FOLLOW_UP`, audience ``follow_up``), due at the earliest time any recipient's
+may be; the mail worker expands it into one delivery per confirmed registrant (never to the
+cancelled or erased, never twice), each with its variant and its own due time: the variant's
+chosen time or, by default, the morning after the event at 09:00 in the registrant's own zone
+(``Registration.timezone``) when known, else the event's. The text is rendered when each
+message is sent, in the recipient's language
 (:mod:`eventsvc.mail.messages`), so corrections made before then reach everyone.
 """
 
@@ -17,13 +20,16 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Row, exists, or_, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.i18n import best_text
 from eventsvc.models import (
     UNSENT,
+    Attendance,
+    Broadcast,
+    BroadcastStatus,
     Event,
     FollowUp,
     MessageKind,
@@ -34,7 +40,7 @@ from eventsvc.models import (
     RegistrationStatus,
     Variant,
 )
-from eventsvc.services import DomainError, attendance, audit, certificates, outbox
+from eventsvc.services import DomainError, attendance, audit, broadcasts, certificates
 from eventsvc.services.inputs.base import Errors
 from eventsvc.services.inputs.follow_up import VARIANTS, FollowUpData, check_slides
 from eventsvc.services.locking import lock_event
@@ -132,7 +138,11 @@ def variant_of(registration: Registration, attended_ids: set[int]) -> Variant:
 def default_send_at(event: Event, registration: Registration) -> datetime:
     """The morning after the event, 09:00 in the registrant's zone when known, else the
     event's (a 09:00 the clocks skip becomes the first valid time after it)."""
-    zone = registration.timezone if _known_zone(registration.timezone) else event.timezone
+    return _morning_after(event, registration.timezone)
+
+
+def _morning_after(event: Event, zone: str | None) -> datetime:
+    zone = zone if _known_zone(zone) else event.timezone
     day = clock.to_wall(event.ends_at, zone).date() + timedelta(days=1)
     wall = datetime.combine(day, MORNING_AFTER)
     try:
@@ -141,7 +151,7 @@ def default_send_at(event: Event, registration: Registration) -> datetime:
         return clock.to_instant(wall + timedelta(hours=1), zone)
 
 
-def _known_zone(name: str) -> bool:
+def _known_zone(name: str | None) -> bool:
     return bool(name) and name in clock.known_zones()
 
 
@@ -221,31 +231,104 @@ def _check_languages(follow_up: FollowUp, people, attended_ids: set[int]) -> Non
 def _queue_follow_ups(
     event: Event, follow_up: FollowUp, people: list[Registration], attended_ids: set[int]
 ) -> Scheduled:
-    """The one place that writes the per-recipient outbox rows of a follow-up (to be replaced
-    by a broadcast row when messages to many are written once): one per registrant who has
-    not been sent one, with the variant in the payload."""
+    """Write the follow-up once, as a message to many: its one live broadcast moves (a new
+    time, new chosen times) or, once expanded, a new one covers whoever has not had it. Nothing
+    is written per registrant here; the counts tell who would get each variant now."""
+    not_before = clock.now()
+    payload = {
+        "follow_up_id": follow_up.id,
+        "send_at": {
+            str(variant): _iso(follow_up.send_at(variant))
+            for variant in (Variant.ATTENDED, Variant.ABSENT)
+        },
+        "not_before": not_before.isoformat(),
+    }
+    due = max(_earliest(event, follow_up, people), not_before)
+    live = broadcasts.live(event, (MessageKind.FOLLOW_UP,))
+    scheduled = [b for b in live if b.status == BroadcastStatus.SCHEDULED]
+    for broadcast in live:
+        if broadcast not in scheduled[:1]:
+            # Expanding: stop it (its deliveries not claimed were withdrawn just before).
+            broadcast.status = BroadcastStatus.WITHDRAWN
+            broadcast.finished_at = clock.now()
+    if scheduled:
+        broadcast = scheduled[0]
+        broadcast.payload = payload
+        broadcasts.move(broadcast, due)
+    else:
+        broadcasts.schedule(event, MessageKind.FOLLOW_UP, "follow_up", payload=payload, due_at=due)
     already = set(
         db.session.scalars(
             select(OutboxMessage.registration_id).where(
                 OutboxMessage.event_id == event.id,
                 OutboxMessage.kind == MessageKind.FOLLOW_UP,
-                OutboxMessage.status.notin_((MessageStatus.CANCELLED,)),
+                OutboxMessage.status != MessageStatus.CANCELLED,
             )
         )
     )
     counts = {Variant.ATTENDED: 0, Variant.ABSENT: 0}
     for registration in people:
-        if registration.id in already:
-            continue
-        variant = variant_of(registration, attended_ids)
-        outbox.enqueue(
-            MessageKind.FOLLOW_UP,
-            registration,
-            due_at=due_at(follow_up, event, registration, variant),
-            payload={"follow_up_id": follow_up.id, "variant": str(variant)},
-        )
-        counts[variant] += 1
+        if registration.id not in already:
+            counts[variant_of(registration, attended_ids)] += 1
     return Scheduled(counts[Variant.ATTENDED], counts[Variant.ABSENT])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _earliest(event: Event, follow_up: FollowUp, people: list[Registration]) -> datetime:
+    """The earliest due time of any recipient's delivery: the broadcast's own."""
+    candidates = []
+    zones = {registration.timezone for registration in people} | {event.timezone}
+    for variant in (Variant.ATTENDED, Variant.ABSENT):
+        chosen = follow_up.send_at(variant)
+        if chosen is not None:
+            candidates.append(chosen)
+        else:
+            candidates.extend(_morning_after(event, zone) for zone in zones)
+    return min(candidates)
+
+
+#: A follow-up row not withdrawn: sent, on its way, or waiting (one per registrant, ever).
+_HAD_ONE_OF = (
+    (OutboxMessage.kind == MessageKind.FOLLOW_UP)
+    & (OutboxMessage.registration_id == Registration.id)
+    & (OutboxMessage.status != MessageStatus.CANCELLED)
+)
+
+_ATTENDED = (
+    exists()
+    .where(Attendance.registration_id == Registration.id, Attendance.attended.is_(True))
+    .label("attended")
+)
+
+
+def _follow_up_for(broadcast: Broadcast, event: Event, row: Row) -> broadcasts.Delivery:
+    """Each recipient's variant (attendance as it stands when the follow-up is due) and due
+    time (the variant's chosen time, else 09:00 the morning after in their zone)."""
+    variant = Variant.ATTENDED if row.attended else Variant.ABSENT
+    payload = broadcast.payload
+    chosen = (payload.get("send_at") or {}).get(str(variant))
+    when = datetime.fromisoformat(chosen) if chosen else _morning_after(event, row.timezone)
+    not_before = payload.get("not_before")
+    if not_before:
+        when = max(when, datetime.fromisoformat(not_before))
+    return broadcasts.Delivery(
+        {"follow_up_id": payload["follow_up_id"], "variant": str(variant)}, when
+    )
+
+
+@broadcasts.audience(
+    "follow_up", deliver=_follow_up_for, columns=(Registration.timezone, _ATTENDED)
+)
+def _followed_up(broadcast: Broadcast) -> list[ColumnElement[bool]]:
+    """The confirmed registrants (not the cancelled; the erased are never expanded) who have
+    not had the follow-up: a second schedule reaches only whoever the first did not."""
+    return [
+        Registration.status == RegistrationStatus.CONFIRMED,
+        ~exists().where(_HAD_ONE_OF),
+    ]
 
 
 def received(registration: Registration) -> tuple[FollowUp, Variant] | None:

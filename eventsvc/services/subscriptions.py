@@ -14,12 +14,15 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Row, func, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import (
+    Broadcast,
+    BroadcastStatus,
     Event,
+    EventStatus,
     Frequency,
     MessageKind,
     MessageStatus,
@@ -27,7 +30,7 @@ from eventsvc.models import (
     Subscription,
     SubscriptionStatus,
 )
-from eventsvc.services import outbox
+from eventsvc.services import broadcasts, outbox
 from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.subscription import SubscriptionInput
 
@@ -181,38 +184,34 @@ def _queued_since(subscription: Subscription, since: datetime) -> int:
 def matches(subscription: Subscription, event: Event) -> bool:
     """Whether ``event`` interests ``subscription``: a language in common (spoken at the event
     or in which its page reads) and, when partners were chosen, one of them among its own."""
+    return _interests(subscription.languages, subscription.partner_ids, event)
+
+
+def _interests(languages, partner_ids, event: Event) -> bool:
     event_languages = set(event.languages) | set(event.text_locales)
-    if not event_languages & set(subscription.languages):
+    if not event_languages & set(languages or ()):
         return False
-    wanted = set(subscription.partner_ids)
+    wanted = set(partner_ids or ())
     return not wanted or bool(wanted & {partner.id for partner in event.partners})
 
 
-def queue_new_event_notices(event: Event) -> int:
-    """On publishing ``event``: tell the confirmed subscriptions it interests. Returns how many
-    subscriptions were told (or will be, in their digest)."""
-    return _queue_new_event_notices(event)
+def queue_new_event_notices(event: Event) -> None:
+    """On publishing ``event``: tell the confirmed subscriptions it interests, as messages to
+    many written once (:mod:`eventsvc.services.broadcasts`): one notice broadcast for the event,
+    and the event added to the week's digest broadcast. Nothing is written per subscriber here;
+    the mail workers write each one's delivery when it is due."""
+    _queue_new_event_notices(event)
 
 
-def _queue_new_event_notices(event: Event) -> int:
-    """Every per-recipient outbox row of a new event's notices is written here, and only here
-    (the one place to switch to "messages to many" once services/broadcasts.py lands)."""
-    told = 0
-    confirmed = db.session.scalars(
-        select(Subscription)
-        .where(Subscription.status == SubscriptionStatus.CONFIRMED)
-        .order_by(Subscription.id)
+def _queue_new_event_notices(event: Event) -> None:
+    already = db.session.scalar(
+        select(Broadcast.id).where(
+            Broadcast.event_id == event.id, Broadcast.kind == MessageKind.NEW_EVENT_NOTICE
+        )
     )
-    for subscription in confirmed:
-        if not matches(subscription, event):
-            continue
-        told += 1
-        if subscription.frequency == Frequency.WEEKLY:
-            _add_to_digest(subscription, event)
-        else:
-            _enqueue(MessageKind.NEW_EVENT_NOTICE, subscription, event=event)
-    db.session.flush()
-    return told
+    if already is None:
+        broadcasts.schedule(event, MessageKind.NEW_EVENT_NOTICE, NOTICE_AUDIENCE)
+    _add_to_digest(event)
 
 
 def next_digest_at(now: datetime) -> datetime:
@@ -223,24 +222,80 @@ def next_digest_at(now: datetime) -> datetime:
     return moment if moment > now else moment + timedelta(days=7)
 
 
-def _add_to_digest(subscription: Subscription, event: Event) -> None:
-    """The subscription's digest still to send gets the event; else a new one, due Monday."""
+def _add_to_digest(event: Event) -> None:
+    """The week's digest not yet due gets the event (one row for every weekly subscriber);
+    else a new one, due Monday. With each event, when it was added: a subscriber confirmed
+    since hears of it in the next digest only if they were confirmed by then (as a notice)."""
+    now = clock.now()
     digest = db.session.scalar(
-        select(OutboxMessage).where(
-            OutboxMessage.subscription_id == subscription.id,
-            OutboxMessage.kind == MessageKind.DIGEST,
-            OutboxMessage.status == MessageStatus.PENDING,
+        select(Broadcast)
+        .where(
+            Broadcast.kind == MessageKind.DIGEST,
+            Broadcast.status == BroadcastStatus.SCHEDULED,
+            Broadcast.due_at > now,
         )
+        .order_by(Broadcast.due_at)
+        .limit(1)
+        .with_for_update()
     )
     if digest is None:
-        _enqueue(
+        broadcasts.schedule(
+            None,
             MessageKind.DIGEST,
-            subscription,
-            due_at=next_digest_at(clock.now()),
-            payload={"events": [event.id]},
+            DIGEST_AUDIENCE,
+            payload={"events": [[event.id, now.isoformat()]]},
+            due_at=next_digest_at(now),
         )
-    elif event.id not in digest.payload.get("events", []):
-        digest.payload = {**digest.payload, "events": [*digest.payload.get("events", []), event.id]}
+    elif event.id not in {event_id for event_id, _added in digest.payload.get("events", [])}:
+        events = [*digest.payload.get("events", []), [event.id, now.isoformat()]]
+        digest.payload = {**digest.payload, "events": events}
+    db.session.flush()
+
+
+NOTICE_AUDIENCE, DIGEST_AUDIENCE = "new_event_subscribers", "digest_subscribers"
+_READ = (Subscription.languages, Subscription.partner_ids, Subscription.confirmed_at)
+
+
+def _notice_for(broadcast: Broadcast, event: Event, row: Row) -> dict | None:
+    """The notice, to a subscription the event interests, confirmed when it was published;
+    nothing once the event is no longer published."""
+    confirmed_at = row.confirmed_at or broadcast.created_at
+    if event.status != EventStatus.PUBLISHED or confirmed_at > broadcast.created_at:
+        return None
+    return {} if _interests(row.languages, row.partner_ids, event) else None
+
+
+@broadcasts.audience(
+    NOTICE_AUDIENCE, deliver=_notice_for, columns=_READ, recipients=broadcasts.SUBSCRIPTIONS
+)
+def _told_of_new_event(broadcast: Broadcast) -> list[ColumnElement[bool]]:
+    return [
+        Subscription.status == SubscriptionStatus.CONFIRMED,
+        Subscription.frequency == Frequency.EACH,
+    ]
+
+
+def _digest_for(broadcast: Broadcast, event: Event | None, row: Row) -> dict | None:
+    """The week's events that interest the subscription and were added once it was confirmed;
+    nothing when there is none."""
+    ids = [
+        event_id
+        for event_id, added in broadcast.payload.get("events", [])
+        if (row.confirmed_at is None or row.confirmed_at <= datetime.fromisoformat(added))
+        and (event := db.session.get(Event, event_id)) is not None
+        and _interests(row.languages, row.partner_ids, event)
+    ]
+    return {"events": ids} if ids else None
+
+
+@broadcasts.audience(
+    DIGEST_AUDIENCE, deliver=_digest_for, columns=_READ, recipients=broadcasts.SUBSCRIPTIONS
+)
+def _weekly(broadcast: Broadcast) -> list[ColumnElement[bool]]:
+    return [
+        Subscription.status == SubscriptionStatus.CONFIRMED,
+        Subscription.frequency == Frequency.WEEKLY,
+    ]
 
 
 # --- for organisers -------------------------------------------------------------------------------

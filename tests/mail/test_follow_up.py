@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from eventsvc import clock
 from eventsvc.extensions import db
-from eventsvc.mail.dispatcher import dispatch_due
-from eventsvc.models import MessageKind, MessageStatus, OutboxMessage
+from eventsvc.mail.dispatcher import dispatch_due, expand_all
+from eventsvc.models import LIVE, Broadcast, MessageKind, MessageStatus, OutboxMessage
 from eventsvc.services import DomainError, follow_ups, registrations
 from eventsvc.services.inputs.follow_up import FollowUpData
 from eventsvc.unit_of_work import unit_of_work
@@ -79,11 +80,27 @@ def _schedule(event):
 
 
 def _follow_ups(registration=None):
+    """The follow-up's deliveries, once the worker has expanded it: at the broadcast's due
+    time (the earliest recipient's), the clock put back where it was."""
     db.session.expire_all()
+    due = db.session.scalars(
+        select(Broadcast.due_at).where(
+            Broadcast.kind == MessageKind.FOLLOW_UP, Broadcast.status.in_(LIVE)
+        )
+    ).all()
+    if due:
+        now = clock.now()
+        clock.freeze(max(max(due), now))
+        expand_all()
+        clock.freeze(now)
+        db.session.expire_all()
     query = select(OutboxMessage).where(OutboxMessage.kind == MessageKind.FOLLOW_UP)
     if registration is not None:
         query = query.where(OutboxMessage.registration_id == registration.id)
     return list(db.session.scalars(query.order_by(OutboxMessage.id)))
+
+
+_FOLLOW_UP = OutboxMessage.kind == MessageKind.FOLLOW_UP
 
 
 def _received(smtp, address):
@@ -159,10 +176,40 @@ def test_cancelling_after_scheduling_withdraws_it(app, event, people):
     _write(event)
     _schedule(event)
 
-    with unit_of_work():
+    with unit_of_work():  # before the worker expands the follow-up: nothing is written for her
         registrations.cancel(people["pablo"])
+    assert _follow_ups(people["pablo"]) == []
+    assert len(_follow_ups()) == 3
 
-    assert [m.status for m in _follow_ups(people["pablo"])] == [MessageStatus.CANCELLED]
+    with unit_of_work():  # after: her delivery is withdrawn
+        registrations.cancel(people["zoe"])
+    assert [m.status for m in _follow_ups(people["zoe"])] == [MessageStatus.CANCELLED]
+
+
+def test_rescheduling_moves_the_one_row_and_the_worker_writes_each_once(
+    app, event, people, frozen_clock
+):
+    _write(event)
+    _schedule(event)
+    at = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
+    _write(event, send_at={"absent": at, "attended": at})
+    _schedule(event)
+
+    [broadcast] = db.session.scalars(
+        select(Broadcast).where(Broadcast.kind == MessageKind.FOLLOW_UP)
+    ).all()
+    assert (broadcast.due_at, broadcast.status) == (at, "scheduled")  # moved, not doubled
+    frozen_clock.set(at - timedelta(minutes=1))
+    assert expand_all() == 0  # not due yet: nothing written
+    assert db.session.scalars(select(OutboxMessage).where(_FOLLOW_UP)).all() == []
+    frozen_clock.set(at)
+    rows = _follow_ups()
+    assert sorted(m.registration_id for m in rows) == sorted(
+        people[name].id for name in ("zoe", "eleni", "anna", "pablo")
+    )
+    assert {m.due_at for m in rows} == {at}
+    variants = {m.registration_id: m.payload["variant"] for m in rows}
+    assert variants[people["zoe"].id] == "attended" and variants[people["anna"].id] == "absent"
 
 
 def test_a_language_a_variants_recipients_read_must_be_written(app, event, people):

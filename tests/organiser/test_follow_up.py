@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+from sqlalchemy import select
 
-from eventsvc.models import MessageKind
+from eventsvc.extensions import db
+from eventsvc.models import Broadcast, MessageKind
 from tests.attendee.test_self_service import page_url, parse
 from tests.certificate_helpers import mark_attended
 from tests.factories import pending
@@ -85,10 +87,17 @@ def test_a_subject_without_a_message_is_refused(people, signed_in, url):
     assert parse(response).select_one("#absent_fr-body-error") is not None
 
 
-def test_scheduling_queues_one_message_each(people, signed_in, url):
+def test_scheduling_queues_one_message_each(people, signed_in, url, frozen_clock):
     response = signed_in.post(url, data=_form("schedule"), follow_redirects=True)
 
     assert "1 attendees, 1 others" in response.get_data(as_text=True)
+    # One row for the follow-up, none per registrant, until it is due and the worker expands it.
+    [broadcast] = db.session.scalars(
+        select(Broadcast).where(Broadcast.kind == MessageKind.FOLLOW_UP)
+    ).all()
+    assert broadcast.kind == MessageKind.FOLLOW_UP
+    assert pending(MessageKind.FOLLOW_UP) == []
+    frozen_clock.set(broadcast.due_at)
     assert len(pending(MessageKind.FOLLOW_UP)) == 2
 
 

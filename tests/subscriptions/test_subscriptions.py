@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due
 from eventsvc.models import (
+    Broadcast,
     MessageKind,
     OutboxMessage,
     Subscription,
@@ -153,7 +154,8 @@ def test_one_click_unsubscribe_is_a_post_without_csrf_and_immediate(
     with unit_of_work():
         event_service.publish_event(event)
     pending = db.session.scalar(select(func.count(OutboxMessage.id)))
-    assert pending == 2  # the confirmation request (sent) and the notice (waiting)
+    assert pending == 1  # the confirmation request (sent); the notice is one row for everyone
+    assert db.session.scalar(select(func.count(Broadcast.id)).where(_NOTICE)) == 1
 
     # What a mail client does (RFC 8058): POST the List-Unsubscribe URL, that body, no cookie.
     fresh = app.test_client(use_cookies=False)
@@ -171,6 +173,9 @@ def test_one_click_unsubscribe_is_a_post_without_csrf_and_immediate(
     # Twice, or with a link already dead: the same answer.
     assert fresh.post(f"{page}/unsubscribe").status_code == 200
     assert fresh.get(page).status_code == 404
+
+
+_NOTICE = Broadcast.kind == MessageKind.NEW_EVENT_NOTICE
 
 
 def test_a_forged_link_opens_nothing(client, smtp_app, smtp):
