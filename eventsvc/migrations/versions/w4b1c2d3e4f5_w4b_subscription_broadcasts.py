@@ -1,7 +1,7 @@
 """w4b: new-event notices and digests to subscribers are broadcasts too
 
 Revision ID: w4b1c2d3e4f5
-Revises: h1b2c3d4e5f6
+Revises: w4c1a2b3c4d5
 Create Date: 2026-11-30 11:55:00.000000
 
 A broadcast may be about no one event (the week's digest of new events), and its deliveries to
@@ -21,7 +21,7 @@ import eventsvc.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'w4b1c2d3e4f5'
-down_revision = 'h1b2c3d4e5f6'
+down_revision = 'w4c1a2b3c4d5'
 branch_labels = None
 depends_on = None
 
