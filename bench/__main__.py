@@ -23,6 +23,7 @@ MODULES = (
     "certificates",
     "broadcast_cost",
     "scaling",
+    "launch",
 )
 
 
