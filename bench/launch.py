@@ -1,4 +1,4 @@
-"""8. Launch: a surge of registrations, then a time change and an announcement to all (issue 20).
+"""10. Launch: a surge of registrations, then a time change and an announcement to all (issue 20).
 
 PostgreSQL, eventsvc under gunicorn with 4 workers, 2 mail workers (``flask send-mail``,
 polling) sending to the counting SMTP server, all on loopback. Bounded at every step:
@@ -46,7 +46,7 @@ from bench.servers import Gunicorn
 from bench.sites import timed_wrk, visitor_sessions
 
 NAME = "launch"
-TITLE = "8. Launch"
+TITLE = "10. Launch"
 CLIENTS = 64
 WEB_WORKERS = 4
 MAIL_WORKERS = 2
@@ -170,6 +170,7 @@ def _launch(settings, target, event_id, slug, server, baseline, sink, folder) ->
     started = time.monotonic()
     burst = _wrk_until(f"{page}/register", sessions, lambda: stored() >= target)
     registered_in = time.monotonic() - started
+    at_stop = stored()
     registered = _settled(stored)
     log(f"{TITLE}: {registered:,} registrations in {registered_in:.1f} s, p99 {burst['p99_ms']}")
     confirmations = _until_received(sink, registered, started)
@@ -199,7 +200,8 @@ def _launch(settings, target, event_id, slug, server, baseline, sink, folder) ->
         "burst": burst,
         "registered": registered,
         "registered_in": registered_in,
-        "rate": registered / registered_in,
+        "registered_at_stop": at_stop,
+        "rate": at_stop / registered_in,
         "confirmations_s": confirmations,
         "move_request_s": move_request,
         "updates_s": updates,

@@ -1,4 +1,4 @@
-"""7. What is stored does not slow what comes next (issue 20).
+"""9. What is stored does not slow what comes next (issue 20).
 
 - **Registration with many stored**: the same burst as benchmark 1 (16 clients posting the
   form, PostgreSQL, gunicorn with 2 workers), once on an event with no registration and once on
@@ -31,7 +31,7 @@ from bench.mail_fanout import WORKER_TIMEOUT, smtp_counter
 from bench.sites import serve, timed_wrk, visitor_sessions
 
 NAME = "scaling"
-TITLE = "7. Scale of what is stored"
+TITLE = "9. Scale of what is stored"
 MIN_STORED_RATIO = 0.9
 MAX_MEMORY_RATIO = 1.2
 
