@@ -22,6 +22,8 @@ MODULES = (
     "attendance",
     "certificates",
     "broadcast_cost",
+    "scaling",
+    "launch",
 )
 
 
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     settings = Settings.quick_run() if arguments.quick else Settings.full()
     selected = arguments.only or MODULES
-    if {"registration", "event_page"} & set(selected) and not wrk_available():
+    if {"registration", "event_page", "scaling", "launch"} & set(selected) and not wrk_available():
         print(
             "wrk is needed for the HTTP benchmarks: apt-get install wrk (Debian/Ubuntu), "
             "brew install wrk (macOS), or build it from https://github.com/wg/wrk",

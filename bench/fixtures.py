@@ -146,6 +146,34 @@ def insert_registrations(event_id: int, count: int, batch: int = 10_000) -> None
     db.session.commit()
 
 
+def insert_sent_confirmations(event_id: int, sent_ago: timedelta = timedelta(days=2)) -> int:
+    """The confirmation every registration of the event got, sent ``sent_ago``: the outbox a
+    real event's stored registrations come with; returns how many."""
+    registration_ids = db.session.scalars(
+        db.select(Registration.id).where(Registration.event_id == event_id)
+    ).all()
+    then = datetime.now(UTC) - sent_ago
+    rows = [
+        {
+            "kind": MessageKind.CONFIRMATION,
+            "status": MessageStatus.SENT,
+            "registration_id": registration_id,
+            "event_id": event_id,
+            "due_at": then,
+            "payload": {},
+            "message_id": f"<{uuid.uuid4().hex}@events.example.org>",
+            "attempts": 1,
+            "last_error": "",
+            "created_at": then,
+        }
+        for registration_id in registration_ids
+    ]
+    for start in range(0, len(rows), 10_000):
+        db.session.execute(insert(OutboxMessage.__table__), rows[start : start + 10_000])
+    db.session.commit()
+    return len(rows)
+
+
 def insert_due_reminders(event_id: int) -> int:
     """One REMINDER, due now, for every registration of the event; returns how many."""
     registration_ids = db.session.scalars(

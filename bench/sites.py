@@ -37,10 +37,11 @@ class Site:
 
 
 @contextlib.contextmanager
-def serve(backend: str, registrations: int = 0) -> Iterator[Site | None]:
+def serve(backend: str, registrations: int = 0, sent_mail: bool = False) -> Iterator[Site | None]:
     """Both servers on ``backend`` ("sqlite" or "postgresql"); ``None`` if it is unavailable.
 
-    The event gets ``registrations`` confirmed registrations before the servers start.
+    The event gets ``registrations`` confirmed registrations before the servers start, with
+    ``sent_mail`` each one's confirmation, sent two days ago, in the outbox.
     """
     with scratch_dir(backend) as folder_name, _databases(backend, Path(folder_name)) as uris:
         if uris is None:
@@ -53,6 +54,8 @@ def serve(backend: str, registrations: int = 0) -> Iterator[Site | None]:
             event = fixtures.create_event()
             if registrations:
                 fixtures.insert_registrations(event.id, registrations)
+                if sent_mail:
+                    fixtures.insert_sent_confirmations(event.id)
             event_id, slug = event.id, event.slug
             create_schema(baseline_uri)
             from eventsvc.extensions import db

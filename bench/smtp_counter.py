@@ -2,16 +2,21 @@
 
 Lighter than the test suite's sink (no parsing, no storage), so the sender is what is measured.
 Prints ``READY <port>``, then answers commands on stdin: ``stats`` prints one JSON line
-(count, bytes, first and last acceptance on the monotonic clock), ``reset`` zeroes it; end of
+(count, bytes, first and last acceptance on the monotonic clock), ``reset`` zeroes it,
+``ids <path>`` writes the Message-ID of every message accepted since the reset to ``path``, one
+a line (the ``launch`` benchmark's check that each registrant got each message once); end of
 input stops the server.
 """
 
 import json
+import re
 import sys
 import threading
 import time
 
 from aiosmtpd.controller import Controller
+
+MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
 class Counter:
@@ -24,6 +29,7 @@ class Counter:
         self.bytes = 0
         self.first = None
         self.last = None
+        self.ids = []
 
     async def handle_DATA(self, server, session, envelope):
         now = time.monotonic()
@@ -33,6 +39,8 @@ class Counter:
             self.last = now
             self.count += 1
             self.bytes += len(envelope.content or b"")
+            found = MESSAGE_ID.search(envelope.content or b"", 0, 20_000)
+            self.ids.append(found.group(1).decode() if found else "")
         return "250 OK"
 
     def stats(self) -> dict:
@@ -59,6 +67,12 @@ def main() -> None:
             elif command == "reset":
                 with counter.lock:
                     counter.reset()
+                print("OK", flush=True)
+            elif command.startswith("ids "):
+                with counter.lock:
+                    ids = list(counter.ids)
+                with open(command.removeprefix("ids "), "w") as listing:
+                    listing.write("".join(f"{found}\n" for found in ids))
                 print("OK", flush=True)
     finally:
         controller.stop()

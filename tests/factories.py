@@ -10,7 +10,7 @@ import itertools
 import json
 from dataclasses import replace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -146,8 +146,8 @@ def register_someone(event, email=None, language="fr", **kw):
 
 
 def bulk_registrations(event, n: int, status=RegistrationStatus.CONFIRMED, languages=("fr", "en")):
-    """``n`` registrations of ``event`` in one statement (for audiences of thousands); the seat
-    count is left to the caller. Returns their ids in order."""
+    """``n`` registrations of ``event`` in one statement (for audiences of thousands), the
+    event's seat count kept as the services keep it. Returns their ids in order."""
     start = next(_numbers) * 1_000_000
     rows = [
         {
@@ -162,6 +162,13 @@ def bulk_registrations(event, n: int, status=RegistrationStatus.CONFIRMED, langu
     ]
     before = db.session.scalar(select(func.max(Registration.id))) or 0
     db.session.execute(insert(Registration), rows)
+    if status == RegistrationStatus.CONFIRMED:
+        events = Event.__table__
+        db.session.execute(
+            update(events)
+            .where(events.c.id == event.id)
+            .values(confirmed_seats=events.c.confirmed_seats + n)
+        )
     db.session.commit()
     return list(
         db.session.scalars(

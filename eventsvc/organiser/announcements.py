@@ -15,7 +15,7 @@ from eventsvc.organiser import bp
 from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.data_forms import ConfirmForm, announcement_form
 from eventsvc.services import DomainError, announcements
-from eventsvc.services.announcements import recipient_count, recipient_languages
+from eventsvc.services.announcements import reach
 from eventsvc.services.inputs.announcement import AnnouncementData, send_at_instant
 from eventsvc.services.inputs.base import Errors, InputErrors
 from eventsvc.unit_of_work import unit_of_work
@@ -28,7 +28,10 @@ def announce(slug):
     event = event_or_404(slug)
     form = announcement_form(current_app.config["SUPPORTED_LOCALES"])
     include_waitlisted = bool(form.include_waitlisted.data)
-    count = recipient_count(event, include_waitlisted)
+    # A few index look-ups, whatever the audience (confirmed seats are a stored count).
+    confirmed, with_waitlist = reach(event, False), reach(event, True)
+    reached = with_waitlist if include_waitlisted else confirmed
+    count = reached.count
     confirming = False
     send_at = None
     if form.validate_on_submit():
@@ -53,7 +56,7 @@ def announce(slug):
                 _flash_sent(sent, event)
                 return redirect(url_for("organiser.announce", slug=event.slug), 303)
             elif form.send.data:
-                confirming = _ready_to_send(event, form, include_waitlisted, count, send_at)
+                confirming = _ready_to_send(form, include_waitlisted, reached, send_at)
         except InputErrors as failure:
             for message in form.show_errors(failure.errors):
                 flash(str(message), "error")
@@ -64,9 +67,9 @@ def announce(slug):
         event=event,
         form=form,
         count=count,
-        confirmed_count=recipient_count(event, False),
-        with_waitlist_count=recipient_count(event, True),
-        languages_needed=sorted(recipient_languages(event, include_waitlisted)),
+        confirmed_count=confirmed.count,
+        with_waitlist_count=with_waitlist.count,
+        languages_needed=sorted(reached.languages),
         past=past_announcements(event.id),
         previews=_previews(form.texts()) if request.method == "POST" else [],
         confirming=confirming,
@@ -82,14 +85,12 @@ def _instant(wall, event):
     return instant
 
 
-def _ready_to_send(event, form, include_waitlisted: bool, count: int, send_at) -> bool:
+def _ready_to_send(form, include_waitlisted: bool, reached, send_at) -> bool:
     """Check what :func:`send_announcement` would refuse, before asking for the confirmation."""
     AnnouncementData.parse(form.texts(), include_waitlisted, send_at)
-    if not count:
+    if not reached.count:
         raise DomainError(_("Nobody would receive this announcement."))
-    missing = set(recipient_languages(event, include_waitlisted)) - set(
-        announcements.clean_texts(form.texts())
-    )
+    missing = set(reached.languages) - set(announcements.clean_texts(form.texts()))
     if missing:
         names = list_in_text(language_in_text(code) for code in sorted(missing))
         raise DomainError(

@@ -250,3 +250,46 @@ def test_expansion_reads_the_databases_clock(app, make_event):
     event = make_event()
     assert database_now() < reminder_rows(event)[0].due_at
     assert expand_due() is None
+
+
+def test_an_announcement_counts_from_the_seats_and_looks_up_each_language_once(
+    app, make_event, make_registration
+):
+    """The recipients come from the event's seat count less the erased, the languages from a
+    few index look-ups per language (the time per look-up is bench/broadcast_cost.py's):
+    exact with erased data and an unsupported language, and a few statements more for one
+    more language, none per registrant."""
+    from sqlalchemy import event as sqlalchemy_event
+
+    from eventsvc.services.announcements import reach
+    from eventsvc.services.privacy import erase_registration
+
+    def statements_to_announce(event: Event) -> tuple[int, int]:
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        engine = db.engine
+        sqlalchemy_event.listen(engine, "before_cursor_execute", count)
+        try:
+            with unit_of_work():
+                sent = send_announcement(db.session.get(Event, event.id), TEXTS)
+        finally:
+            sqlalchemy_event.remove(engine, "before_cursor_execute", count)
+        return len(seen), sent.recipients
+
+    few, many = make_event(slug="few"), make_event(slug="many")
+    bulk_registrations(few, 4)
+    bulk_registrations(many, 400)
+    erased = make_registration(many, language="fr")
+    make_registration(many, language="es-419")  # an unsupported language reads the default
+    with unit_of_work():
+        erase_registration(erased)
+
+    assert reach(db.session.get(Event, many.id)).languages == {"en", "fr"}
+    assert statements_to_announce(few)[1] == 4
+    statements_few = statements_to_announce(few)[0]
+    statements_many, recipients = statements_to_announce(many)
+    assert recipients == 401  # 400 + the one in es-419, not the erased one
+    assert statements_many <= statements_few + 3  # one more language, not one per registrant

@@ -1,0 +1,190 @@
+"""9. What is stored does not slow what comes next (issue 20).
+
+- **Registration with many stored**: the same burst as benchmark 1 (16 clients posting the
+  form, PostgreSQL, gunicorn with 2 workers), once on an event with no registration and once on
+  one with 100,000 already stored, each with its sent confirmation in the outbox (10,000 in
+  ``--quick``); target: at least 0.9 of the rate with none.
+- **Mail worker's memory**: ``flask send-mail --once`` sending 10,000 and then 100,000 due
+  reminders (1,000 and 10,000 in ``--quick``) to the counting SMTP server, on SQLite; its peak
+  resident memory (``ru_maxrss`` of that process alone, from ``wait4``); target: within 20 %.
+"""
+
+import os
+import subprocess
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench import fixtures
+from bench.common import (
+    PROJECT_ROOT,
+    PYTHON,
+    Row,
+    Settings,
+    eventsvc_environment,
+    log,
+    median,
+    scratch_dir,
+)
+from bench.in_process import eventsvc_app, sqlite_uri
+from bench.mail_fanout import WORKER_TIMEOUT, smtp_counter
+from bench.sites import serve, timed_wrk, visitor_sessions
+
+NAME = "scaling"
+TITLE = "9. Scale of what is stored"
+MIN_STORED_RATIO = 0.9
+MAX_MEMORY_RATIO = 1.2
+
+
+def stored_sizes(settings: Settings) -> int:
+    return 10_000 if settings.quick else 100_000
+
+
+def mail_sizes(settings: Settings) -> tuple[int, int]:
+    return (1_000, 10_000) if settings.quick else (10_000, 100_000)
+
+
+def run(settings: Settings) -> tuple[list[Row], dict]:
+    raw = {"registration": _registration(settings), "mail": _mail_memory(settings)}
+    return _rows(settings, raw), raw
+
+
+# -- registration throughput with many registrations stored ----------------------------------
+
+
+def _registration(settings: Settings) -> dict:
+    stored = stored_sizes(settings)
+    raw = {}
+    for registrations in (0, stored):
+        # Stored as a real event stores them: each with its confirmation sent, in the outbox.
+        with serve("postgresql", registrations=registrations, sent_mail=True) as site:
+            if site is None:
+                return {}
+            page = f"{site.eventsvc_url}/fr/events/{site.slug}"
+            register = f"{page}/register"
+            sessions = visitor_sessions(page, settings.clients, site.folder / "sessions.tsv")
+            # Not counted: the workers' first POSTs (imports, templates, connections).
+            timed_wrk(register, 2, settings.clients, "register.lua", ("warm", str(sessions)))
+            runs = []
+            for round_number in range(settings.http_rounds):
+                result = timed_wrk(
+                    register,
+                    max(settings.http_seconds, 5),
+                    settings.clients,
+                    "register.lua",
+                    (f"s{registrations}r{round_number}", str(sessions)),
+                    server=site.servers["eventsvc"],
+                )
+                runs.append(result)
+                log(
+                    f"{TITLE}: {registrations:,} stored, round {round_number + 1}: "
+                    f"{result['rps']:.0f} POST/s, p99 {result['p99_ms']:.1f} ms, "
+                    f"4xx {result['status_4xx']} 5xx {result['status_5xx']}"
+                )
+            raw[registrations] = runs
+    return raw
+
+
+# -- the mail worker's peak memory -------------------------------------------------------------
+
+
+def _mail_memory(settings: Settings) -> dict:
+    raw = {}
+    with smtp_counter() as sink:
+        for count in mail_sizes(settings):
+            with scratch_dir(f"mail-memory-{count}") as name:
+                folder = Path(name)
+                instance = folder / "instance"
+                uri = sqlite_uri(folder / "mail.sqlite3")
+                with eventsvc_app(instance, uri):
+                    from eventsvc.extensions import db
+
+                    event = fixtures.create_event(starts_in=timedelta(hours=2))
+                    fixtures.insert_registrations(event.id, count)
+                    due = fixtures.insert_due_reminders(event.id)
+                    db.session.remove()
+                    env = eventsvc_environment(
+                        instance,
+                        uri,
+                        EVENTSVC_MAIL_SERVER="127.0.0.1",
+                        EVENTSVC_MAIL_PORT=str(sink.port),
+                    )
+                    sink.reset()
+                    raw[count] = {**_worker_peak(env), "due": due, "sent": sink.stats()["count"]}
+                    log(f"{TITLE}: mail worker, {count:,} due: {raw[count]}")
+    return raw
+
+
+def _worker_peak(env: dict) -> dict:
+    """Run one ``send-mail --once`` to the end; its own peak RSS (KiB) and wall time."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "flask", "--app", "eventsvc", "send-mail", "--once"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = started + WORKER_TIMEOUT
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("send-mail did not finish in time")
+        time.sleep(0.2)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    if process.returncode != 0:
+        raise RuntimeError(f"send-mail exited with {process.returncode}")
+    return {"peak_kib": usage.ru_maxrss, "wall": time.monotonic() - started}
+
+
+def _rows(settings: Settings, raw: dict) -> list[Row]:
+    rows = []
+    registration = raw["registration"]
+    stored = stored_sizes(settings)
+    if registration:
+        none = median(r["rps"] for r in registration[0])
+        full = median(r["rps"] for r in registration[stored])
+        p99 = median(r["p99_ms"] for r in registration[stored])
+        errors = sum(
+            r["status_4xx"] + r["status_5xx"] for runs in registration.values() for r in runs
+        )
+        rows.append(
+            Row(
+                TITLE,
+                f"registration, {stored:,} stored vs none (PostgreSQL)",
+                "POST/s",
+                full,
+                none,
+                target=f"ratio >= {MIN_STORED_RATIO}",
+                passed=full / none >= MIN_STORED_RATIO and errors == 0,
+                note=f"p99 with {stored:,} stored {p99:.0f} ms; {errors} 4xx/5xx",
+            )
+        )
+    else:
+        rows.append(
+            Row(TITLE, "registration, stored vs none", "POST/s", None, note="no PostgreSQL")
+        )
+    small, large = mail_sizes(settings)
+    mail = raw["mail"]
+    delivered = all(mail[n]["sent"] == mail[n]["due"] == n for n in (small, large))
+    rows.append(
+        Row(
+            TITLE,
+            f"mail worker peak memory, {large:,} vs {small:,} due",
+            "MiB",
+            mail[large]["peak_kib"] / 1024,
+            mail[small]["peak_kib"] / 1024,
+            target=f"ratio <= {MAX_MEMORY_RATIO}",
+            passed=mail[large]["peak_kib"] / mail[small]["peak_kib"] <= MAX_MEMORY_RATIO
+            and delivered,
+            note=(
+                f"send-mail --once, SQLite; {large:,} sent in {mail[large]['wall']:.0f} s; "
+                f"every due message delivered: {'yes' if delivered else 'NO'}"
+            ),
+        )
+    )
+    return rows
