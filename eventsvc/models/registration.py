@@ -31,6 +31,17 @@ ZONE_MAX = 64
 FOLLOWS_FLOOR = "floor"
 
 
+def mailbox_of(email_normalised: str) -> str:
+    """The mailbox an address delivers to, for counting mail per mailbox: the sub-address
+    folded (``ana+news@example.org`` -> ``ana@example.org``)."""
+    local, at, domain = email_normalised.rpartition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}" if at else email_normalised
+
+
+def _mailbox_default(context) -> str:
+    return mailbox_of(context.get_current_parameters()["email_normalised"])
+
+
 def new_link_secret() -> str:
     """The random secret behind a registration's links (see :mod:`eventsvc.services.tokens`)."""
     return secrets.token_urlsafe(32)
@@ -68,6 +79,11 @@ class Registration(db.Model):
     full_name: Mapped[str] = mapped_column(String(NAME_MAX))
     email: Mapped[str] = mapped_column(String(EMAIL_MAX))
     email_normalised: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    #: ``mailbox_of(email_normalised)``: what the per-mailbox cap counts by, with an index, so
+    #: that the count reads the mailbox's few rows, not a pattern over every address.
+    mailbox: Mapped[str] = mapped_column(
+        String(EMAIL_MAX), default=_mailbox_default, server_default="", index=True
+    )
     organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     language: Mapped[str] = mapped_column(String(8))

@@ -165,7 +165,12 @@ def _erasure(address) -> dict:
         column: address if value is registry.ERASED_ADDRESS else value
         for column, value in registry.erased_values().items()
     }
-    return {**values, "email_normalised": address, "newsletter_confirmed_at": None}
+    return {
+        **values,
+        "email_normalised": address,
+        "mailbox": address,
+        "newsletter_confirmed_at": None,
+    }
 
 
 def _message_ids(registration_filter) -> frozenset[int]:

@@ -21,7 +21,7 @@ from eventsvc.models import (
     Registration,
     RegistrationStatus,
 )
-from eventsvc.models.registration import FOLLOWS_FLOOR
+from eventsvc.models.registration import FOLLOWS_FLOOR, mailbox_of
 from eventsvc.services import DomainError, audit, outbox, questions, subscriptions, tokens, webhooks
 from eventsvc.services import fields as registry
 from eventsvc.services.addresses import address_key
@@ -53,29 +53,15 @@ class RegistrationResult:
     held: bool = False
 
 
-def mailbox(email_normalised: str) -> str:
-    """The mailbox an address delivers to, for counting: the sub-address folded
-    (``ana+news@example.org`` -> ``ana@example.org``)."""
-    local, at, domain = email_normalised.rpartition("@")
-    return f"{local.split('+', 1)[0]}{at}{domain}" if at else email_normalised
-
-
-def _like_literal(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def messages_to_mailbox_last_hour(email_normalised: str) -> int:
     """Confirmations and waitlist notices queued in the last hour (sent, waiting or held) to the
-    mailbox of ``email_normalised`` and every sub-address of it, across events."""
-    box = mailbox(email_normalised)
-    local, _at, domain = box.rpartition("@")
-    pattern = f"{_like_literal(local)}+%@{_like_literal(domain)}"
+    mailbox of ``email_normalised`` and every sub-address of it, across events: a seek on
+    ``registration.mailbox``, then the outbox rows of those few registrations."""
     return db.session.scalar(
         select(func.count(OutboxMessage.id))
         .join(Registration, OutboxMessage.registration_id == Registration.id)
         .where(
-            (Registration.email_normalised == box)
-            | Registration.email_normalised.like(pattern, escape="\\"),
+            Registration.mailbox == mailbox_of(email_normalised),
             OutboxMessage.kind.in_(WELCOME_KINDS),
             OutboxMessage.status != MessageStatus.CANCELLED,
             OutboxMessage.created_at >= clock.now() - timedelta(hours=1),

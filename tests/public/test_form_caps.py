@@ -11,7 +11,7 @@ from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due, expand_all
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage, Registration
-from eventsvc.services.registrations import mailbox
+from eventsvc.models.registration import mailbox_of as mailbox
 from tests.clients import IsolatedClient
 
 
