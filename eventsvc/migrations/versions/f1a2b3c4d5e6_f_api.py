@@ -41,7 +41,7 @@ def upgrade():
     sa.Column('url', sa.String(length=500), nullable=False),
     sa.Column('event_types', sa.JSON(), nullable=False),
     sa.Column('secret', sa.String(length=100), nullable=False),
-    sa.Column('active', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('disabled_at', eventsvc.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('disabled_reason', sa.String(length=16), server_default='', nullable=False),
     sa.Column('created_at', eventsvc.models.types.UTCDateTime(timezone=True), nullable=False),
