@@ -61,7 +61,7 @@ def test_the_address_to_share_is_copied_with_one_click(
     page.goto("/organiser/events/gps-launch")
     address = f"{live_server.url}/en/events/gps-launch"
     expect(page.get_by_label("Address to share")).to_have_value(address)
-    page.get_by_role("button", name="Copy").click()
+    page.get_by_role("button", name="Copy", exact=True).click()
     expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
     assert page.evaluate("() => navigator.clipboard.readText()") == address
     view = page.get_by_role("link", name="View the public page")
