@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -95,15 +95,18 @@ def open_link(registration: Registration, *, count: bool = True) -> Join:
 
 def record_opening(registration: Registration, at: datetime | None = None) -> None:
     """Count one opening: a single UPDATE computed by the database (no read-modify-write, so
-    two openings at the same moment both count)."""
+    two openings at the same moment both count). Concurrent openings may commit in another
+    order than their times: the first and last kept are the earliest and latest, not the
+    first and last written."""
     at = at or clock.now()
+    first, last = Registration.join_first_at, Registration.join_last_at
     db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id)
         .values(
             join_count=Registration.join_count + 1,
-            join_first_at=func.coalesce(Registration.join_first_at, at),
-            join_last_at=at,
+            join_first_at=case((first.is_(None) | (first > at), at), else_=first),
+            join_last_at=case((last.is_(None) | (last < at), at), else_=last),
         )
         .execution_options(synchronize_session=False)
     )

@@ -30,7 +30,7 @@ def test_the_export_has_the_registrys_columns_in_order(app):
 def test_erasure_writes_over_every_personal_field_and_nothing_else(app):
     erased = privacy._erasure("erased-1@invalid")
     personal = {spec.column for spec in fields.BUILT_IN if spec.erased is not None}
-    assert personal | {"email_normalised", "newsletter_confirmed_at"} == set(erased)
+    assert personal | {"email_normalised", "mailbox", "newsletter_confirmed_at"} == set(erased)
     assert {"country", "language", "interpretation_language"}.isdisjoint(erased)
     assert erased["email"] == erased["email_normalised"] == "erased-1@invalid"
 
