@@ -109,7 +109,7 @@ RATELIMIT_SWALLOW_ERRORS = True
 # The public form's caps. Beyond them a registration is still stored, but its mail is held
 # until an organiser lets it go on the dashboard: messages the form sends to one mailbox an hour
 # (sub-addresses folded: ana+1@ and ana+2@ are ana@), and new registrations an hour from one
-# client address (counted in RATELIMIT_STORAGE_URI, across all workers).
+# client address (counted in the database with the registration, across all workers).
 MAILBOX_MESSAGES_PER_HOUR = 5
 REGISTRATIONS_PER_SOURCE_PER_HOUR = 50
 # At an event in "confirm your address" mode, how long a new place is held for the registrant

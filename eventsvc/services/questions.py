@@ -373,10 +373,16 @@ def is_empty(value) -> bool:
 
 def save_answers(registration: Registration, answers: dict, questions: Iterable[Question]):
     """Stores ``answers`` (question key → parsed value, ``None`` for no answer) for the
-    ``questions`` asked: each answer replaces the one stored; an empty one deletes it."""
-    db.session.flush()
+    ``questions`` asked: each answer replaces the one stored; an empty one deletes it.
+    A registration not stored yet has none to replace: nothing is read for it."""
     by_key = {question.key: question for question in questions}
-    stored = {answer.question_id: answer for answer in answers_of(registration)}
+    if not by_key:
+        return
+    stored_before = registration.id is not None
+    db.session.flush()
+    stored = (
+        {answer.question_id: answer for answer in answers_of(registration)} if stored_before else {}
+    )
     for key, question in by_key.items():
         value = answers.get(key)
         answer = stored.get(question.id)

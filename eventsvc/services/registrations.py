@@ -27,7 +27,6 @@ from eventsvc.services import fields as registry
 from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
 from eventsvc.services.locking import lock_event
-from eventsvc.unit_of_work import after_commit
 
 #: Registering again with the same address re-sends the confirmation, at most this often.
 RESEND_INTERVAL = timedelta(minutes=10)
@@ -152,17 +151,22 @@ def register(
 
     At an event in "confirm your address" mode a new place is only held (see
     :func:`confirm_address`): the first mail asks to confirm the address and carries nothing
-    from the form; holds that ran out are freed first, under the same lock.
+    from the form; holds that ran out are freed first, under the same lock. (Holds left over
+    from a time the event was in that mode are freed by ``flask expire-holds`` and by the
+    organiser's pages, not on every registration.)
+
+    The event's questions are those ``data`` was parsed against, so that the answers stored
+    are to the questions the person saw (and the form is not read twice per registration).
     """
     if not isinstance(data, RegistrationInput):
         raise TypeError("register() takes a RegistrationInput (see RegistrationInput.parse)")
     email_normalised = address_key(data.email)
-    source_full = source is not None and ratelimits.source_is_full(source)
     event = lock_event(event.id, reload_related=False)
     reason = closed_reason(event)
     if reason is not None:
         raise RegistrationClosed(reason)
-    _expire_holds(event)
+    if event.confirm_address:
+        _expire_holds(event)
     newcomer_status = _status_for_new_place(event)
 
     existing = db.session.scalar(
@@ -180,27 +184,27 @@ def register(
     if existing is not None and existing.status == RegistrationStatus.CANCELLED:
         _raise_sequence(event)
         _start_fresh(existing)
-    asked = questions.asked_questions(event)
+    asked = questions.asked_questions(event) if data.questions is None else data.questions
     questions.check_places(event, data.answers, asked, existing)
     registration = existing or Registration(event=event, email_normalised=email_normalised)
     _fill(registration, data)
     registration.status = newcomer_status
     registration.cancelled_at = None
-    hold = source is not None and (source_full or _mailbox_is_full(email_normalised))
+    registration.address_hold_until = (
+        clock.now() + address_hold_time() if event.confirm_address else None
+    )
+    past_source_cap = source is not None and ratelimits.count_new_registration(source)
+    hold = source is not None and (past_source_cap or _mailbox_is_full(email_normalised))
     db.session.add(registration)
     questions.save_answers(registration, data.answers, asked)
     if event.confirm_address:
-        registration.address_hold_until = clock.now() + address_hold_time()
         messages = [outbox.enqueue(MessageKind.ADDRESS_CONFIRM, registration)]
     else:
-        registration.address_hold_until = None
         messages = _first_messages(registration)
     if hold:
         _hold(messages)
     if newcomer_status == RegistrationStatus.CONFIRMED:  # new, or cancelled before: one more
         count_seats(event, added=1)
-    if source is not None:
-        after_commit(lambda: ratelimits.count_new_registration(source))
     webhooks.registration_created(registration)
     return RegistrationResult(
         registration, existing is None, newcomer_status, newcomer_status, held=hold

@@ -15,6 +15,7 @@ import ipaddress
 import secrets
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -206,12 +207,19 @@ def _queue(endpoint: WebhookEndpoint, event_type: str, data: dict) -> WebhookDel
     return delivery
 
 
-def _emit(event: Event, event_type: str, data: dict) -> int:
+def _emit(event: Event, event_type: str, data: dict | Callable[[], dict]) -> int:
+    """Queue ``data`` for every endpoint that takes ``event_type`` from ``event``. ``data`` may
+    be a function, called only when some endpoint does (a registration's data needs its id,
+    which costs a flush that the usual case, no endpoint, does without)."""
     endpoints = _endpoints_for(event, event_type)
+    if not endpoints:
+        return 0
+    if callable(data):
+        db.session.flush()
+        data = data()
     for endpoint in endpoints:
         _queue(endpoint, event_type, data)
-    if endpoints:
-        db.session.flush()
+    db.session.flush()
     return len(endpoints)
 
 
@@ -243,11 +251,10 @@ def registration_data(registration: Registration) -> dict:
 
 
 def registration_created(registration: Registration) -> int:
-    db.session.flush()  # the id
     return _emit(
         registration.event,
         "registration.created",
-        {"registration": registration_data(registration)},
+        lambda: {"registration": registration_data(registration)},
     )
 
 

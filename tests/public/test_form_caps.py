@@ -11,7 +11,10 @@ from eventsvc import create_app
 from eventsvc.extensions import db
 from eventsvc.mail.dispatcher import dispatch_due, expand_all
 from eventsvc.models import MessageKind, MessageStatus, OutboxMessage, Registration
+from eventsvc.models.rate_limit import RateLimitCounter
 from eventsvc.models.registration import mailbox_of as mailbox
+from eventsvc.services import questions
+from eventsvc.unit_of_work import unit_of_work
 from tests.clients import IsolatedClient
 
 
@@ -145,3 +148,49 @@ def test_organiser_registrations_and_imports_are_not_capped(make_event, make_reg
         db.session.scalar(select(func.count()).where(OutboxMessage.status == MessageStatus.HELD))
         == 0
     )
+
+
+def test_a_registration_that_is_not_stored_is_not_counted_against_its_source(
+    client, make_event, form_data, count_registrations
+):
+    """The source's count is written in the registration's own transaction: a registration
+    refused under the lock (its option filled up) rolls the count back with it."""
+    event = make_event()
+    room = {
+        "key": "room",
+        "type": "single_choice",
+        "label": {"en": "Room", "fr": "Salle"},
+        "required": True,
+        "choices": [{"key": "a", "label": {"en": "A", "fr": "A"}, "places": 1}],
+    }
+    with unit_of_work():
+        questions.set_questions(db.session.merge(event), [room])
+    first = form_data(email="first@example.org", **{"q-room": "a"})
+    assert client.post(f"/en/events/{event.slug}/register", data=first).status_code == 303
+    for n in range(5):  # the option is full: each refused with 409, nothing stored
+        data = form_data(email=f"late{n}@example.org", **{"q-room": "a"})
+        assert client.post(f"/en/events/{event.slug}/register", data=data).status_code in (
+            400,
+            409,
+        )
+    assert count_registrations() == 1
+    counted = db.session.scalar(
+        select(RateLimitCounter.count).where(RateLimitCounter.key.like("new-registrations/%"))
+    )
+    assert counted == 1
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"REGISTRATIONS_PER_SOURCE_PER_HOUR": 2, "RATELIMIT_STORAGE_URI": "memory://"}],
+)
+def test_the_source_count_is_kept_in_the_database_whatever_the_limits_storage(
+    client, make_event, form_data
+):
+    """Request limits may live in Redis or a process's memory; the per-source cap is the
+    registration service's rule and is counted with the registration, in its database."""
+    event = make_event()
+    for n in range(3):
+        _post(client, event, form_data, f"person{n}@example.org")
+    assert _welcome_statuses() == ["pending"] * 2 + ["held"]
+    assert db.session.scalar(select(RateLimitCounter.count)) == 3

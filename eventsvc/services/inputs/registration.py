@@ -37,6 +37,9 @@ class RegistrationInput:
     #: The event's own questions answered (question key → value, see
     #: ``services.questions.answers_for``); questions hidden by their condition are absent.
     answers: dict = field(default_factory=dict)
+    #: The event's questions the answers were given to (set by :meth:`parse`); ``None`` for an
+    #: input built directly, whose event's questions are then read when it is registered.
+    questions: tuple | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def parse(cls, submitted: Mapping, event: Event) -> "RegistrationInput":
@@ -50,7 +53,9 @@ class RegistrationInput:
             for spec in specs
             if spec.question is not None and values.get(spec.key) not in (None, "", [])
         }
-        return cls(**{key: value for key, value in values.items() if key in own}, answers=answers)
+        asked = tuple(spec.question for spec in specs if spec.question is not None)
+        own_values = {key: value for key, value in values.items() if key in own}
+        return cls(**own_values, answers=answers, questions=asked)
 
 
 def parse_fields(submitted: Mapping, specs, event: Event | None) -> dict:
