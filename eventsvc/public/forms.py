@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from babel import support
 from flask import request, url_for
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 
 from eventsvc.i18n import (
     current_locale,
@@ -31,6 +33,14 @@ from eventsvc.services import fields as registry
 from eventsvc.services import questions as question_service
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.services.inputs.registration import RegistrationInput
+
+
+@lru_cache(maxsize=16)
+def wtforms_translations(locale: str) -> support.Translations:
+    """WTForms' own messages (the CSRF token's, for one) in ``locale``, read once per process.
+    Flask-WTF reads the catalogue file again on every request that shows or checks a form: a
+    millisecond of each registration, which the burst of a launch pays thousands of times."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def _strip(value):
@@ -128,6 +138,10 @@ class RegistrationFormBase(FlaskForm):
     (:func:`registration_form_class`); choices depend on the event and the locale."""
 
     specs: tuple[registry.RegistrationField, ...] = ()
+
+    class Meta:
+        def get_translations(self, form):
+            return wtforms_translations(current_locale())
 
     def __init__(self, event: Event, *args, **kwargs):
         kwargs.setdefault("language", current_locale())

@@ -34,3 +34,18 @@ def test_registration_with_the_token_from_the_page_goes_through(
 
     assert response.status_code == 303
     assert count_registrations() == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"), [("fr", "Ce champ est requis."), ("es", "Este campo es obligatorio.")]
+)
+def test_the_form_s_own_messages_are_in_the_page_s_language(app, locale, expected):
+    """The registration form reads WTForms' catalogue once per process (Flask-WTF reads it on
+    every request); its messages are still the page's language."""
+    from flask_babel import force_locale
+
+    from eventsvc.public.forms import RegistrationFormBase
+
+    with app.test_request_context(f"/{locale}/"), force_locale(locale):
+        meta = RegistrationFormBase.Meta()
+        assert meta.get_translations(None).gettext("This field is required.") == expected
