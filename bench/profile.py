@@ -8,6 +8,10 @@ so other jobs on the machine do not count) and the SQL statements per request, a
   production: over HTTPS with a Referer) through Flask's test client, on SQLite.
 - ``mail``: building a reminder (``messages.build``), flattening it, and ``dispatch_due`` with
   sending suppressed (building + database, no SMTP).
+- ``floor``: CPU time per registration POST of the one-row baseline (``bench/baseline_app.py``),
+  the stack's floor (``bench/stack_app.py``: the same registration on Flask-WTF, the ORM and
+  Flask-Babel, nothing else) and eventsvc, in turns, on SQLite: what the stack costs before
+  any rule of eventsvc's.
 - ``breakdown``: the registration POST's CPU time split by what it does (cProfile cumulative
   times scaled to the unprofiled figure), on SQLite or, with ``--backend postgresql``, on a
   throwaway PostgreSQL database (see bench/README.md for what it needs).
@@ -34,7 +38,7 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    parser.add_argument("what", choices=("requests", "mail", "breakdown"))
+    parser.add_argument("what", choices=("requests", "mail", "breakdown", "floor"))
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--html", type=Path, help="write a pyinstrument profile here")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -48,6 +52,8 @@ def main() -> None:
                 profile_mail(app, arguments.count, arguments.html)
         if arguments.what == "breakdown":
             registration_breakdown(app, arguments.count)
+        if arguments.what == "floor":
+            stack_floor(app, folder, arguments.count)
 
 
 @contextlib.contextmanager
@@ -214,6 +220,48 @@ def registration_breakdown(app, count: int) -> None:
         print(f"  {part / total:4.0%}  {part / total * real:.2f} ms  {label}")
     rest = total - shown
     print(f"  {rest / total:4.0%}  {rest / total * real:.2f} ms  the rest (routing, redirect, …)")
+
+
+def stack_floor(app, folder: Path, count: int, rounds: int = 3) -> None:
+    """CPU per registration POST: baseline, stack floor, eventsvc, in turns (median of rounds)."""
+    import os
+    import statistics
+
+    from bench import baseline_app, stack_app
+    from eventsvc.extensions import db
+
+    with app.app_context():
+        event = fixtures.create_event()
+        page = f"/fr/events/{event.slug}"
+        slug = event.slug
+        db.session.remove()
+    client = app.test_client()
+    token = CSRF_INPUT.search(client.get(page, base_url=HTTPS).get_data(as_text=True)).group(1)
+    posters = {"eventsvc": _poster(client, page, token)}
+
+    stack_uri = sqlite_uri(folder / "stack.sqlite3")
+    stack_app.create_schema(stack_uri, slug)
+    os.environ["BENCH_BASELINE_DATABASE_URI"] = stack_uri
+    stack_client = stack_app.create_app().test_client()
+    body = stack_client.get(page, base_url=HTTPS).get_data(as_text=True)
+    stack_token = CSRF_INPUT.search(body).group(1)
+    posters["stack floor"] = _poster(stack_client, page, stack_token)
+
+    baseline_uri = sqlite_uri(folder / "baseline.sqlite3")
+    baseline_app.create_schema(baseline_uri)
+    os.environ["BENCH_BASELINE_DATABASE_URI"] = baseline_uri
+    baseline_client = baseline_app.create_app().test_client()
+    posters["baseline"] = _poster(baseline_client, "", "")
+
+    figures = {who: [] for who in posters}
+    for _ in range(rounds):
+        for who, post in posters.items():
+            figures[who].append(_cpu_per_call(post, count))
+    base = statistics.median(figures["baseline"])
+    print(f"CPU per registration POST, in this process (median of {rounds} rounds of {count}):")
+    for who in ("baseline", "stack floor", "eventsvc"):
+        cpu = statistics.median(figures[who])
+        print(f"  {who:12} {cpu:6.2f} ms  {cpu / base:5.1f} x the baseline")
 
 
 def profile_mail(app, count: int, html: Path | None) -> None:

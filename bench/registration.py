@@ -2,8 +2,10 @@
 
 Each of the 16 clients is a visitor who opened the event page once (session cookie and CSRF
 token, as a browser gets them) and then posts the form again and again with a new address each
-time. The baseline's POST inserts one row and redirects. Afterwards every 303 eventsvc answered
-must be a registration in the database with its confirmation in the outbox.
+time. The baseline's POST inserts one row and redirects; the stack floor (``bench/stack_app.py``)
+registers on the same stack as eventsvc with nothing but the stack's own work, to tell the
+stack's cost from the design's. Afterwards every 303 eventsvc answered must be a registration in
+the database with its confirmation in the outbox.
 """
 
 from sqlalchemy import func, select
@@ -27,35 +29,35 @@ def run(settings: Settings) -> tuple[list[Row], dict]:
 
 def _run_backend(backend: str, settings: Settings) -> tuple[list[Row], dict]:
     label = f"{TITLE} ({backend})"
-    with serve(backend) as site:
+    with serve(backend, stack=True) as site:
         if site is None:
             return [Row(label, "POST/s", "req/s", None, note="PostgreSQL unavailable")], {}
         page = f"{site.eventsvc_url}/fr/events/{site.slug}"
-        register = f"{site.eventsvc_url}/fr/events/{site.slug}/register"
-        sessions = visitor_sessions(page, settings.clients, site.folder / "sessions.tsv")
-        runs = {"eventsvc": [], "baseline": []}
+        stack_page = f"{site.servers['stack'].base_url}/fr/events/{site.slug}"
+        sessions = {
+            "eventsvc": visitor_sessions(page, settings.clients, site.folder / "sessions.tsv"),
+            "stack": visitor_sessions(stack_page, settings.clients, site.folder / "stack.tsv"),
+        }
+        targets = {
+            "eventsvc": f"{page}/register",
+            "stack": f"{stack_page}/register",
+            "baseline": f"{site.baseline_url}/register",
+        }
+        runs = {who: [] for who in targets}
         for round_number in range(settings.http_rounds):
-            order = ("baseline", "eventsvc") if round_number % 2 == 0 else ("eventsvc", "baseline")
-            for who in order:
-                if who == "eventsvc":
-                    args = (f"r{round_number}", str(sessions))
-                    result = timed_wrk(
-                        register,
-                        settings.http_seconds,
-                        settings.clients,
-                        "register.lua",
-                        args,
-                        server=site.servers[who],
-                    )
-                else:
-                    result = timed_wrk(
-                        f"{site.baseline_url}/register",
-                        settings.http_seconds,
-                        settings.clients,
-                        "register.lua",
-                        (f"r{round_number}",),
-                        server=site.servers[who],
-                    )
+            order = ("baseline", "stack", "eventsvc")
+            for who in order if round_number % 2 == 0 else reversed(order):
+                args = (f"r{round_number}",)
+                if who in sessions:
+                    args += (str(sessions[who]),)
+                result = timed_wrk(
+                    targets[who],
+                    settings.http_seconds,
+                    settings.clients,
+                    "register.lua",
+                    args,
+                    server=site.servers[who],
+                )
                 runs[who].append(result)
                 log(
                     f"{backend} round {round_number + 1} {who}: {result['rps']:.0f} POST/s, "
@@ -112,9 +114,10 @@ def _check_stored(site, runs: list[dict], clients: int) -> dict:
 
 
 def _rows(label: str, runs: dict, check: dict) -> list[Row]:
-    ours, base = runs["eventsvc"], runs["baseline"]
+    ours, base, stack = runs["eventsvc"], runs["baseline"], runs["stack"]
     rps = median(r["rps"] for r in ours)
     base_rps = median(r["rps"] for r in base)
+    stack_rps = median(r["rps"] for r in stack)
     p50 = median(r["p50_ms"] for r in ours)
     p99 = median(r["p99_ms"] for r in ours)
     client = median(r["client_cpu_share"] for r in ours + base)
@@ -129,6 +132,22 @@ def _rows(label: str, runs: dict, check: dict) -> list[Row]:
             passed=rps / base_rps >= MIN_RATIO,
             note=f"wrk used {client:.0%} of a core",
         ),
+        Row(
+            label,
+            "stack floor's throughput",
+            "POST/s",
+            stack_rps,
+            base_rps,
+            note="bench/stack_app.py: the same registration on Flask-WTF + ORM, nothing else",
+        ),
+        Row(
+            label,
+            "throughput vs the stack floor",
+            "POST/s",
+            rps,
+            stack_rps,
+            note="what eventsvc's own rules cost beyond the stack",
+        ),
         Row(label, "latency p50", "ms", p50, median(r["p50_ms"] for r in base)),
         Row(
             label,
@@ -140,6 +159,14 @@ def _rows(label: str, runs: dict, check: dict) -> list[Row]:
             passed=p99 < MAX_P99_MS,
         ),
         worker_cpu_row(label, ours, base, "the database server's own CPU is not in it"),
+        Row(
+            label,
+            "stack floor's CPU per request",
+            "ms",
+            median(r["worker_cpu_ms"] for r in stack),
+            median(r["worker_cpu_ms"] for r in base),
+            note="the stack floor's gunicorn workers, against the baseline's",
+        ),
         Row(
             label,
             "303s stored + queued",

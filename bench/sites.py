@@ -19,6 +19,7 @@ from bench.in_process import eventsvc_app, sqlite_uri
 from bench.load_generator import wrk
 from bench.postgres import postgres_database
 from bench.servers import gunicorn
+from bench.stack_app import create_schema as create_stack_schema
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 WRK_SCRIPTS = BENCH_DIR / "wrk"
@@ -37,11 +38,15 @@ class Site:
 
 
 @contextlib.contextmanager
-def serve(backend: str, registrations: int = 0, sent_mail: bool = False) -> Iterator[Site | None]:
+def serve(
+    backend: str, registrations: int = 0, sent_mail: bool = False, stack: bool = False
+) -> Iterator[Site | None]:
     """Both servers on ``backend`` ("sqlite" or "postgresql"); ``None`` if it is unavailable.
 
     The event gets ``registrations`` confirmed registrations before the servers start, with
-    ``sent_mail`` each one's confirmation, sent two days ago, in the outbox.
+    ``sent_mail`` each one's confirmation, sent two days ago, in the outbox. With ``stack`` a
+    third server runs ``bench/stack_app.py`` (the stack's floor), as ``servers["stack"]`` with
+    the event at ``stack_url``.
     """
     with scratch_dir(backend) as folder_name, _databases(backend, Path(folder_name)) as uris:
         if uris is None:
@@ -58,6 +63,8 @@ def serve(backend: str, registrations: int = 0, sent_mail: bool = False) -> Iter
                     fixtures.insert_sent_confirmations(event.id)
             event_id, slug = event.id, event.slug
             create_schema(baseline_uri)
+            if stack:
+                create_stack_schema(stack_uri(backend, folder, baseline_uri), slug)
             from eventsvc.extensions import db
 
             db.session.remove()  # the servers take over: no transaction left open here
@@ -73,7 +80,11 @@ def serve(backend: str, registrations: int = 0, sent_mail: bool = False) -> Iter
                     folder / "baseline.log",
                     "/healthz",
                 ) as baseline_server,
+                _stack_server(backend, folder, baseline_uri, stack) as stack_server,
             ):
+                servers = {"eventsvc": eventsvc_server, "baseline": baseline_server}
+                if stack_server is not None:
+                    servers["stack"] = stack_server
                 log(
                     f"{backend}: eventsvc on {eventsvc_server.base_url}, "
                     f"baseline on {baseline_server.base_url}"
@@ -86,8 +97,24 @@ def serve(backend: str, registrations: int = 0, sent_mail: bool = False) -> Iter
                     slug=slug,
                     folder=folder,
                     app=app,
-                    servers={"eventsvc": eventsvc_server, "baseline": baseline_server},
+                    servers=servers,
                 )
+
+
+def stack_uri(backend: str, folder: Path, baseline_uri: str) -> str:
+    """The stack floor's database: its own SQLite file, or the shared PostgreSQL database (its
+    tables are named ``stack_…``)."""
+    return sqlite_uri(folder / "stack.sqlite3") if backend == "sqlite" else baseline_uri
+
+
+@contextlib.contextmanager
+def _stack_server(backend: str, folder: Path, baseline_uri: str, wanted: bool):
+    if not wanted:
+        yield None
+        return
+    env = clean_environment(BENCH_BASELINE_DATABASE_URI=stack_uri(backend, folder, baseline_uri))
+    with gunicorn("bench.stack_app:create_app()", env, folder / "stack.log", "/healthz") as server:
+        yield server
 
 
 @contextlib.contextmanager
