@@ -5,7 +5,7 @@ rename or delete, and what was done with templates lately. Who may: whoever may 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from eventsvc.i18n import best_text, current_locale
+from eventsvc.i18n import current_locale
 from eventsvc.organiser import bp
 from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.forms import ActionForm
@@ -21,19 +21,13 @@ def _require_manager() -> None:
         abort(403)
 
 
-def _question_labels(template) -> list[str]:
-    locale = current_locale()
-    return [
-        best_text(item.get("label") or {}, locale)[0] or item.get("key", "")
-        for item in template.items
-    ]
-
-
 def _page(renaming: int | None = None, name: str = "", errors=(), status: int = 200):
     return render_template(
         "organiser/question_templates.html",
         templates=question_templates.all_templates(),
-        question_labels=_question_labels,
+        question_labels=lambda template: question_templates.question_labels(
+            template, current_locale()
+        ),
         history=question_templates.template_history(),
         action_label=lambda action: audit.ACTION_LABELS.get(action, action),
         renaming=renaming,

@@ -17,7 +17,9 @@ from sqlalchemy import exists, select
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.i18n import best_text
 from eventsvc.models import AuditEntry, Event, EventAssignment, Organiser
+from eventsvc.models.question import QuestionType
 from eventsvc.models.question_template import QuestionTemplate
 from eventsvc.services import DomainError, audit, questions
 from eventsvc.services.inputs.base import InputErrors
@@ -84,6 +86,17 @@ def merged_items(event: Event, template: QuestionTemplate | int) -> tuple[list[d
     keys = {item["key"] for item in current}
     added = [item for item in template.items if item.get("key") not in keys]
     return current + added, len(added)
+
+
+def question_labels(template: QuestionTemplate, locale: str) -> list[str]:
+    """The template's questions as a reader of ``locale`` knows them (the built-in
+    accessibility question by its built-in label), for a page to list."""
+    return [
+        str(questions.ACCESSIBILITY_LABEL)
+        if item.get("type") == QuestionType.ACCESSIBILITY
+        else best_text(item.get("label") or {}, locale)[0] or item.get("key", "")
+        for item in template.items
+    ]
 
 
 def _template(template_id) -> QuestionTemplate:

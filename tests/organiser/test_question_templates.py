@@ -43,7 +43,11 @@ def test_the_builder_links_to_the_page_which_lists_each_template_with_its_questi
     organiser, make_event
 ):
     event = make_event()
-    saved(event, "Teachers' launch")
+    saved(
+        event,
+        "Teachers' launch",
+        [role(), breakout(), {"key": "accessibility", "type": "accessibility"}],
+    )
     builder = page(organiser.get(f"/organiser/events/{event.slug}/form"))
     link = builder.select_one(f".question-templates a[href='{LIST}']")
     assert link is not None and "Rename or delete" in text(link)
@@ -54,8 +58,9 @@ def test_the_builder_links_to_the_page_which_lists_each_template_with_its_questi
     assert [text(li) for li in row.select(".template-questions li")] == [
         "Your role",
         "Breakout group",
+        "Accessibility needs (optional)",
     ]
-    assert "2 questions" in text(row)
+    assert "3 questions" in text(row)
 
 
 def test_a_template_is_renamed_and_the_renaming_audited(organiser, make_event):
