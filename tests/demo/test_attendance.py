@@ -20,7 +20,7 @@ from eventsvc.models import (
     Registration,
 )
 from eventsvc.models.attendance import AttendanceRow, RowState
-from eventsvc.services import attendance, follow_ups
+from eventsvc.services import attendance, broadcasts, follow_ups
 from eventsvc.services.attendance_reports import parse
 from tests.conftest import DEFAULT_NOW
 from tests.public.html import page, text
@@ -49,6 +49,8 @@ def test_its_zoom_report_is_imported_most_rows_matched_a_few_not(webinar):
     assert summary.registered == PAST_REGISTRANTS
     assert 0 < summary.attended < summary.present < summary.registered  # early leavers, no-shows
     assert 0.5 <= summary.rate < 0.9
+    # The figures docs/organiser.md quotes.
+    assert (summary.registered, summary.present, summary.attended) == (16, 13, 11)
     assert summary.unmatched == len(UNMATCHED)
     states = dict(
         db.session.execute(
@@ -92,6 +94,11 @@ def test_its_follow_up_was_sent_to_every_confirmed_registrant(webinar):
     assert variants == {"attended", "absent"}
     someone = db.session.get(Registration, sent[0].registration_id)
     assert follow_ups.personal_view(someone).body
+    # Nothing of the demo is left for a mail worker to send.
+    assert not db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == MessageStatus.PENDING)
+    ).all()
+    assert not broadcasts.live(webinar, list(MessageKind))
 
 
 def test_the_attendance_pages_show_the_rates(webinar, admin):
