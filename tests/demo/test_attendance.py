@@ -112,4 +112,3 @@ def test_the_attendance_pages_show_the_rates(webinar, admin):
     assert "Samuel Osei" in unmatched.text and "iPad de Lucía" in unmatched.text
     follow_up = admin.get(f"/organiser/events/{webinar.slug}/follow-up")
     assert follow_up.status_code == 200
-
