@@ -105,8 +105,10 @@ def test_the_attendance_pages_show_the_rates(webinar, admin):
     summary = attendance.attendance_summary(webinar)
     response = admin.get(f"/organiser/events/{webinar.slug}/attendance")
     assert response.status_code == 200
-    shown = text(page(response).select_one("main"))
-    assert f"{round(100 * summary.rate)} %" in shown or f"{round(100 * summary.rate)}%" in shown
+    soup = page(response)
+    assert text(soup.select_one("#attendance-rate")) == f"{100 * summary.rate:.0f} %" == "69 %"
+    rates = [text(cell) for cell in soup.select("table tbody tr td:last-child")]
+    assert sum(rate.endswith(" %") for rate in rates) >= 3  # by country, language, interpretation
     unmatched = admin.get(f"/organiser/events/{webinar.slug}/attendance/unmatched")
     assert unmatched.status_code == 200
     assert "Samuel Osei" in unmatched.text and "iPad de Lucía" in unmatched.text
