@@ -6,6 +6,7 @@ withdrawn: nobody exists behind these example.org addresses.
 
 from sqlalchemy import select, update
 
+from eventsvc.demo.attendance import seed_past_webinar
 from eventsvc.extensions import db
 from eventsvc.models import (
     Event,
@@ -119,9 +120,30 @@ def demo_answers(index: int, asked: set[str]) -> dict:
     return answers
 
 
+def demo_input(index: int, person: tuple, event: Event) -> RegistrationInput:
+    """The ``index``-th demo person's registration for ``event``, as the form would send it."""
+    name, organisation, country, language, interpretation, question_for_speakers, news = person
+    asked = {question.key for question in questions.asked_questions(event)}
+    return RegistrationInput(
+        full_name=name,
+        email=f"demo{index + 1}.{event.slug[:12]}@example.org",
+        language=language,
+        organisation=organisation,
+        country=country,
+        # The demo lists the language each person listens in: the floor's is no interpretation.
+        interpretation_language=(
+            FOLLOWS_FLOOR if interpretation == event.floor_language else interpretation
+        ),
+        question_for_speakers=question_for_speakers,
+        newsletter=news,
+        answers=demo_answers(index, asked),
+    )
+
+
 def seed_registrations() -> int:
-    """Register the demo people at the demo events that take registrations; returns how many.
-    Does nothing once any registration exists."""
+    """Register the demo people at the demo events that take registrations, and at the past
+    webinar as they did before it (with its attendance and follow-up: :mod:`.attendance`);
+    returns how many. Does nothing once any registration exists."""
     if db.session.scalar(select(Registration.id).limit(1)) is not None:
         return 0
     count = 0
@@ -129,36 +151,14 @@ def seed_registrations() -> int:
         event = db.session.scalar(select(Event).where(Event.slug == slug))
         if event is None:
             continue
-        asked = {question.key for question in questions.asked_questions(event)}
-        for index, (
-            name,
-            organisation,
-            country,
-            language,
-            interpretation,
-            question_for_speakers,
-            news,
-        ) in enumerate(people):
-            data = RegistrationInput(
-                full_name=name,
-                email=f"demo{index + 1}.{slug[:12]}@example.org",
-                language=language,
-                organisation=organisation,
-                country=country,
-                # The demo lists the language each person listens in: the floor's is no
-                # interpretation at all.
-                interpretation_language=(
-                    FOLLOWS_FLOOR if interpretation == event.floor_language else interpretation
-                ),
-                question_for_speakers=question_for_speakers,
-                newsletter=news,
-                answers=demo_answers(index, asked),
-            )
+        for index, person in enumerate(people):
             try:
-                register(event, data)
+                register(event, demo_input(index, person, event))
             except RegistrationClosed:
                 break
             count += 1
+    # The past webinar: registered before it, its attendance report, its follow-up (issue 18).
+    count += seed_past_webinar(PEOPLE, demo_input)
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == MessageStatus.PENDING)

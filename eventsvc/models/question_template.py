@@ -7,10 +7,11 @@ so applying a template is ``set_questions`` with it: one format and one set of r
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
 from eventsvc.extensions import db
+from eventsvc.models.organiser import Organiser
 from eventsvc.models.types import UTCDateTime
 
 TEMPLATE_NAME_MAX = 120
@@ -25,6 +26,8 @@ class QuestionTemplate(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    created_by: Mapped[Organiser | None] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<QuestionTemplate {self.name!r}>"

@@ -30,6 +30,7 @@ from eventsvc.organiser import (  # noqa: E402,F401
     organisers,
     partners,
     presenters,
+    question_templates,
     questions_builder,
     reminders,
     sign_in,

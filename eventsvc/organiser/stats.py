@@ -6,10 +6,9 @@ from flask import abort, render_template, request
 from eventsvc import clock
 from eventsvc.i18n import current_locale
 from eventsvc.lookups import event_or_404
-from eventsvc.models.question import CHOICE_TYPES
 from eventsvc.organiser import bp
 from eventsvc.organiser.exports import CSV_TYPE, csv_delimiter, download
-from eventsvc.organiser.stats_chart import cumulative_chart, option_chart
+from eventsvc.organiser.stats_chart import CHARTED_TYPES, cumulative_chart, option_chart
 from eventsvc.services import exports, questions, stats
 
 #: The CSV tables of the statistics page: ``?table=…``.
@@ -42,7 +41,7 @@ def stats_page(slug):
         option_charts={
             question.key: option_chart(items)
             for question, items in question_stats
-            if question.type in CHOICE_TYPES
+            if question.type in CHARTED_TYPES
         },
         question_label=lambda question: questions.label(question, locale),
         event=event,

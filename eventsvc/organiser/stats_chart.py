@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_date
 
+from eventsvc.models.question import CHOICE_TYPES, QuestionType
 from eventsvc.services import stats
 
 WIDTH, HEIGHT = 480, 240
@@ -88,6 +89,10 @@ def cumulative_chart(series: list[stats.DailyCount]) -> Chart | None:
 
 
 # --- One chart per choice question (issue 16) --------------------------------------------------
+
+#: The questions drawn as bars: choices, and yes/no questions (two bars, yes and no), whose
+#: counts have the same shape (``stats.question_counts``).
+CHARTED_TYPES = CHOICE_TYPES | {QuestionType.BOOLEAN}
 
 OPTION_WIDTH, OPTION_ROW, OPTION_LABEL, OPTION_TOP = 480, 28, 180, 8
 

@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "held_mail_discarded": _l("Held mail discarded"),
     "question_template_saved": _l("Questions saved as a template"),
     "question_template_applied": _l("Question template applied"),
+    "question_template_renamed": _l("Question template renamed"),
+    "question_template_deleted": _l("Question template deleted"),
     "follow_up_saved": _l("Follow-up saved"),
     "follow_up_slides": _l("Follow-up slides uploaded"),
     "follow_up_scheduled": _l("Follow-up scheduled"),

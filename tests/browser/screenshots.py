@@ -133,6 +133,17 @@ def show_form_builder(page: Page, lang: str, scene: Scene, tag: str) -> None:
     page.locator("[data-question]").nth(1).evaluate("card => card.scrollIntoView()")
 
 
+def show_question_templates(page: Page, lang: str, scene: Scene, tag: str) -> None:
+    """The question templates page, with the demo launch's questions saved as one from the
+    form builder (the same name each time: saving again replaces it)."""
+    visit(page, f"/organiser/events/{scene.event_slug}/form")
+    page.locator("#template-name").fill("Launch: roles, age groups, breakouts")
+    page.locator("#template-name").locator("xpath=ancestor::form").locator("button").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Rename or delete the templates").click()
+    expect(page.locator("tr[data-template]").first).to_be_visible()
+
+
 def show_form_questions(page: Page, lang: str, scene: Scene, tag: str) -> None:
     """The event's own questions on the public form, a teacher's answers begun."""
     visit(page, f"/{lang}/events/{scene.event_slug}")
@@ -159,6 +170,7 @@ SHOTS = (
     Shot("partner-errors", show_partner_errors, languages=("en",), organiser=True),
     Shot("account", show_account, languages=("en",), organiser=True),
     Shot("form-builder", show_form_builder, languages=("en",), organiser=True),
+    Shot("question-templates", show_question_templates, languages=("en",), organiser=True),
     Shot("form-questions", show_form_questions),
 )
 

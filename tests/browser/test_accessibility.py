@@ -107,6 +107,7 @@ def test_organiser_pages_have_no_serious_accessibility_violations(
             ("account", lambda: page.goto("/organiser/account")),
             ("second factor set-up", lambda: page.goto("/organiser/account/second-factor")),
             ("organisers", lambda: page.goto("/organiser/organisers")),
+            ("question templates", lambda: page.goto("/organiser/question-templates")),
         ],
     )
 

@@ -1,5 +1,6 @@
-"""The statistics page draws a bar chart for each choice question (issue 16): one bar per
-option, confirmed then waitlisted, its places; none for a question nobody answered."""
+"""The statistics page draws a bar chart for each choice question (issue 16) and each yes/no
+question: one bar per option (yes, no), confirmed then waitlisted, its places; none for a
+question nobody answered."""
 
 from types import SimpleNamespace
 
@@ -38,6 +39,26 @@ def test_each_answered_choice_question_has_its_chart(signed_in, event):
     ngo = next(width for title, width in bars.items() if "Waitlisted" in title)
     assert teacher == pytest.approx(2 * ngo)  # two confirmed teachers, one waitlisted
     assert soup.select_one("[data-question=breakout] svg") is None  # nobody answered it
+
+
+def test_a_yes_no_question_is_charted_like_a_choice(signed_in, make_event):
+    event = make_event(slug="gps-launch", capacity=2)
+    first = {"key": "first", "type": "boolean", "label": {"en": "First time?", "fr": "Q"}}
+    unasked = {"key": "again", "type": "boolean", "label": {"en": "Again?", "fr": "Q"}}
+    with unit_of_work():
+        questions.set_questions(db.session.merge(event), [first, unasked])
+    answer(event, "a@example.org", first=True)
+    answer(event, "b@example.org", first=True)
+    answer(event, "c@example.org", first=False)  # waitlisted: the event holds two
+    soup = page(signed_in.get(URL))
+    chart = soup.select_one("[data-question=first] svg[role=img]")
+    assert chart is not None
+    assert "First time?" in text(chart.select_one("title"))
+    bars = {text(rect.select_one("title")): float(rect["width"]) for rect in chart.select("rect")}
+    assert set(bars) == {"Yes: Confirmed 2", "No: Confirmed 0", "No: Waitlisted 1"}
+    assert bars["Yes: Confirmed 2"] == pytest.approx(2 * bars["No: Waitlisted 1"])
+    assert bars["No: Confirmed 0"] == 0
+    assert soup.select_one("[data-question=again] svg") is None  # nobody answered it
 
 
 def test_the_chart_s_geometry():
