@@ -15,6 +15,7 @@ polling) sending to the counting SMTP server, all on loopback. Bounded at every 
 
 import contextlib
 import json
+import os
 import signal
 import subprocess
 import time
@@ -57,12 +58,59 @@ TEXTS = {
 }
 
 
-def size(settings: Settings) -> int:
-    return 2_000 if settings.quick else 20_000
+def sizes(settings: Settings) -> tuple[int, ...]:
+    """The launch sizes run, each on a fresh database: the issue's 2,000 → 20,000 → 100,000
+    (``--quick``: 2,000). ``BENCH_LAUNCH_SIZES=2000,20000`` runs fewer where the largest would
+    take too long (100,000 is about an hour on two cores)."""
+    chosen = os.environ.get("BENCH_LAUNCH_SIZES")
+    if chosen:
+        return tuple(int(n) for n in chosen.split(","))
+    return (2_000,) if settings.quick else (2_000, 20_000, 100_000)
 
 
 def run(settings: Settings) -> tuple[list[Row], dict]:
-    target = size(settings)
+    rows, raw = [], {}
+    for target in sizes(settings):
+        size_rows, raw[target] = _run_size(settings, target)
+        rows += size_rows
+    return rows + _scaling_rows(raw), raw
+
+
+def _scaling_rows(raw: dict) -> list[Row]:
+    """How each figure grows from the smallest launch to the largest (information)."""
+    done = {n: r for n, r in raw.items() if r.get("check")}
+    if len(done) < 2:
+        return []
+    small, large = min(done), max(done)
+    title = f"{TITLE} scaling {small:,} -> {large:,}"
+    per_person = [
+        ("confirmations_s", "confirmations' time per registrant"),
+        ("updates_s", "updates' time per registrant"),
+        ("announcement_s", "announcement's time per registrant"),
+    ]
+    rows = [
+        Row(title, "registrations per second", "ratio", done[large]["rate"], done[small]["rate"])
+    ]
+    for key, figure in per_person:
+        rows.append(
+            Row(
+                title,
+                figure,
+                "ms",
+                done[large][key] / large * 1000,
+                done[small][key] / small * 1000,
+                note="the largest launch's figure against the smallest's",
+            )
+        )
+    for key, figure in (
+        ("move_request_s", "the move's request"),
+        ("announce_request_s", "the announcement's request"),
+    ):
+        rows.append(Row(title, figure, "ms", done[large][key] * 1000, done[small][key] * 1000))
+    return rows
+
+
+def _run_size(settings: Settings, target: int) -> tuple[list[Row], dict]:
     with (
         scratch_dir("launch") as name,
         postgres_database() as (uri, problem),
@@ -308,12 +356,13 @@ def _check(sink, event_id: int, registered: int, folder: Path) -> dict:
 
 
 def _rows(raw: dict, target: int) -> list[Row]:
+    title = f"{TITLE} ({target:,})"
     base, burst = raw["baseline"], raw["burst"]
     registered = raw["registered"]
     check = raw["check"]
     return [
         Row(
-            TITLE,
+            title,
             f"registrations, {registered:,} from {CLIENTS} clients",
             "regs/s",
             raw["rate"],
@@ -323,24 +372,24 @@ def _rows(raw: dict, target: int) -> list[Row]:
                 "workers, same clients"
             ),
         ),
-        Row(TITLE, "registration latency p50", "ms", burst["p50_ms"], base["p50_ms"]),
-        Row(TITLE, "registration latency p99", "ms", burst["p99_ms"], base["p99_ms"]),
+        Row(title, "registration latency p50", "ms", burst["p50_ms"], base["p50_ms"]),
+        Row(title, "registration latency p99", "ms", burst["p99_ms"], base["p99_ms"]),
         Row(
-            TITLE,
+            title,
             "every confirmation at the SMTP server",
             "s",
             raw["confirmations_s"],
             note=f"from the first registration; registering took {raw['registered_in']:.1f} s",
         ),
         Row(
-            TITLE,
+            title,
             "every update at the SMTP server",
             "s",
             raw["updates_s"],
             note=f"from the move; the organiser's request {raw['move_request_s'] * 1000:.0f} ms",
         ),
         Row(
-            TITLE,
+            title,
             "every announcement at the SMTP server",
             "s",
             raw["announcement_s"],
@@ -349,7 +398,7 @@ def _rows(raw: dict, target: int) -> list[Row]:
             ),
         ),
         Row(
-            TITLE,
+            title,
             "one of each kind per registrant",
             "regs",
             registered,
