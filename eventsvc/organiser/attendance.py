@@ -22,6 +22,7 @@ from eventsvc.organiser import bp
 from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.exports import CSV_TYPE, csv_delimiter, download
 from eventsvc.organiser.forms import ActionForm, timezone_choices
+from eventsvc.organiser.stats import labelled_breakdowns
 from eventsvc.organiser.stats_chart import Chart, column_chart
 from eventsvc.services import DomainError, attendance, exports, stats
 from eventsvc.services.attendance_reports import ReportError
@@ -251,17 +252,9 @@ def attendance_page(slug):
 def _attendance_page(event: Event, rule_form: RuleForm, status: int):
     locale = current_locale()
     summary = attendance.attendance_summary(event)
-    breakdowns = [
-        (
-            field,
-            stats.BREAKDOWN_TITLES[field],
-            [
-                (item, stats.label(field, item.value, locale))
-                for item in attendance.attendance_by(event, field)
-            ],
-        )
-        for field in attendance.BY_FIELDS
-    ]
+    breakdowns = labelled_breakdowns(
+        attendance.BY_FIELDS, lambda field: attendance.attendance_by(event, field), locale
+    )
     series = attendance.arrivals(event)
     filters = {
         "attended": request.args.get("attended", ""),
