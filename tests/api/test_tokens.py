@@ -6,6 +6,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -91,6 +92,15 @@ def test_the_workspace_asks_for_a_name_in_the_organisers_language(organiser):
     page = organiser.post("/organiser/account/api-tokens", data={"name": " ", "scope": "read"})
     assert page.status_code == 422
     assert "Donnez un nom au jeton" in page.get_data(as_text=True)
+
+
+def test_the_account_page_links_to_tokens_and_webhooks_once_and_keeps_its_title(organiser):
+    """The API section stood twice, once inside the page's <title>."""
+    doc = BeautifulSoup(organiser.get("/organiser/account").text, "html.parser")
+    assert doc.title.get_text() == "Your account · Organiser workspace"
+    assert len(doc.select("#api-heading")) == 1
+    links = [a["href"] for a in doc.select("section[aria-labelledby=api-heading] a")]
+    assert links == ["/organiser/account/api-tokens", "/organiser/webhooks"]
 
 
 def test_an_organiser_cannot_revoke_someone_elses_token(organiser, admin_account):
