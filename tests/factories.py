@@ -145,6 +145,21 @@ def register_someone(event, email=None, language="fr", **kw):
         return register(event, data).registration
 
 
+def register_people(event, people) -> dict:
+    """Register each of ``people`` (dicts of email, name, language, country: the sample attendance
+    reports' roster), through the service; the registrations by address."""
+    return {
+        person["email"]: register_someone(
+            event,
+            email=person["email"],
+            full_name=person["name"],
+            language=person["language"],
+            country=person["country"],
+        )
+        for person in people
+    }
+
+
 def bulk_registrations(event, n: int, status=RegistrationStatus.CONFIRMED, languages=("fr", "en")):
     """``n`` registrations of ``event`` in one statement (for audiences of thousands), the
     event's seat count kept as the services keep it. Returns their ids in order."""
