@@ -43,26 +43,26 @@ def public_url(endpoint: str, **values) -> str:
 
 def manage_url(registration: Registration) -> str:
     """The registrant's personal page (view, change languages, download the invite, cancel)."""
-    pattern = _manage_url_pattern(current_app.config["PUBLIC_BASE_URL"], registration.language)
+    pattern = _token_url_pattern(
+        "attendee.manage", current_app.config["PUBLIC_BASE_URL"], registration.language
+    )
     return pattern.replace(_TOKEN_MARK, tokens.make_token(registration))
 
 
-@lru_cache(maxsize=64)
-def _manage_url_pattern(base_url: str, lang: str) -> str:
-    """The personal-page URL with a mark for the token: routing it once per language is enough."""
-    return external_url("attendee.manage", lang=lang, token=_TOKEN_MARK)
+@lru_cache(maxsize=128)
+def _token_url_pattern(endpoint: str, base_url: str, lang: str) -> str:
+    """A personal URL with a mark for the token: routing it once per endpoint, base URL and
+    language is enough."""
+    return external_url(endpoint, lang=lang, token=_TOKEN_MARK)
 
 
 def join_url(registration: Registration) -> str:
     """The registrant's personal join link (``services.joins``): it records the opening and
     leads to the meeting, or waits, or says the event is over. Never the raw address."""
-    pattern = _join_url_pattern(current_app.config["PUBLIC_BASE_URL"], registration.language)
+    pattern = _token_url_pattern(
+        "join.open", current_app.config["PUBLIC_BASE_URL"], registration.language
+    )
     return pattern.replace(_TOKEN_MARK, joins.make_token(registration))
-
-
-@lru_cache(maxsize=64)
-def _join_url_pattern(base_url: str, lang: str) -> str:
-    return external_url("join.open", lang=lang, token=_TOKEN_MARK)
 
 
 def certificate_url(code: str) -> str:

@@ -8,6 +8,7 @@ call these; a test may call them directly too.
 import copy
 import itertools
 import json
+import re
 from dataclasses import replace
 
 from sqlalchemy import func, insert, select, update
@@ -145,6 +146,21 @@ def register_someone(event, email=None, language="fr", **kw):
         return register(event, data).registration
 
 
+def register_people(event, people) -> dict:
+    """Register each of ``people`` (dicts of email, name, language, country: the sample attendance
+    reports' roster), through the service; the registrations by address."""
+    return {
+        person["email"]: register_someone(
+            event,
+            email=person["email"],
+            full_name=person["name"],
+            language=person["language"],
+            country=person["country"],
+        )
+        for person in people
+    }
+
+
 def bulk_registrations(event, n: int, status=RegistrationStatus.CONFIRMED, languages=("fr", "en")):
     """``n`` registrations of ``event`` in one statement (for audiences of thousands), the
     event's seat count kept as the services keep it. Returns their ids in order."""
@@ -224,6 +240,19 @@ def create_account(
 
 def sign_in(client, email: str, password: str = PASSWORD):
     return client.post("/organiser/login", data={"email": email, "password": password})
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token in a page's form (tests run with ``WTF_CSRF_ENABLED``, as in production)."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def sign_in_with_token(client, email: str, password: str = PASSWORD):
+    """Sign in as the login page does when CSRF protection is on: its token, then the post."""
+    token = csrf_token_of(client.get("/organiser/login").text)
+    return client.post(
+        "/organiser/login", data={"email": email, "password": password, "csrf_token": token}
+    )
 
 
 # --- import documents ---------------------------------------------------------------------------

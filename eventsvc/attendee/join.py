@@ -9,23 +9,17 @@ token is a plain 404; a cancelled place or an unusable event gets a page with no
 from flask import abort, redirect, render_template, request
 
 from eventsvc import clock
+from eventsvc.attendee import keep_private
 from eventsvc.i18n import localized_blueprint
 from eventsvc.services import joins
 from eventsvc.services.joins import JoinState
 from eventsvc.unit_of_work import unit_of_work
 
 bp = localized_blueprint("join", __name__, "/join")
+bp.after_request(keep_private)
 
 #: The longest a waiting page waits before it asks again without JavaScript (the meta refresh).
 REFRESH_AT_MOST = 300
-
-
-@bp.after_request
-def _keep_private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.get("/<token>")

@@ -22,14 +22,6 @@ from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import public_url
 
 
-@bp.after_request
-def _keep_private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @bp.get("/<token>")
 def manage(token):
     registration = _registration_or_404(token)

@@ -2,8 +2,6 @@
 rows by hand or ignore them, the attendance page (rate, breakdowns, arrivals chart, the list
 with filters, the rule) and the funder's statistics CSV."""
 
-import math
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
@@ -24,17 +22,8 @@ from eventsvc.organiser import bp
 from eventsvc.organiser.access import current_organiser
 from eventsvc.organiser.exports import CSV_TYPE, csv_delimiter, download
 from eventsvc.organiser.forms import ActionForm, timezone_choices
-from eventsvc.organiser.stats_chart import (
-    BOTTOM,
-    HEIGHT,
-    LEFT,
-    RIGHT,
-    TOP,
-    WIDTH,
-    Bar,
-    Chart,
-    nice_step,
-)
+from eventsvc.organiser.stats import labelled_breakdowns
+from eventsvc.organiser.stats_chart import Chart, column_chart
 from eventsvc.services import DomainError, attendance, exports, stats
 from eventsvc.services.attendance_reports import ReportError
 from eventsvc.unit_of_work import unit_of_work
@@ -263,17 +252,9 @@ def attendance_page(slug):
 def _attendance_page(event: Event, rule_form: RuleForm, status: int):
     locale = current_locale()
     summary = attendance.attendance_summary(event)
-    breakdowns = [
-        (
-            field,
-            stats.BREAKDOWN_TITLES[field],
-            [
-                (item, stats.label(field, item.value, locale))
-                for item in attendance.attendance_by(event, field)
-            ],
-        )
-        for field in attendance.BY_FIELDS
-    ]
+    breakdowns = labelled_breakdowns(
+        attendance.BY_FIELDS, lambda field: attendance.attendance_by(event, field), locale
+    )
     series = attendance.arrivals(event)
     filters = {
         "attended": request.args.get("attended", ""),
@@ -342,41 +323,8 @@ def arrivals_chart(series, zone_name: str) -> Chart | None:
     statistics page's chart."""
     if not series:
         return None
-    largest = max(count for _moment, count in series)
-    step = nice_step(largest)
-    top_value = max(step, step * math.ceil(largest / step))
-    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_width / len(series)
-    baseline = TOP + plot_height
-    bars = []
-    for index, (moment, count) in enumerate(series):
-        height = plot_height * count / top_value
-        bars.append(
-            Bar(
-                x=round(LEFT + index * slot + slot * 0.1, 2),
-                y=round(baseline - height, 2),
-                width=round(slot * 0.8, 2),
-                height=round(height, 2),
-                label=format_time(clock.to_wall(moment, zone_name), "short"),
-                value=count,
-            )
-        )
-    ticks = [
-        (round(baseline - plot_height * value / top_value, 2), value)
-        for value in range(0, top_value + 1, step)
-    ]
-    last = len(series) - 1
-    x_labels = [
-        (
-            round(LEFT + index * slot if index == 0 else LEFT + (index + 1) * slot, 2)
-            if index in (0, last)
-            else round(LEFT + (index + 0.5) * slot, 2),
-            bars[index].label,
-            "start" if index == 0 else "end" if index == last else "middle",
-        )
-        for index in sorted({0, last // 2, last})
-    ]
-    return Chart(WIDTH, HEIGHT, bars, ticks, x_labels, baseline)
+    labels = [format_time(clock.to_wall(moment, zone_name), "short") for moment, _count in series]
+    return column_chart([count for _moment, count in series], labels, labels)
 
 
 @bp.get("/events/<slug>/attendance.csv")

@@ -181,6 +181,23 @@ class ContentForm(Form):
     )
 
 
+def _address_field(label, description):
+    """An event's web address (join link, recording, panelists'): “https://” added when left out."""
+    return URLField(
+        label, filters=[complete_url], render_kw={"maxlength": URL_MAX}, description=description
+    )
+
+
+def _join_minutes_field(label, description):
+    """Minutes around the event during which its join links open (empty: the default)."""
+    return IntegerField(
+        label,
+        [Optional()],
+        render_kw={"min": 0, "max": JOIN_MINUTES_MAX},
+        description=description,
+    )
+
+
 class EventForm(FlaskForm):
     """Create or edit an event. Build it with :func:`event_form`, which adds one texts
     sub-form per locale (``en-title``, ``fr-title``…, through :func:`localised`) and the
@@ -217,38 +234,27 @@ class EventForm(FlaskForm):
         format=WALL_FORMATS,
         description=_l("Leave empty to take registrations until the start."),
     )
-    online_url = URLField(
+    online_url = _address_field(
         _l("Join link"),
-        filters=[complete_url],
-        render_kw={"maxlength": URL_MAX},
-        description=_l(
+        _l(
             "Sent only to confirmed participants, never shown publicly. "
             "“https://” is added if you leave it out."
         ),
     )
-    join_opens_minutes = IntegerField(
+    join_opens_minutes = _join_minutes_field(
         _l("Links open (minutes before the start)"),
-        [Optional()],
-        render_kw={"min": 0, "max": JOIN_MINUTES_MAX},
-        description=_l("Before then, each person's link shows a countdown."),
+        _l("Before then, each person's link shows a countdown."),
     )
-    join_grace_minutes = IntegerField(
+    join_grace_minutes = _join_minutes_field(
         _l("Links stay open (minutes after the end)"),
-        [Optional()],
-        render_kw={"min": 0, "max": JOIN_MINUTES_MAX},
-        description=_l("After then, the link says the event is over and offers the recording."),
+        _l("After then, the link says the event is over and offers the recording."),
     )
-    recording_url = URLField(
-        _l("Recording"),
-        filters=[complete_url],
-        render_kw={"maxlength": URL_MAX},
-        description=_l("Offered by the join links once the event is over."),
+    recording_url = _address_field(
+        _l("Recording"), _l("Offered by the join links once the event is over.")
     )
-    panelist_url = URLField(
+    panelist_url = _address_field(
         _l("Shared address for panelists"),
-        filters=[complete_url],
-        render_kw={"maxlength": URL_MAX},
-        description=_l(
+        _l(
             "For people without a personal link (speakers, interpreters): shown only to "
             "organisers, openings are not counted."
         ),

@@ -15,22 +15,27 @@ from eventsvc.services import exports, questions, stats
 CSV_TABLES = ("daily", *stats.BREAKDOWN_FIELDS)
 
 
+def labelled_breakdowns(fields, counts, locale: str) -> list[tuple]:
+    """``(field, title, [(item, label), …])`` for each field: the breakdown tables of the
+    statistics and attendance pages. ``counts(field)`` gives the items (each with a ``value``)."""
+    return [
+        (
+            field,
+            stats.BREAKDOWN_TITLES[field],
+            [(item, stats.label(field, item.value, locale)) for item in counts(field)],
+        )
+        for field in fields
+    ]
+
+
 @bp.get("/events/<slug>/stats", endpoint="stats")
 def stats_page(slug):
     event = event_or_404(slug)
     locale = current_locale()
     series = stats.registrations_per_day(event.id)
-    breakdowns = [
-        (
-            field,
-            stats.BREAKDOWN_TITLES[field],
-            [
-                (item, stats.label(field, item.value, locale))
-                for item in stats.breakdown_for(event, field)
-            ],
-        )
-        for field in stats.BREAKDOWN_FIELDS
-    ]
+    breakdowns = labelled_breakdowns(
+        stats.BREAKDOWN_FIELDS, lambda field: stats.breakdown_for(event, field), locale
+    )
     question_stats = [
         (question, stats.question_counts(question, locale))
         for question in stats.counted_questions(event)

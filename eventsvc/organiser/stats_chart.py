@@ -48,44 +48,56 @@ def nice_step(largest: int, steps: int = 4) -> int:
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
-def cumulative_chart(series: list[stats.DailyCount]) -> Chart | None:
-    """Bars of the running total per day, with ticks and a few day labels."""
-    if not series:
-        return None
-    step = nice_step(series[-1].cumulative)
-    top_value = step * math.ceil(series[-1].cumulative / step)
+def column_chart(values: list[int], labels: list[str], axis_labels: list[str]) -> Chart:
+    """Vertical bars of ``values`` (``labels`` name each bar), round ticks up the side and three of
+    ``axis_labels`` under it (the first, middle and last bar's): the statistics page's running
+    total and the attendance page's arrivals are drawn by this one function."""
+    largest = max(values)
+    step = nice_step(largest)
+    top_value = max(step, step * math.ceil(largest / step))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_width / len(series)
+    slot = plot_width / len(values)
     baseline = TOP + plot_height
     bars = []
-    for index, item in enumerate(series):
-        height = plot_height * item.cumulative / top_value
+    for index, (value, label) in enumerate(zip(values, labels, strict=True)):
+        height = plot_height * value / top_value
         bars.append(
             Bar(
                 x=round(LEFT + index * slot + slot * 0.1, 2),
                 y=round(baseline - height, 2),
                 width=round(slot * 0.8, 2),
                 height=round(height, 2),
-                label=format_date(item.day, "medium"),
-                value=item.cumulative,
+                label=label,
+                value=value,
             )
         )
     ticks = [
         (round(baseline - plot_height * value / top_value, 2), value)
         for value in range(0, top_value + 1, step)
     ]
-    last = len(series) - 1
+    last = len(values) - 1
     x_labels = [
         (
             round(LEFT + index * slot if index == 0 else LEFT + (index + 1) * slot, 2)
             if index in (0, last)
             else round(LEFT + (index + 0.5) * slot, 2),
-            format_date(series[index].day, "d MMM"),
+            axis_labels[index],
             "start" if index == 0 else "end" if index == last else "middle",
         )
         for index in sorted({0, last // 2, last})
     ]
     return Chart(WIDTH, HEIGHT, bars, ticks, x_labels, baseline)
+
+
+def cumulative_chart(series: list[stats.DailyCount]) -> Chart | None:
+    """Bars of the running total per day, with ticks and a few day labels."""
+    if not series:
+        return None
+    return column_chart(
+        [item.cumulative for item in series],
+        [format_date(item.day, "medium") for item in series],
+        [format_date(item.day, "d MMM") for item in series],
+    )
 
 
 # --- One chart per choice question (issue 16) --------------------------------------------------

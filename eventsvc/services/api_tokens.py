@@ -17,7 +17,7 @@ from sqlalchemy import select
 from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import ApiToken, Organiser, TokenScope
-from eventsvc.services import DomainError
+from eventsvc.services import DomainError, owned
 from eventsvc.services.inputs.base import Errors
 
 PREFIX = "evs_"
@@ -81,19 +81,14 @@ def note_use(row: ApiToken) -> bool:
 
 
 def tokens_of(organiser: Organiser) -> list[ApiToken]:
-    return list(
-        db.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.organiser_id == organiser.id)
-            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id)
-        )
-    )
+    """The organiser's tokens, live ones first, the newest first."""
+    live_first = ApiToken.revoked_at.is_not(None)
+    return owned.rows_of(ApiToken, organiser, live_first, ApiToken.created_at.desc(), ApiToken.id)
 
 
 def revoke(organiser: Organiser, token_id: int) -> ApiToken:
-    row = db.session.get(ApiToken, token_id)
-    if row is None or row.organiser_id != organiser.id:
-        raise TokenNotFound(_l("This token does not exist."))
+    missing = TokenNotFound(_l("This token does not exist."))
+    row = owned.row_of(ApiToken, organiser, token_id, missing)
     if row.revoked_at is None:
         row.revoked_at = clock.now()
     db.session.flush()

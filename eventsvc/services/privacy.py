@@ -111,14 +111,7 @@ def purge_past_registrations(older_than: timedelta) -> Purged:
         .values(**_erasure(_erased_email_sql()), anonymised_at=now)
         .execution_options(synchronize_session=False)
     )
-    for event_id, count in per_event:
-        audit.record(
-            "registrations_purged",
-            event=db.session.get(Event, event_id),
-            count=count,
-            older_than_days=older_than.days,
-        )
-    return Purged(sum(count for _event_id, count in per_event), message_ids)
+    return Purged(_record_purge("registrations_purged", per_event, older_than), message_ids)
 
 
 def sensitive_retention() -> timedelta:
@@ -147,9 +140,15 @@ def purge_sensitive_answers(older_than: timedelta | None = None) -> int:
         .where(Answer.question_id.in_(sensitive))
         .execution_options(synchronize_session=False)
     )
+    return _record_purge("sensitive_answers_purged", per_event, older_than)
+
+
+def _record_purge(action: str, per_event, older_than: timedelta) -> int:
+    """An entry in the history of each event a purge touched (``per_event``: event id, count);
+    returns the total."""
     for event_id, count in per_event:
         audit.record(
-            "sensitive_answers_purged",
+            action,
             event=db.session.get(Event, event_id),
             count=count,
             older_than_days=older_than.days,

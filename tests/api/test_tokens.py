@@ -3,8 +3,10 @@ scoped read or write and to the organiser's own events, revocable, last use show
 registrations are listed, created (same rules, same mail) and cancelled."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -92,12 +94,46 @@ def test_the_workspace_asks_for_a_name_in_the_organisers_language(organiser):
     assert "Donnez un nom au jeton" in page.get_data(as_text=True)
 
 
+def test_the_account_page_links_to_tokens_and_webhooks_once_and_keeps_its_title(organiser):
+    """The API section stood twice, once inside the page's <title>."""
+    doc = BeautifulSoup(organiser.get("/organiser/account").text, "html.parser")
+    assert doc.title.get_text() == "Your account · Organiser workspace"
+    assert len(doc.select("#api-heading")) == 1
+    links = [a["href"] for a in doc.select("section[aria-labelledby=api-heading] a")]
+    assert links == ["/organiser/account/api-tokens", "/organiser/webhooks"]
+
+
 def test_an_organiser_cannot_revoke_someone_elses_token(organiser, admin_account):
     with unit_of_work():
         row, _token_text = api_tokens.create(admin_account, "admin's", "read")
     organiser.post(f"/organiser/account/api-tokens/{row.id}/revoke")
     db.session.expire_all()
     assert db.session.get(ApiToken, row.id).revoked_at is None
+
+
+def test_an_organiser_lists_and_revokes_only_their_own_tokens(
+    organiser_account, admin_account, frozen_clock
+):
+    """Live tokens first, the newest first; another organiser's or an unknown id is absent."""
+    made = {}
+    for name in ("old", "revoked", "new"):
+        with unit_of_work():
+            made[name] = api_tokens.create(organiser_account, name, "read")[0]
+        frozen_clock.advance(timedelta(minutes=1))
+    with unit_of_work():
+        theirs = api_tokens.create(admin_account, "admin's", "read")[0]
+        api_tokens.revoke(organiser_account, made["revoked"].id)
+
+    assert [row.name for row in api_tokens.tokens_of(organiser_account)] == [
+        "new",
+        "old",
+        "revoked",
+    ]
+    for token_id in (theirs.id, theirs.id + 1000):
+        with pytest.raises(api_tokens.TokenNotFound), unit_of_work():
+            api_tokens.revoke(organiser_account, token_id)
+    db.session.expire_all()
+    assert db.session.get(ApiToken, theirs.id).revoked_at is None
 
 
 # --- authentication and scope ----------------------------------------------------------------

@@ -272,3 +272,19 @@ def test_a_head_request_is_not_counted(client, event, person, frozen_clock):
 
     assert response.status_code == 302
     assert fresh(person).join_count == 0
+
+
+def test_the_join_link_and_the_personal_page_keep_private_alike(
+    client, event, person, frozen_clock
+):
+    """Both answer a personal token: never cached, indexed, or named as the Referer."""
+    frozen_clock.set(event.starts_at - timedelta(hours=2))  # the join link's waiting page
+    private = {
+        "Cache-Control": "no-store",
+        "X-Robots-Tag": "noindex",
+        "Referrer-Policy": "no-referrer",
+    }
+    for url in (path(person), urlsplit(manage_url(person)).path):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert {name: response.headers.get(name) for name in private} == private, url

@@ -8,28 +8,15 @@ On SQLite by default; with ``EVENTSVC_TEST_BACKEND=postgresql`` the workers clai
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL.
 """
 
-import os
-import signal
-from collections import Counter
-
 import pytest
 from sqlalchemy import insert, select
 
 from eventsvc.extensions import db
-from eventsvc.models import (
-    Attendance,
-    Broadcast,
-    BroadcastStatus,
-    MessageKind,
-    MessageStatus,
-    OutboxMessage,
-    RegistrationStatus,
-)
+from eventsvc.models import Attendance, MessageKind, OutboxMessage, RegistrationStatus
 from eventsvc.services import follow_ups
 from eventsvc.services.inputs.follow_up import FollowUpData
 from eventsvc.unit_of_work import unit_of_work
 from tests.factories import bulk_registrations
-from tests.mail.test_worker import WAIT, start_worker, wait_for, wait_for_leases_to_expire
 
 pytestmark = pytest.mark.slow
 
@@ -76,61 +63,24 @@ def followed_up(make_event):
 _FOLLOW_UP = OutboxMessage.kind == MessageKind.FOLLOW_UP
 
 
-def follow_up_rows() -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).where(_FOLLOW_UP)))
-
-
-def the_broadcast() -> Broadcast:
-    db.session.expire_all()
-    return db.session.scalar(select(Broadcast).where(Broadcast.kind == MessageKind.FOLLOW_UP))
-
-
-def assert_each_got_exactly_one(smtp, ids, attended, duplicates_allowed: int) -> None:
-    rows = follow_up_rows()
-    assert Counter(row.registration_id for row in rows) == Counter(ids)  # one row each
-    assert all(row.status == MessageStatus.SENT for row in rows)
-    for row in rows:
+def assert_each_got_exactly_one(workers, ids, attended, duplicates_allowed: int) -> None:
+    """One row each, of their variant; the rest as every broadcast (``BroadcastWorkers``)."""
+    for row in workers.assert_each_got_exactly_one(ids, duplicates_allowed):
         expected = "attended" if row.registration_id in attended else "absent"
         assert row.payload["variant"] == expected
-    received = Counter(smtp.message_ids())
-    assert set(received) == {row.message_id for row in rows}
-    assert sum(received.values()) - len(received) <= duplicates_allowed
-    assert the_broadcast().status == BroadcastStatus.DONE
 
 
 def test_worker_killed_mid_expansion_of_a_follow_up_loses_and_doubles_no_recipient(
-    smtp, worker_env, followed_up
+    broadcast_workers, followed_up
 ):
     ids, attended = followed_up(150)
-    smtp.delay = 0.02
-    env = {**worker_env, "EVENTSVC_MAIL_EXPANSION_CHUNK": "20", "EVENTSVC_MAIL_OUTCOME_GROUP": "2"}
-    worker = start_worker(env, "--batch-size", "5", "--interval", "60")
-    wait_for(lambda: len(smtp.messages) >= 12, "a few batches to be sent")
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=WAIT)
-
-    broadcast = the_broadcast()
-    assert broadcast.status == BroadcastStatus.EXPANDING, "killed mid-expansion"
-    assert 0 < broadcast.written < len(ids)
-    assert any(row.claimed_until is not None for row in follow_up_rows()), "mid-batch"
-
-    smtp.delay = 0
-    wait_for_leases_to_expire()
-    again = start_worker(env, "--once", "--batch-size", "50")
-    _out, err = again.communicate(timeout=WAIT * 4)
-
-    assert again.returncode == 0, err.decode()
-    assert_each_got_exactly_one(smtp, ids, attended, duplicates_allowed=2)
+    workers = broadcast_workers(MessageKind.FOLLOW_UP)
+    workers.kill_mid_expansion_then_finish(len(ids))
+    assert_each_got_exactly_one(workers, ids, attended, duplicates_allowed=2)
 
 
-def test_two_workers_expand_and_send_one_follow_up_side_by_side(smtp, worker_env, followed_up):
+def test_two_workers_expand_and_send_one_follow_up_side_by_side(broadcast_workers, followed_up):
     ids, attended = followed_up(200)
-    smtp.delay = 0.005
-    env = {**worker_env, "EVENTSVC_MAIL_EXPANSION_CHUNK": "25"}
-
-    workers = [start_worker(env, "--once", "--batch-size", "10") for _ in range(2)]
-    outputs = [worker.communicate(timeout=WAIT * 4) for worker in workers]
-
-    assert [worker.returncode for worker in workers] == [0, 0], outputs
-    assert_each_got_exactly_one(smtp, ids, attended, duplicates_allowed=0)
+    workers = broadcast_workers(MessageKind.FOLLOW_UP)
+    workers.two_side_by_side()
+    assert_each_got_exactly_one(workers, ids, attended, duplicates_allowed=0)

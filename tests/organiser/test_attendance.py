@@ -8,7 +8,7 @@ import pytest
 
 from eventsvc.services import attendance
 from tests.data.attendance import make_samples
-from tests.factories import create_event, register_someone
+from tests.factories import create_event, register_people, register_someone
 
 BASE = "/organiser/events/gps-launch/attendance"
 
@@ -16,17 +16,7 @@ BASE = "/organiser/events/gps-launch/attendance"
 @pytest.fixture
 def launch(make_event):
     event = make_event(slug="gps-launch")
-    people = {
-        p["email"]: register_someone(
-            event,
-            email=p["email"],
-            full_name=p["name"],
-            language=p["language"],
-            country=p["country"],
-        )
-        for p in make_samples.ROSTER
-    }
-    return event, people
+    return event, register_people(event, make_samples.ROSTER)
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 accepted by the upload (its own limit), and still refused without a token."""
 
 import io
-import re
 
 import pytest
 
-from tests.factories import PASSWORD, register_someone
+from tests.factories import csrf_token_of, register_someone, sign_in_with_token
 
 BASE = "/organiser/events/gps-launch/attendance"
 
@@ -14,10 +13,6 @@ BASE = "/organiser/events/gps-launch/attendance"
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-def _token(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 def _report(count: int) -> bytes:
@@ -30,11 +25,7 @@ def test_a_large_report_with_a_token_is_imported_and_without_refused(
 ):
     event = make_event(slug="gps-launch")
     register_someone(event, email="person1@example.org")
-    token = _token(client.get("/organiser/login").text)
-    client.post(
-        "/organiser/login",
-        data={"email": organiser_account.email, "password": PASSWORD, "csrf_token": token},
-    )
+    sign_in_with_token(client, organiser_account.email)
     content = _report(20_000)
     assert len(content) > 256 * 1024  # over MAX_CONTENT_LENGTH
     data = {"format": "", "timezone": "Europe/Paris"}
@@ -46,7 +37,7 @@ def test_a_large_report_with_a_token_is_imported_and_without_refused(
     )
     assert refused.status_code == 400
 
-    token = _token(client.get(f"{BASE}/upload").text)
+    token = csrf_token_of(client.get(f"{BASE}/upload").text)
     accepted = client.post(
         f"{BASE}/upload",
         data={**data, "csrf_token": token, "report": (io.BytesIO(content), "r.csv")},
@@ -58,15 +49,7 @@ def test_a_large_report_with_a_token_is_imported_and_without_refused(
 
 def test_other_workspace_forms_keep_the_site_limit(client, organiser_account, make_event):
     make_event(slug="gps-launch")
-    token = _token(client.get("/organiser/login").text)
-    client.post(
-        "/organiser/login",
-        data={
-            "email": organiser_account.email,
-            "password": PASSWORD,
-            "csrf_token": token,
-        },
-    )
+    sign_in_with_token(client, organiser_account.email)
     response = client.post(
         f"{BASE}/rule", data={"minutes": "1" * (300 * 1024)}, content_type="multipart/form-data"
     )

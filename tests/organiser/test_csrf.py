@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, csrf_token_of, sign_in_with_token
 
 
 @pytest.fixture
@@ -12,16 +12,8 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def token_from(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
 def signed_in(client, email):
-    token = token_from(client.get("/organiser/login").text)
-    response = client.post(
-        "/organiser/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
+    assert sign_in_with_token(client, email).status_code == 302
     return client
 
 
@@ -45,7 +37,7 @@ def test_event_post_without_token_is_refused_and_with_token_accepted(
 
     page = client.get("/organiser/events/gps-launch")
     accepted = client.post(
-        "/organiser/events/gps-launch/publish", data={"csrf_token": token_from(page.text)}
+        "/organiser/events/gps-launch/publish", data={"csrf_token": csrf_token_of(page.text)}
     )
     assert accepted.status_code == 302
 
@@ -70,7 +62,7 @@ def test_duplicating_needs_the_token(client, organiser_account, make_event):
 
     page = client.get("/organiser/events/gps-launch")
     accepted = client.post(
-        "/organiser/events/gps-launch/duplicate", data={"csrf_token": token_from(page.text)}
+        "/organiser/events/gps-launch/duplicate", data={"csrf_token": csrf_token_of(page.text)}
     )
     assert accepted.status_code == 302
     assert accepted.headers["Location"].endswith("/organiser/events/gps-launch-copy/edit")

@@ -1,13 +1,11 @@
 """With CSRF protection on, the attendee actions and announcements need the page's token."""
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.models import Announcement, RegistrationStatus
-from tests.factories import PASSWORD
+from tests.factories import csrf_token_of, sign_in_with_token
 
 URL = "/organiser/events/gps-launch"
 
@@ -17,17 +15,9 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def token_from(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
 @pytest.fixture
 def client_with_token(client, organiser_account):
-    token = token_from(client.get("/organiser/login").text)
-    client.post(
-        "/organiser/login",
-        data={"email": organiser_account.email, "password": PASSWORD, "csrf_token": token},
-    )
+    sign_in_with_token(client, organiser_account.email)
     return client
 
 
@@ -45,7 +35,7 @@ def test_cancel_without_token_is_refused(client_with_token, person):
 
 def test_cancel_with_the_confirmation_pages_token(client_with_token, person):
     page = client_with_token.get(f"{URL}/registrations/{person.id}/cancel")
-    token = token_from(page.text)
+    token = csrf_token_of(page.text)
     response = client_with_token.post(
         f"{URL}/registrations/{person.id}/cancel", data={"csrf_token": token}
     )
@@ -59,7 +49,7 @@ def test_list_forms_carry_a_token(client_with_token, person, make_registration):
     waiting.status = RegistrationStatus.WAITLISTED
     db.session.commit()
     html = client_with_token.get(f"{URL}/registrations").text
-    token = token_from(html)
+    token = csrf_token_of(html)
     response = client_with_token.post(
         f"{URL}/registrations/{waiting.id}/promote", data={"csrf_token": token}
     )

@@ -13,7 +13,7 @@ from eventsvc.services import DomainError, attendance
 from eventsvc.services.attendance_reports import ReportError, parse, parse_minutes, parse_time
 from eventsvc.unit_of_work import unit_of_work
 from tests.data.attendance import make_samples
-from tests.factories import create_event, register_someone
+from tests.factories import create_event, register_people, register_someone
 
 SAMPLES = Path(make_samples.__file__).parent
 
@@ -28,17 +28,7 @@ def samples(tmp_path):
 def launch(app):
     """The GPS launch (13:30–14:30 Paris) with the samples' four registrants."""
     event = create_event()
-    people = {
-        person["email"]: register_someone(
-            event,
-            email=person["email"],
-            full_name=person["name"],
-            language=person["language"],
-            country=person["country"],
-        )
-        for person in make_samples.ROSTER
-    }
-    return event, people
+    return event, register_people(event, make_samples.ROSTER)
 
 
 def _import(event, path, **kw):

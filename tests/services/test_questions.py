@@ -125,6 +125,34 @@ def test_errors_are_reported_by_path(app, make_event):
     assert questions.as_items(event) == []
 
 
+def test_question_and_choice_keys_share_one_rule(app, make_event):
+    """A question's key and a choice's key are read by one function: the same message for a
+    badly formed key in both places, and a duplicate choice key only among well-formed ones."""
+    event = make_event()
+    choices = role()["choices"]
+    items = [
+        {"key": "Bad key", "type": "text", "label": {"en": "X", "fr": "X"}},
+        role(
+            choices=[
+                {**choices[0], "key": "Teacher!"},
+                choices[1],
+                {**choices[2], "key": "official"},
+                {**choices[0], "key": "Teacher!"},
+            ]
+        ),
+    ]
+    errors = errors_of(event, items)
+    rule = errors["questions[0].key"]
+    assert rule[0].startswith("Use lower-case letters, digits and _ only")
+    assert errors["questions[1].choices[0].key"] == rule
+    assert errors["questions[1].choices[2].key"] == [
+        "Another choice of this question has this key."
+    ]
+    # A badly formed key is told its form, not that it is taken.
+    assert errors["questions[1].choices[3].key"] == rule
+    assert "questions[1].choices[1].key" not in errors
+
+
 def test_the_accessibility_question_takes_no_texts(app, make_event):
     event = make_event()
     errors = errors_of(

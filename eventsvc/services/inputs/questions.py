@@ -109,11 +109,9 @@ def _under(prefix: str, add: Add) -> Add:
     return lambda key, message: add(f"{prefix}.{key}" if key else prefix, message)
 
 
-def _read_question(item, add: Add, required_locales, earlier: dict) -> QuestionData | None:
-    if not isinstance(item, dict):
-        add("", _l("Must be an object describing a question."))
-        return None
-    reader = Reader(item, add, QUESTION_KEYS)
+def _read_key(reader: Reader) -> tuple[str | None, bool]:
+    """The required ``key`` of a question or a choice, and whether it has the keys' form (a
+    problem is reported when it has not)."""
     key = reader.string("key", required=True)
     if key and not KEY_PATTERN.match(key):
         reader.problem(
@@ -124,6 +122,16 @@ def _read_question(item, add: Add, required_locales, earlier: dict) -> QuestionD
                 max=KEY_MAX,
             ),
         )
+        return key, False
+    return key, True
+
+
+def _read_question(item, add: Add, required_locales, earlier: dict) -> QuestionData | None:
+    if not isinstance(item, dict):
+        add("", _l("Must be an object describing a question."))
+        return None
+    reader = Reader(item, add, QUESTION_KEYS)
+    key, _well_formed = _read_key(reader)
     type_name = reader.string("type", required=True)
     try:
         kind = QuestionType(type_name) if type_name else None
@@ -215,17 +223,8 @@ def _read_choices(value, add: Add, required_locales) -> tuple[ChoiceData, ...]:
             here("", _l("Must be an object describing a choice."))
             continue
         reader = Reader(item, here, CHOICE_KEYS)
-        key = reader.string("key", required=True)
-        if key and not KEY_PATTERN.match(key):
-            reader.problem(
-                "key",
-                _l(
-                    "Use lower-case letters, digits and _ only, starting with a letter, at most "
-                    "%(max)d characters.",
-                    max=KEY_MAX,
-                ),
-            )
-        elif key in keys:
+        key, well_formed = _read_key(reader)
+        if well_formed and key in keys:
             reader.problem("key", _l("Another choice of this question has this key."))
         keys.add(key)
         labels = reader.texts("label")
