@@ -44,7 +44,7 @@ from eventsvc.models import (
 )
 from eventsvc.services import audit, outbox
 from eventsvc.services.inputs.reminders import ReminderSettings
-from eventsvc.services.locking import lock_event
+from eventsvc.services.locking import lock_event, skip_locked
 
 Conditions = Callable[[Broadcast], list[ColumnElement[bool]]]
 
@@ -345,9 +345,11 @@ class Expansion:
 def _claim_next(now: datetime) -> int | None:
     """Take the next due broadcast for this transaction, or ``None``.
 
-    Then one ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)``: on PostgreSQL the row stays
-    locked until the commit and other workers pass over it to the next; on SQLite the update
-    takes the database's one write lock first, before anything is read.
+    Then one ``UPDATE … WHERE id IN (…)``, on PostgreSQL the ids of a ``MATERIALIZED`` CTE
+    ``SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED`` (:func:`~eventsvc.services.locking.skip_locked`,
+    as the outbox's claim: a sub-select may run more than once in one statement). On PostgreSQL
+    the row stays locked until the commit and other workers pass over it to the next; on SQLite
+    the update takes the database's one write lock first, before anything is read.
     """
     due = (
         select(Broadcast.id)
@@ -359,10 +361,10 @@ def _claim_next(now: datetime) -> int | None:
     # SQLite would stop every other writer for the length of the transaction.
     if db.session.scalar(due) is None:
         return None
-    candidate = due.with_for_update(skip_locked=True).scalar_subquery()
+    candidate = skip_locked(due, "due_broadcast")
     return db.session.scalar(
         update(Broadcast)
-        .where(Broadcast.id == candidate)
+        .where(Broadcast.id.in_(candidate))
         .values(status=BroadcastStatus.EXPANDING)
         .returning(Broadcast.id)
         .execution_options(synchronize_session=False)
