@@ -425,3 +425,38 @@ def test_upgrading_turns_pending_digests_into_the_weeks_one_digest_broadcast(mig
     assert [event for event, _added in events] == [8, 7]
     assert events[0][1].startswith("2026-11-23")  # event 8 was first added with subscriber 2's
     assert old == [("cancelled",)]
+
+
+def test_upgrading_keys_the_live_broadcasts_and_merges_two_digests_of_one_week(migrated_app):
+    """Two organisers publishing at once could write the week's digest twice: after the upgrade
+    the earliest holds both events and the key, the other is withdrawn (nobody gets two)."""
+    from flask_migrate import upgrade
+
+    app, uri = migrated_app
+    upgrade(directory=str(MIGRATIONS_DIR), revision="i1a2b3c4d5e6")
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        for n, payload in (
+            (1, '{"events": [[7, "2026-11-24T10:00:00+00:00"]]}'),
+            (2, '{"events": [[8, "2026-11-24T10:00:01+00:00"]]}'),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO broadcast (id, event_id, kind, audience, status, due_at, payload,"
+                    " cursor, written, created_at) VALUES (:id, NULL, 'digest',"
+                    " 'digest_subscribers', 'scheduled', '2026-11-30 08:00:00', :payload, 0, 0,"
+                    " '2026-11-24')"
+                ),
+                {"id": n, "payload": payload},
+            )
+
+    upgrade(directory=str(MIGRATIONS_DIR))
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, status, once_key, payload FROM broadcast ORDER BY id")
+        ).all()
+    (first, second) = rows
+    assert first[1:3] == ("scheduled", "digest:2026-11-30T08:00")
+    assert [event for event, _added in json.loads(first[3])["events"]] == [7, 8]
+    assert second[1:3] == ("withdrawn", None)

@@ -1,15 +1,17 @@
 """Sending the outbox: claim due messages with a lease, build them now, send, record the outcome.
 
 A worker claims a batch by stamping ``claimed_until`` (now + ``MAIL_LEASE_SECONDS``) and
-``claimed_by`` on due rows in one atomic ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
-LOCKED)``. On PostgreSQL the skip-locked subselect lets several workers claim side by side without
-waiting for or overlapping each other; SQLite has one writer at a time, so the statement is
-atomic there by itself. A worker that dies leaves its claims to expire; the next worker takes
-them again after the lease. While it sends, the worker renews its lease and writes outcomes
-every few messages (retrying the write when the database connection drops), so a live worker's
-claims never expire and a dead one leaves at most a few messages whose outcome was not written.
-Leases and due times are compared with the database's clock (``now()`` on PostgreSQL), so a
-worker whose clock is wrong neither steals claims nor delays mail.
+``claimed_by`` on due rows in one atomic ``UPDATE … WHERE id IN (…)``, on PostgreSQL the ids
+of a ``MATERIALIZED`` CTE ``SELECT … LIMIT n FOR UPDATE SKIP LOCKED``
+(:func:`eventsvc.services.locking.skip_locked`: a plain sub-select may run more than once and
+claim more than ``n``). On PostgreSQL skipping locked rows lets several workers claim side by
+side without waiting for or overlapping each other; SQLite has one writer at a time, so the
+statement is atomic there by itself. A worker that dies leaves its claims to expire; the next
+worker takes them again after the lease. While it sends, the worker renews its lease and writes
+outcomes every few messages (retrying the write when the database connection drops), so a live
+worker's claims never expire and a dead one leaves at most a few messages whose outcome was not
+written. Leases and due times are compared with the database's clock (``now()`` on PostgreSQL),
+so a worker whose clock is wrong neither steals claims nor delays mail.
 
 Each message is built just before its batch is sent (:func:`eventsvc.mail.messages.build` reads
 the current event and registration), and the batch goes over one SMTP connection. Only the
@@ -49,6 +51,7 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.services import broadcasts
+from eventsvc.services.locking import skip_locked
 from eventsvc.unit_of_work import unit_of_work
 
 log = masked_logger(__name__)
@@ -122,14 +125,14 @@ def claim(batch_size: int, worker_id: str, exclude: Collection[int] = ()) -> lis
         .where(*_due_condition(now))
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(batch_size)
-        .with_for_update(skip_locked=True)
     )
     if exclude:
         candidates = candidates.where(OutboxMessage.id.not_in(exclude))
+    claimable = skip_locked(candidates, "claimable")
     lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+        .where(OutboxMessage.id.in_(claimable))
         .values(claimed_until=now + lease, claimed_by=worker_id)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)

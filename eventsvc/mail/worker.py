@@ -31,6 +31,8 @@ def run(*, once: bool, batch_size: int, interval: float) -> DispatchReport:
     total = DispatchReport()
     grace = float(current_app.config["MAIL_STOP_GRACE"])
     with _stop_on_signals(stop, grace):
+        # From here on SIGTERM stops the worker cleanly: what a supervisor (or a test) waits for.
+        log.info("send-mail: started%s.", "" if once else f", polling every {interval:g} s")
         if once:
             total.add(drain(worker_id, batch_size, stop))
         else:

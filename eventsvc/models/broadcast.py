@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc import clock
@@ -21,6 +21,10 @@ class BroadcastStatus(enum.StrEnum):
 #: States in which a broadcast may still write deliveries.
 LIVE = (BroadcastStatus.SCHEDULED, BroadcastStatus.EXPANDING)
 
+#: The condition of the unique index on ``once_key``, as SQL: the ON CONFLICT clause that relies
+#: on it repeats it literally (PostgreSQL infers a partial index only from the same constants).
+LIVE_SQL = text("status IN ('scheduled', 'expanding')")
+
 
 class Broadcast(db.Model):
     """A message to many, stored once: what (``kind`` + ``payload``), when (``due_at``) and to
@@ -34,9 +38,22 @@ class Broadcast(db.Model):
     (broadcast, subscription). ``upto_registration_id`` limits it to the people registered
     when it was written (an update tells those who had the old time), ``None`` to everyone the
     rule covers when it is due (a reminder reaches who registered after a change).
+
+    ``once_key`` names what there is one live broadcast of at most (the week's digest, an
+    event's notice, an event's reminder at an offset): a unique index over the live rows holds
+    it even when two transactions write at the same instant (see ``broadcasts.schedule``).
     """
 
-    __table_args__ = (Index("ix_broadcast_due", "status", "due_at", "id"),)
+    __table_args__ = (
+        Index("ix_broadcast_due", "status", "due_at", "id"),
+        Index(
+            "uq_broadcast_live_once_key",
+            "once_key",
+            unique=True,
+            sqlite_where=LIVE_SQL,
+            postgresql_where=LIVE_SQL,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: ``None`` for a message about several events (the week's digest to subscribers).
@@ -53,6 +70,7 @@ class Broadcast(db.Model):
     upto_registration_id: Mapped[int | None] = mapped_column(Integer)
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     written: Mapped[int] = mapped_column(Integer, default=0)
+    once_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

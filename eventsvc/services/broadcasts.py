@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Row, Select, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from eventsvc import clock
 from eventsvc.extensions import db
@@ -42,9 +43,10 @@ from eventsvc.models import (
     RegistrationStatus,
     Subscription,
 )
+from eventsvc.models.broadcast import LIVE_SQL
 from eventsvc.services import audit, outbox
 from eventsvc.services.inputs.reminders import ReminderSettings
-from eventsvc.services.locking import lock_event
+from eventsvc.services.locking import lock_event, skip_locked
 
 Conditions = Callable[[Broadcast], list[ColumnElement[bool]]]
 
@@ -183,25 +185,53 @@ def schedule(
     payload: dict | None = None,
     due_at: datetime | None = None,
     registered_now: bool = False,
+    once_key: str | None = None,
 ) -> Broadcast:
     """Write one broadcast of ``kind`` to ``audience_name``; with ``registered_now`` only those
-    registered at this moment are covered, else whoever the rule covers when it is due."""
+    registered at this moment are covered, else whoever the rule covers when it is due.
+
+    With ``once_key``, there is at most one live broadcast of that key: when one exists (or
+    another transaction writes it at the same instant) that one is returned, locked for this
+    transaction, and nothing is written. The insert gives way on the unique index
+    (``ON CONFLICT DO NOTHING``: on PostgreSQL it waits for the other writer's commit) rather
+    than checking first, which two transactions could both pass.
+    """
     if audience_name not in AUDIENCES:
         raise KeyError(f"No audience named {audience_name!r}")
-    broadcast = Broadcast(
-        event_id=None if event is None else event.id,
-        kind=kind,
-        audience=audience_name,
-        status=BroadcastStatus.SCHEDULED,
-        due_at=due_at or clock.now(),
-        payload=payload or {},
-        upto_registration_id=latest_registration_id() if registered_now else None,
-        cursor=0,
-        written=0,
-    )
+    values = {
+        "event_id": None if event is None else event.id,
+        "kind": kind,
+        "audience": audience_name,
+        "status": BroadcastStatus.SCHEDULED,
+        "due_at": due_at or clock.now(),
+        "payload": payload or {},
+        "upto_registration_id": latest_registration_id() if registered_now else None,
+        "cursor": 0,
+        "written": 0,
+    }
+    if once_key is not None:
+        return _schedule_once(once_key, values)
+    broadcast = Broadcast(**values)
     db.session.add(broadcast)
     db.session.flush()
     return broadcast
+
+
+def _schedule_once(once_key: str, values: dict) -> Broadcast:
+    db.session.flush()  # a broadcast withdrawn in this transaction leaves the index first
+    dialect = db.session.get_bind().dialect.name
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert_for(Broadcast)
+        .values(once_key=once_key, created_at=clock.now(), **values)
+        .on_conflict_do_nothing(index_elements=[Broadcast.once_key], index_where=LIVE_SQL)
+    )
+    return db.session.scalars(
+        select(Broadcast)
+        .where(Broadcast.once_key == once_key, Broadcast.status.in_(LIVE))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def move(broadcast: Broadcast, due_at: datetime) -> None:
@@ -305,7 +335,12 @@ def sync_reminders(event: Event) -> None:
             withdraw(broadcast)
         if due_at > now:
             schedule(
-                event, MessageKind.REMINDER, "reminder", payload={"offset": offset}, due_at=due_at
+                event,
+                MessageKind.REMINDER,
+                "reminder",
+                payload={"offset": offset},
+                due_at=due_at,
+                once_key=f"reminder:{event.id}:{offset}",
             )
     for broadcast in current.values():
         withdraw(broadcast)
@@ -345,9 +380,11 @@ class Expansion:
 def _claim_next(now: datetime) -> int | None:
     """Take the next due broadcast for this transaction, or ``None``.
 
-    Then one ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)``: on PostgreSQL the row stays
-    locked until the commit and other workers pass over it to the next; on SQLite the update
-    takes the database's one write lock first, before anything is read.
+    Then one ``UPDATE … WHERE id IN (…)``, on PostgreSQL the ids of a ``MATERIALIZED`` CTE
+    ``SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED`` (:func:`~eventsvc.services.locking.skip_locked`,
+    as the outbox's claim: a sub-select may run more than once in one statement). On PostgreSQL
+    the row stays locked until the commit and other workers pass over it to the next; on SQLite
+    the update takes the database's one write lock first, before anything is read.
     """
     due = (
         select(Broadcast.id)
@@ -359,10 +396,10 @@ def _claim_next(now: datetime) -> int | None:
     # SQLite would stop every other writer for the length of the transaction.
     if db.session.scalar(due) is None:
         return None
-    candidate = due.with_for_update(skip_locked=True).scalar_subquery()
+    candidate = skip_locked(due, "due_broadcast")
     return db.session.scalar(
         update(Broadcast)
-        .where(Broadcast.id == candidate)
+        .where(Broadcast.id.in_(candidate))
         .values(status=BroadcastStatus.EXPANDING)
         .returning(Broadcast.id)
         .execution_options(synchronize_session=False)

@@ -6,8 +6,8 @@ import threading
 from functools import cache
 
 from flask import Flask
+from sqlalchemy import Select, inspect, select, text
 from sqlalchemy import event as orm_events
-from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.util import identity_key
 
@@ -46,6 +46,27 @@ def lock_event(event_id: int, *, reload_related: bool = True) -> Event:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+
+
+def skip_locked(candidates: Select, name: str) -> Select:
+    """The ids ``candidates`` (a ``SELECT id … LIMIT n``) selects among the rows no other
+    transaction holds, locked for this one and taken once: for ``UPDATE … WHERE id IN (<this>)``.
+
+    Never ``WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` on PostgreSQL: it may run
+    such a sub-select more than once in one statement (as the inner side of a nested-loop
+    semi-join, the plan it picks when its statistics say the table is nearly empty). Each run
+    skips the rows the update has just changed and takes ``n`` more, so one claim took a whole
+    queue (a batch of 5 with a batch size of 2). A ``MATERIALIZED`` CTE (``name``) runs once.
+
+    SQLite has no row locks and one writer, which runs the plain sub-select as written; and a
+    statement opening with ``WITH`` is not seen as a write by pysqlite, which would then run it
+    outside the caller's transaction (the broadcast claim must hold its write lock until the
+    chunk is written).
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return candidates.scalar_subquery()
+    claimable = candidates.with_for_update(skip_locked=True).cte(name).prefix_with("MATERIALIZED")
+    return select(claimable.c.id)
 
 
 _TAKE_WRITE_LOCK = text("UPDATE event SET status = status WHERE id = :id")

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Row, func, select
@@ -20,7 +20,6 @@ from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import (
     Broadcast,
-    BroadcastStatus,
     Event,
     EventStatus,
     Frequency,
@@ -210,7 +209,9 @@ def _queue_new_event_notices(event: Event) -> None:
         )
     )
     if already is None:
-        broadcasts.schedule(event, MessageKind.NEW_EVENT_NOTICE, NOTICE_AUDIENCE)
+        broadcasts.schedule(
+            event, MessageKind.NEW_EVENT_NOTICE, NOTICE_AUDIENCE, once_key=f"notice:{event.id}"
+        )
     _add_to_digest(event)
 
 
@@ -225,31 +226,29 @@ def next_digest_at(now: datetime) -> datetime:
 def _add_to_digest(event: Event) -> None:
     """The week's digest not yet due gets the event (one row for every weekly subscriber);
     else a new one, due Monday. With each event, when it was added: a subscriber confirmed
-    since hears of it in the next digest only if they were confirmed by then (as a notice)."""
+    since hears of it in the next digest only if they were confirmed by then (as a notice).
+
+    One digest per week even when two organisers publish at the same instant: the digest is
+    written once by its key (the week's due time), and whoever comes second adds to it."""
     now = clock.now()
-    digest = db.session.scalar(
-        select(Broadcast)
-        .where(
-            Broadcast.kind == MessageKind.DIGEST,
-            Broadcast.status == BroadcastStatus.SCHEDULED,
-            Broadcast.due_at > now,
-        )
-        .order_by(Broadcast.due_at)
-        .limit(1)
-        .with_for_update()
+    due_at = next_digest_at(now)
+    digest = broadcasts.schedule(
+        None,
+        MessageKind.DIGEST,
+        DIGEST_AUDIENCE,
+        payload={"events": []},
+        due_at=due_at,
+        once_key=digest_key(due_at),
     )
-    if digest is None:
-        broadcasts.schedule(
-            None,
-            MessageKind.DIGEST,
-            DIGEST_AUDIENCE,
-            payload={"events": [[event.id, now.isoformat()]]},
-            due_at=next_digest_at(now),
-        )
-    elif event.id not in {event_id for event_id, _added in digest.payload.get("events", [])}:
+    if event.id not in {event_id for event_id, _added in digest.payload.get("events", [])}:
         events = [*digest.payload.get("events", []), [event.id, now.isoformat()]]
         digest.payload = {**digest.payload, "events": events}
     db.session.flush()
+
+
+def digest_key(due_at: datetime) -> str:
+    """The one digest due at ``due_at`` (a migration keyed the digests written before)."""
+    return f"digest:{due_at.astimezone(UTC):%Y-%m-%dT%H:%M}"
 
 
 NOTICE_AUDIENCE, DIGEST_AUDIENCE = "new_event_subscribers", "digest_subscribers"

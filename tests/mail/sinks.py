@@ -2,6 +2,7 @@
 is slow, a minimal message builder, and helpers to read the outbox."""
 
 import asyncio
+import threading
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -17,6 +18,8 @@ class _ObservingHandler(_Handler):
         with self.sink.lock:
             self.sink.data_commands += 1
             fault = self.sink.faults.pop(self.sink.data_commands, None)
+        while self.sink.gate is not None and not self.sink.gate.is_set():
+            await asyncio.sleep(0.01)
         if self.sink.delay:
             await asyncio.sleep(self.sink.delay)
         if (
@@ -56,6 +59,8 @@ class ObservingSink(SMTPSink):
         #: What to do at the n-th DATA command (1-based), once each.
         self.faults: dict[int, str] = {}
         self.data_commands = 0
+        #: When set to an unset ``threading.Event``, every answer waits until it is set.
+        self.gate: threading.Event | None = None
 
     def start(self) -> "ObservingSink":
         from aiosmtpd.controller import Controller

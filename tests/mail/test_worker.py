@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -218,21 +219,51 @@ def test_stopping_flask_run_mid_batch_releases_the_dispatcher_threads_claims(
 def test_a_second_worker_never_takes_a_batch_whose_answers_are_slower_than_the_lease(
     smtp, worker_env, queue
 ):
-    """Each answer takes 1.5 s against a 1 s lease: renewed while the first worker waits."""
+    """The first answer waits until the second worker is polling, each then takes 1.5 s against
+    a 1 s lease: the first worker renews its lease all along, the second never takes its batch.
+
+    The second worker's readiness is its own word (its "started" line, once SIGTERM stops it
+    cleanly), not a time: on a loaded host it was once stopped before it had started.
+    """
     queue(4)
     smtp.delay = 1.5
+    smtp.gate = threading.Event()
     env = {**worker_env, "EVENTSVC_MAIL_TIMEOUT": "5"}
     first = start_worker(env, "--once", "--batch-size", "4")
     wait_for(lambda: smtp.data_commands >= 1, "the first worker's first message")
     second = start_worker(env, "--batch-size", "4", "--interval", "0.2")
+    second_log = Lines(second.stderr)
+    wait_for(lambda: second_log.saw("send-mail: started, polling"), "the second worker to poll")
+    smtp.gate.set()
 
     first_output = first.communicate(timeout=WAIT)
     second.send_signal(signal.SIGTERM)
-    second_output = second.communicate(timeout=WAIT)
+    second.wait(timeout=WAIT)
 
-    assert (first.returncode, second.returncode) == (0, 0), (first_output, second_output)
+    assert (first.returncode, second.returncode) == (0, 0), (first_output, second_log.text())
+    assert "0 sent, 0 retried, 0 failed in 0 batches" in second_log.text()
     rows = confirmations()
     assert all(row.status == MessageStatus.SENT for row in rows)
     received = Counter(smtp.message_ids())
     assert set(received) == {row.message_id for row in rows}
     assert set(received.values()) == {1}
+
+
+class Lines:
+    """The lines a worker writes to ``stream``, read as they come by a thread of their own."""
+
+    def __init__(self, stream):
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self._lines.append(line.decode(errors="replace"))
+
+    def saw(self, text: str) -> bool:
+        return any(text in line for line in list(self._lines))
+
+    def text(self) -> str:
+        self._reader.join(timeout=WAIT)
+        return "".join(self._lines)
