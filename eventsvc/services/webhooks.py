@@ -33,7 +33,7 @@ from eventsvc.models import (
     WebhookEndpoint,
 )
 from eventsvc.models.webhook import URL_MAX
-from eventsvc.services import DomainError, assignments
+from eventsvc.services import DomainError, assignments, owned
 from eventsvc.services.inputs.base import Errors
 from eventsvc.services.inputs.web import is_web_address
 
@@ -98,20 +98,12 @@ def add_endpoint(organiser: Organiser | None, url: str, event_types: list[str]) 
 
 
 def endpoints_of(organiser: Organiser) -> list[WebhookEndpoint]:
-    return list(
-        db.session.scalars(
-            select(WebhookEndpoint)
-            .where(WebhookEndpoint.organiser_id == organiser.id)
-            .order_by(WebhookEndpoint.id)
-        )
-    )
+    return owned.rows_of(WebhookEndpoint, organiser, WebhookEndpoint.id)
 
 
 def endpoint_of(organiser: Organiser, endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None or endpoint.organiser_id != organiser.id:
-        raise EndpointNotFound(_l("This webhook does not exist."))
-    return endpoint
+    missing = EndpointNotFound(_l("This webhook does not exist."))
+    return owned.row_of(WebhookEndpoint, organiser, endpoint_id, missing)
 
 
 def set_active(endpoint: WebhookEndpoint, active: bool) -> None:
