@@ -23,6 +23,7 @@ import time
 from functools import cache
 
 from flask import current_app
+from flask_babel import ngettext
 from limits.storage import Storage
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,6 +58,19 @@ def registration(on_breach):
     """
     return limiter.limit(
         _registration_limit, methods=["POST"], deduct_when=_accepted, on_breach=on_breach
+    )
+
+
+def refusal_message(limit) -> str:
+    """What a refused registration post tells the visitor (the public page and the embedded
+    form alike): nothing was lost, and when to send it again."""
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    return ngettext(
+        "Many people have just registered from your network. Nothing was lost: your "
+        "details are below. Send the form again in %(num)d minute.",
+        "Many people have just registered from your network. Nothing was lost: your "
+        "details are below. Send the form again in %(num)d minutes.",
+        minutes,
     )
 
 

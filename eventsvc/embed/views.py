@@ -4,8 +4,6 @@ No view here reads or writes the session: what the confirmation shows travels in
 short-lived ``done`` token in its URL instead.
 """
 
-import time
-
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -84,16 +82,7 @@ def _refused(limit):
     event = event_or_404(request.view_args["slug"], public=True)
     form = embed_registration_form(event)
     form.renew_token()
-    minutes = max(1, round((limit.reset_at - time.time()) / 60))
-    form.form_errors.append(
-        ngettext(
-            "Many people have just registered from your network. Nothing was lost: your "
-            "details are below. Send the form again in %(num)d minute.",
-            "Many people have just registered from your network. Nothing was lost: your "
-            "details are below. Send the form again in %(num)d minutes.",
-            minutes,
-        )
-    )
+    form.form_errors.append(ratelimits.refusal_message(limit))
     return _event_page(event, form, 429)
 
 

@@ -1,7 +1,5 @@
 """Public pages: the event list, an event's page, registration, thank-you, privacy, calendars."""
 
-import time
-
 from babel.dates import format_date
 from flask import (
     current_app,
@@ -68,16 +66,7 @@ def _refused_registration(limit):
     and when to send it again (status 429; ``Retry-After`` is added by the limiter)."""
     event = event_or_404(request.view_args["slug"], public=True, with_texts=False)
     form = RegistrationForm(event)
-    minutes = max(1, round((limit.reset_at - time.time()) / 60))
-    form.form_errors.append(
-        ngettext(
-            "Many people have just registered from your network. Nothing was lost: your "
-            "details are below. Send the form again in %(num)d minute.",
-            "Many people have just registered from your network. Nothing was lost: your "
-            "details are below. Send the form again in %(num)d minutes.",
-            minutes,
-        )
-    )
+    form.form_errors.append(ratelimits.refusal_message(limit))
     page, status = _event_page(event, form, status=429)
     return make_response(page, status)
 
