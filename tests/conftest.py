@@ -6,7 +6,7 @@ Folder conftests only add what is their own (the browser, the load servers, the 
 no test imports a conftest."""
 
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +20,6 @@ from tests.pg import support
 from tests.smtp_sink import SMTPSink
 
 #: The clock tests run at unless they move it: a Sunday, two weeks before the GPS launch.
-DEFAULT_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -119,7 +118,7 @@ def frozen_clock():
         def now(self) -> datetime:
             return clock.now()
 
-    clock.freeze(DEFAULT_NOW)
+    clock.freeze(factories.DEFAULT_NOW)
     yield Frozen()
     clock.freeze(None)
 

@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, update
 
@@ -227,6 +228,9 @@ def new_registrant_form(**overrides) -> dict[str, str]:
 
 
 # --- organiser accounts -------------------------------------------------------------------------
+
+#: The tests' frozen "now" (the autouse ``frozen_clock`` fixture of tests/conftest.py).
+DEFAULT_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 PASSWORD = "correct horse battery staple"
 

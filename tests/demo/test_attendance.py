@@ -22,7 +22,7 @@ from eventsvc.models import (
 from eventsvc.models.attendance import AttendanceRow, RowState
 from eventsvc.services import attendance, broadcasts, follow_ups
 from eventsvc.services.attendance_reports import parse
-from tests.conftest import DEFAULT_NOW
+from tests.factories import DEFAULT_NOW
 from tests.public.html import page, text
 
 
