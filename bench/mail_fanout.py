@@ -34,7 +34,10 @@ from bench.postgres import postgres_database
 
 NAME = "mail_fanout"
 TITLE = "3. Mail fan-out"
-MIN_RATIO = 0.5
+#: Issue 20's targets: one worker at least 0.6 of smtplib alone; two workers more than 1.8 × one
+#: (PostgreSQL). They were 0.5 and "more than one" before it.
+MIN_RATIO = 0.6
+MIN_TWO_WORKERS = 1.8
 WORKER_TIMEOUT = 600
 
 
@@ -252,8 +255,8 @@ def _rows(label: str, runs: dict, count: int, size: int) -> list[Row]:
                 "msgs/s",
                 two,
                 ours,
-                target="ratio > 1",
-                passed=two > ours and delivered,
+                target=f"ratio > {MIN_TWO_WORKERS}",
+                passed=two / ours > MIN_TWO_WORKERS and delivered,
                 note=(
                     f"baseline column: one worker's rate; two workers against smtplib alone: "
                     f"{two / base:.2f}"
