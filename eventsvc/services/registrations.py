@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
 
-from eventsvc import clock, ratelimits
+from eventsvc import clock
 from eventsvc.extensions import db
 from eventsvc.models import (
     Event,
@@ -22,7 +22,16 @@ from eventsvc.models import (
     RegistrationStatus,
 )
 from eventsvc.models.registration import FOLLOWS_FLOOR, mailbox_of
-from eventsvc.services import DomainError, audit, outbox, questions, subscriptions, tokens, webhooks
+from eventsvc.services import (
+    DomainError,
+    audit,
+    counters,
+    outbox,
+    questions,
+    subscriptions,
+    tokens,
+    webhooks,
+)
 from eventsvc.services import fields as registry
 from eventsvc.services.addresses import address_key
 from eventsvc.services.inputs.registration import RegistrationInput, parse_fields
@@ -193,7 +202,7 @@ def register(
     registration.address_hold_until = (
         clock.now() + address_hold_time() if event.confirm_address else None
     )
-    past_source_cap = source is not None and ratelimits.count_new_registration(source)
+    past_source_cap = source is not None and counters.past_source_cap(source)
     hold = source is not None and (past_source_cap or _mailbox_is_full(email_normalised))
     db.session.add(registration)
     questions.save_answers(registration, data.answers, asked)
