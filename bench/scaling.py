@@ -6,10 +6,9 @@
   ``--quick``); target: at least 0.9 of the rate with none.
 - **Mail worker's memory**: ``flask send-mail --once`` sending 10,000 and then 100,000 due
   reminders (1,000 and 10,000 in ``--quick``) to the counting SMTP server, on SQLite; its peak
-  resident memory (``ru_maxrss`` of that process alone, from ``wait4``); target: within 20 %.
+  resident memory (its own ``VmHWM``, sampled while it runs); target: within 20 %.
 """
 
-import os
 import subprocess
 import time
 from datetime import timedelta
@@ -128,7 +127,14 @@ def _mail_memory(settings: Settings) -> dict:
 
 
 def _worker_peak(env: dict) -> dict:
-    """Run one ``send-mail --once`` to the end; its own peak RSS (KiB) and wall time."""
+    """Run one ``send-mail --once`` to the end; its own peak RSS (KiB) and wall time.
+
+    The peak is the worker's ``VmHWM`` (``/proc/<pid>/status``), read every 0.2 s while it runs:
+    a high-water mark, so the last reading holds the peak up to then. ``ru_maxrss`` from
+    ``wait4`` is not the worker's own: Linux carries the spawning process's resident memory
+    over to the child until ``exec``, and this process has just written the due messages (it read
+    243.7 MB for 100,000 against 129.7 MB of the worker's own, 2026-11-30).
+    """
     started = time.monotonic()
     process = subprocess.Popen(
         [PYTHON, "-m", "flask", "--app", "eventsvc", "send-mail", "--once"],
@@ -139,18 +145,28 @@ def _worker_peak(env: dict) -> dict:
         stderr=subprocess.DEVNULL,
     )
     deadline = started + MAIL_WORKER_TIMEOUT
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
+    peak_kib = 0
+    while process.poll() is None:
+        peak_kib = max(peak_kib, _high_water_kib(process.pid))
         if time.monotonic() > deadline:
             process.kill()
             raise RuntimeError("send-mail did not finish in time")
         time.sleep(0.2)
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     if process.returncode != 0:
         raise RuntimeError(f"send-mail exited with {process.returncode}")
-    return {"peak_kib": usage.ru_maxrss, "wall": time.monotonic() - started}
+    return {"peak_kib": peak_kib, "wall": time.monotonic() - started}
+
+
+def _high_water_kib(pid: int) -> int:
+    """``VmHWM`` of a running process, in KiB (0 once it has exited)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
 
 
 def _rows(settings: Settings, raw: dict) -> list[Row]:
