@@ -5,11 +5,14 @@ French), with their personal invite attached. The baseline sends 10,000 copies o
 of the same size, built beforehand, with smtplib over one connection. Both send to the same
 counting SMTP server (:mod:`bench.smtp_counter`) in its own process; the rate is measured on
 the server, from the first message accepted to the last. On PostgreSQL two workers also drain
-the same queue side by side.
+the same queue side by side. Each run also notes how busy the host's cores were (``/proc/stat``,
+process start to exit): two workers share them with PostgreSQL and the SMTP server, so on a host
+with no more cores than workers the two-worker figure says how much of the host was left.
 """
 
 import contextlib
 import json
+import os
 import subprocess
 import time
 from datetime import timedelta
@@ -170,16 +173,31 @@ def _clear_outbox(event_id: int) -> None:
     db.session.commit()
 
 
+def _host_cpu() -> tuple[int, int]:
+    """Busy and total clock ticks of every core since boot (``/proc/stat``)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def _busy_since(before: tuple[int, int]) -> float:
+    """The share of the host's cores busy since ``before`` (1.0: every core, all the time)."""
+    busy, total = _host_cpu()
+    return (busy - before[0]) / max(total - before[1], 1)
+
+
 def _send_baseline(sink: SMTPCounter, sample: Path, count: int) -> dict:
     sink.reset()
     started = time.monotonic()
+    host = _host_cpu()
     subprocess.run(
         [PYTHON, "-m", "bench.mail_baseline", str(sink.port), str(sample), str(count)],
         cwd=PROJECT_ROOT,
         check=True,
         timeout=WORKER_TIMEOUT,
     )
-    return _result(sink.stats(), time.monotonic() - started)
+    return _result(sink.stats(), time.monotonic() - started, _busy_since(host))
 
 
 def _send_eventsvc(sink: SMTPCounter, env: dict, event_id: int, count: int, workers: int) -> dict:
@@ -191,6 +209,7 @@ def _send_eventsvc(sink: SMTPCounter, env: dict, event_id: int, count: int, work
     db.session.remove()
     sink.reset()
     started = time.monotonic()
+    host = _host_cpu()
     processes = [
         subprocess.Popen(
             [PYTHON, "-m", "flask", "--app", "eventsvc", "send-mail", "--once"],
@@ -207,7 +226,7 @@ def _send_eventsvc(sink: SMTPCounter, env: dict, event_id: int, count: int, work
         if process.returncode != 0:
             raise RuntimeError(f"send-mail failed:\n{output.decode(errors='replace')[-3000:]}")
     wall = time.monotonic() - started
-    result = _result(sink.stats(), wall)
+    result = _result(sink.stats(), wall, _busy_since(host))
     result["outbox_sent"] = db.session.scalar(
         select(func.count(OutboxMessage.id)).where(
             OutboxMessage.event_id == event_id, OutboxMessage.status == MessageStatus.SENT
@@ -217,10 +236,20 @@ def _send_eventsvc(sink: SMTPCounter, env: dict, event_id: int, count: int, work
     return result
 
 
-def _result(stats: dict, wall: float) -> dict:
+def _result(stats: dict, wall: float, host_busy: float) -> dict:
     span = (stats["last"] or 0) - (stats["first"] or 0)
     rate = (stats["count"] - 1) / span if stats["count"] > 1 and span > 0 else 0.0
-    return {**stats, "rate": rate, "wall": wall, "end_to_end_rate": stats["count"] / wall}
+    return {
+        **stats,
+        "rate": rate,
+        "wall": wall,
+        "end_to_end_rate": stats["count"] / wall,
+        "host_busy": host_busy,
+    }
+
+
+def _busy(runs: list[dict]) -> float:
+    return median(run["host_busy"] for run in runs)
 
 
 def _rows(label: str, runs: dict, count: int, size: int) -> list[Row]:
@@ -259,7 +288,9 @@ def _rows(label: str, runs: dict, count: int, size: int) -> list[Row]:
                 passed=two / ours > MIN_TWO_WORKERS and delivered,
                 note=(
                     f"baseline column: one worker's rate; two workers against smtplib alone: "
-                    f"{two / base:.2f}"
+                    f"{two / base:.2f}; the host's {os.cpu_count()} cores busy "
+                    f"{_busy(runs['eventsvc_2_workers']):.0%} with two workers (workers, "
+                    f"PostgreSQL and the SMTP server), {_busy(runs['eventsvc']):.0%} with one"
                 ),
             )
         )

@@ -13,15 +13,18 @@ worker's claims never expire and a dead one leaves at most a few messages whose 
 written. Leases and due times are compared with the database's clock (``now()`` on PostgreSQL),
 so a worker whose clock is wrong neither steals claims nor delays mail.
 
-Each message is built just before its batch is sent (:func:`eventsvc.mail.messages.build` reads
-the current event and registration), and the batch goes over one SMTP connection. Only the
-message being sent counts an attempt: when the connection drops, the batch ends and the messages
-after it go back to the queue untouched. A message whose body went out but whose answer never
-came is recorded as an unknown outcome and retried with the same Message-ID.
+Each message is built just before it is sent (:func:`eventsvc.mail.messages.build` reads the
+current event and registration), and the batch goes over one SMTP connection: a thread of the
+batch's own sends each message as soon as it is built and records its outcome, while the next
+is built (:class:`_Sender`). Only the message being sent counts an attempt: when the connection
+drops, the batch ends and the messages after it go back to the queue untouched. A message whose
+body went out but whose answer never came is recorded as an unknown outcome and retried with the
+same Message-ID.
 """
 
 import atexit
 import os
+import queue
 import socket
 import threading
 import time
@@ -209,50 +212,133 @@ def send_claimed(
     worker_id: str,
     stop: threading.Event | None = None,
 ) -> _Batch:
-    """Build the claimed messages ``ids``, send them one by one over one connection, and
-    record each outcome as it comes (in small groups).
+    """Build the claimed messages ``ids`` and send them one by one over one connection,
+    recording each outcome as it comes (in small groups).
+
+    Building and sending overlap: each message is handed to a sending thread
+    (:class:`_Sender`) as soon as it is built, and the next one is built while the mail server
+    takes the last. Building is CPU; sending is mostly waiting for the server's answers, which
+    releases the GIL. Done one after the other, a worker spent half its time idle on a server as
+    fast as itself (``bench/README.md``, benchmark 3).
 
     The batch ends early when the connection is lost or ``stop`` is set: the message in flight
     is finished and recorded, and the rest are released untouched, due at once.
     """
     build = build or messages.build
     batch = _Batch()
-    outcomes = _Outcomes(batch, worker_id)
-    outgoing: dict[int, Message] = {}
     # The lease is renewed from the claim on, building included: on a busy host, building a
     # batch (invites, templates) can outlast a short lease, and another worker would take it.
-    with _LeaseKeeper(worker_id, list(ids)):
-        with unit_of_work():  # ends the read transaction before the network wait
-            rows = _load(ids)
-            now = database_now()
-            superseded = _superseded_reminders(rows, now)
-            for row in rows:
-                outcomes.track(row)
-                reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
-                if reason:
-                    outcomes.cancel(row.id, reason)
-                    continue
-                try:
-                    outgoing[row.id] = build(row)
-                except Exception as exc:
-                    log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
-                    outcomes.fail(
-                        row.id, f"Could not build the message: {type(exc).__name__}: {exc}"
-                    )
-
-        unsent = list(outgoing)
-        with transport.open_session() as session:
-            while unsent and not (stop is not None and stop.is_set()):
-                key = unsent.pop(0)
-                result = _send(session, key, outgoing[key])
-                outcomes.record(key, result)
-                if result.connection_failed:
-                    batch.connection_lost = True
-                    break
-                outcomes.write_if_due()
-    batch.stopped = bool(unsent) and not batch.connection_lost
-    outcomes.write(release=unsent)
+    with (
+        _LeaseKeeper(worker_id, list(ids)),
+        _Sender(batch, worker_id, ids, stop) as sender,
+        unit_of_work(),  # the read transaction ends with the building, not with the sending
+    ):
+        rows = _load(ids)
+        now = database_now()
+        superseded = _superseded_reminders(rows, now)
+        for row in rows:
+            if sender.halted:
+                break
+            claimed = _Claimed(row.id, row.kind, row.attempts, row.due_at)
+            reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
+            if reason:
+                sender.put(_Built(claimed, cancelled=reason))
+                continue
+            try:
+                message = build(row)
+                sender.put(_Built(claimed, message, transport.wire_bytes(message)))
+            except Exception as exc:
+                log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
+                failure = f"Could not build the message: {type(exc).__name__}: {exc}"
+                sender.put(_Built(claimed, failed=failure))
     return batch
+
+
+@dataclass(frozen=True)
+class _Built:
+    """One claimed row as the builder hands it to the sender: its message, or why it has none
+    (cancelled: no longer to be sent; failed: it could not be built)."""
+
+    claimed: "_Claimed"
+    message: Message | None = None
+    #: The message flattened (:func:`eventsvc.mail.transport.wire_bytes`): done by the builder,
+    #: so that the sending thread, on which every message waits, only sends.
+    data: bytes | None = None
+    cancelled: str = ""
+    failed: str = ""
+
+
+_NO_MORE = None
+
+
+class _Sender:
+    """The batch's sending thread: takes built messages in order, sends each over the batch's
+    connection and records its outcome (:class:`_Outcomes`, in its own session and unit of
+    work), while the caller builds the next.
+
+    It touches no ORM object: what an outcome needs is in :class:`_Claimed`. When the
+    connection is lost or ``stop`` is set, it says so (``halted``: the builder stops building)
+    and sends nothing more; at the end the rows of the batch not tried are given back. An
+    error of its own (the outcomes could not be written) is raised in the caller's thread.
+    """
+
+    def __init__(self, batch: _Batch, worker_id: str, ids: list[int], stop: threading.Event | None):
+        self.app = current_app._get_current_object()
+        self.batch = batch
+        self.worker_id = worker_id
+        self.ids = list(ids)
+        self.stop = stop
+        self.halted = False
+        #: Rows handed over but not tried (the batch ended first): released at the end.
+        self.untried: set[int] = set()
+        self.error: BaseException | None = None
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+
+    def __enter__(self) -> "_Sender":
+        self.thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        self.queue.put(_NO_MORE)
+        self.thread.join()
+        if self.error is not None and exc_type is None:
+            raise self.error
+
+    def put(self, built: _Built) -> None:
+        self.queue.put(built)
+
+    def _run(self) -> None:
+        try:
+            with self.app.app_context():
+                outcomes = _Outcomes(self.batch, self.worker_id)
+                with transport.open_session() as session:
+                    self._send_all(session, outcomes)
+                undecided = [key for key in self.ids if key not in outcomes.claimed]
+                undecided += [key for key in outcomes.claimed if key in self.untried]
+                self.batch.stopped = bool(undecided) and not self.batch.connection_lost
+                outcomes.write(release=undecided)
+        except BaseException as exc:  # handed to the caller's thread
+            self.error = exc
+            self.halted = True
+
+    def _send_all(self, session, outcomes: "_Outcomes") -> None:
+        while (built := self.queue.get()) is not _NO_MORE:
+            claimed = built.claimed
+            outcomes.track(claimed)
+            if built.cancelled:
+                outcomes.cancel(claimed.id, built.cancelled)
+            elif built.failed:
+                outcomes.fail(claimed.id, built.failed)
+            elif self.halted or (self.stop is not None and self.stop.is_set()):
+                self.halted = True
+                self.untried.add(claimed.id)
+            else:
+                result = _send(session, claimed.id, built.message, built.data)
+                outcomes.record(claimed.id, result)
+                if result.connection_failed:
+                    self.batch.connection_lost = self.halted = True
+            outcomes.write_if_due()
 
 
 class _LeaseKeeper:
@@ -295,11 +381,11 @@ class _LeaseKeeper:
                 log.warning("Could not renew the lease on batch %s; trying again.", self.ids[:3])
 
 
-def _send(session, key: int, message: Message) -> transport.Result:
+def _send(session, key: int, message: Message, data: bytes | None) -> transport.Result:
     """Send one message; an unexpected error (a bug) fails that message and, since the session
     may be left mid-transaction, ends the batch like a lost connection."""
     try:
-        return session.send(key, message)
+        return session.send(key, message, data)
     except Exception as exc:
         log.exception("Could not send outbox message %s", key)
         detail = f"Could not send the message: {type(exc).__name__}: {exc}"
@@ -307,7 +393,8 @@ def _send(session, key: int, message: Message) -> transport.Result:
 
 
 def _load(ids: list[int]) -> list[OutboxMessage]:
-    """The rows with their registrations and events (and the events' texts) in two statements.
+    """The rows with their registrations (one join), then their events and the events' texts
+    (one ``IN`` each): a batch is mostly one event's, which a join would read again per row.
 
     The events' partners are left unloaded: no message shows them.
     """
@@ -320,7 +407,7 @@ def _load(ids: list[int]) -> list[OutboxMessage]:
             .order_by(OutboxMessage.id)
             .options(
                 joinedload(OutboxMessage.registration)
-                .joinedload(Registration.event)
+                .selectinload(Registration.event)
                 .options(selectinload(Event.contents), lazyload(Event.partner_links))
             )
         ).unique()
@@ -461,8 +548,8 @@ class _Outcomes:
         self.interval = float(config["MAIL_OUTCOME_INTERVAL"])
         self.last_write = time.monotonic()
 
-    def track(self, row: OutboxMessage) -> None:
-        self.claimed[row.id] = _Claimed(row.id, row.kind, row.attempts, row.due_at)
+    def track(self, claimed: _Claimed) -> None:
+        self.claimed[claimed.id] = claimed
 
     def record(self, row_id: int, result: transport.Result) -> None:
         if result.outcome == Outcome.SENT:

@@ -92,7 +92,7 @@ class FileSession:
     def __exit__(self, *exc_info) -> None:
         return None
 
-    def send(self, key: int, message: Message) -> Result:
+    def send(self, key: int, message: Message, data: bytes | None = None) -> Result:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             if not self._already_written(key, message):
@@ -215,7 +215,8 @@ class SMTPSession:
             with contextlib.suppress(OSError):
                 host.sock.shutdown(socket.SHUT_RDWR)
 
-    def send(self, key: int, message: Message) -> Result:
+    def send(self, key: int, message: Message, data: bytes | None = None) -> Result:
+        """Send ``message``; ``data``, when given, is its :func:`wire_bytes`."""
         if self.suppressed:
             return SENT
         if self.broken:
@@ -225,7 +226,7 @@ class SMTPSession:
                 self.host = _connect()
             except (OSError, smtplib.SMTPException) as exc:
                 return self._lost(Result(Outcome.TEMPORARY, _describe(exc)))
-        result = _send_one(self.host, message)
+        result = _send_one(self.host, message, data)
         if result.connection_failed:
             return self._lost(result)
         return result
@@ -242,10 +243,10 @@ def _unreachable(detail: str) -> Result:
     return Result(Outcome.TEMPORARY, detail, connection_failed=True)
 
 
-def _send_one(host: smtplib.SMTP, message: Message) -> Result:
+def _send_one(host: smtplib.SMTP, message: Message, data: bytes | None) -> Result:
     host.body_sent = False
     try:
-        _submit(host, message)
+        _submit(host, message, data)
     except smtplib.SMTPRecipientsRefused as exc:
         return _classify_refusals(exc.recipients)
     except smtplib.SMTPResponseException as exc:
@@ -270,8 +271,22 @@ def _lost_in_flight(host: smtplib.SMTP, exc: Exception) -> Result:
     return _unreachable(_describe(exc))
 
 
-def _submit(host: smtplib.SMTP, message: Message) -> None:
-    """``host.send_message(message)``, flattening each body in one piece (:class:`_Generator`).
+def wire_bytes(message: Message) -> bytes | None:
+    """The bytes SMTP sends for ``message`` (CRLF line ends), flattened now.
+
+    The mail worker flattens where it builds, so that its sending thread only sends
+    (``dispatcher._Sender``). ``None`` when the bytes depend on the server: an address that is
+    not ASCII goes out with SMTPUTF8, flattened with the UTF-8 policy (:func:`_submit`).
+    """
+    envelope = _plain_envelope(message)
+    if envelope is None or not "".join([envelope[0], *envelope[1]]).isascii():
+        return None
+    return _flatten(message, message.policy)
+
+
+def _submit(host: smtplib.SMTP, message: Message, data: bytes | None = None) -> None:
+    """``host.send_message(message)``, flattening each body in one piece (:class:`_Generator`),
+    or sending ``data`` when :func:`wire_bytes` flattened it already.
 
     Messages that need more of ``send_message`` than taking the envelope from ``From`` and
     ``To``/``Cc`` (``Sender``, ``Bcc`` or ``Resent-*`` headers) are handed to ``send_message``
@@ -284,7 +299,6 @@ def _submit(host: smtplib.SMTP, message: Message) -> None:
         return
     sender, recipients = envelope
     options: tuple[str, ...] = ()
-    policy = message.policy
     if not "".join([sender, *recipients]).isascii():
         host.ehlo_or_helo_if_needed()
         if not host.has_extn("smtputf8"):
@@ -292,11 +306,17 @@ def _submit(host: smtplib.SMTP, message: Message) -> None:
                 "The address is not ASCII and the mail server does not offer SMTPUTF8."
             )
         options = ("SMTPUTF8", "BODY=8BITMIME")
-        if hasattr(policy, "utf8"):
-            policy = policy.clone(utf8=True)
+        policy = message.policy
+        data = _flatten(message, policy.clone(utf8=True) if hasattr(policy, "utf8") else policy)
+    elif data is None:
+        data = _flatten(message, message.policy)
+    host.sendmail(sender, recipients, data, options)
+
+
+def _flatten(message: Message, policy) -> bytes:
     buffer = io.BytesIO()
     _Generator(buffer, policy=policy).flatten(message, linesep="\r\n")
-    host.sendmail(sender, recipients, buffer.getvalue(), options)
+    return buffer.getvalue()
 
 
 _SPECIAL_HEADERS = ("Sender", "Bcc", "Resent-Date", "Resent-Bcc")

@@ -62,9 +62,9 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(
     assert (report.sent, report.batches) == (count, 1)
     assert len(smtp.messages) == count
     # before each claim, a look for a message to many that is due (none here); claim, rows
-    # with registrations and events, the events' texts, the rows sent; then the empty claim
+    # with registrations, their events, the events' texts, the rows sent; then the empty claim
     # that ends the run
-    assert seen == Counter({"UPDATE": 3, "SELECT": 2 + 2})
+    assert seen == Counter({"UPDATE": 3, "SELECT": 2 + 3})
 
 
 def test_every_row_of_a_batch_is_marked_sent_by_one_update(

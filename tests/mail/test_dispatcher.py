@@ -1,6 +1,7 @@
 """The dispatcher against a real SMTP server on loopback: batches, retries, failures, leases."""
 
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -92,6 +93,31 @@ def test_a_batch_goes_over_one_connection(smtp_app, smtp, make_event, make_regis
     assert report.batches == 1
     assert len(smtp.messages) == 5
     assert smtp.connections == 1
+
+
+def test_the_first_message_is_at_the_server_before_the_last_of_its_batch_is_built(
+    smtp_app, smtp, make_event, make_registration, build
+):
+    """Building and sending overlap: the last message of the batch is built only once the
+    first has arrived. Built all before sending, as before, the first would never arrive in
+    time (the builder would wait out its 10 s and fail the test)."""
+    event = make_event()
+    people = [make_registration(event, email=f"p{n}@example.org") for n in range(4)]
+    arrived_before_last_built = []
+
+    def build_the_last_after_the_first_arrived(row):
+        if row.registration_id == people[-1].id:
+            deadline = time.monotonic() + 10
+            while not smtp.messages and time.monotonic() < deadline:
+                time.sleep(0.01)
+            arrived_before_last_built.append(len(smtp.messages))
+        return build(row)
+
+    report = dispatch_due(build=build_the_last_after_the_first_arrived)
+
+    assert report.sent == 4
+    assert arrived_before_last_built and arrived_before_last_built[0] >= 1
+    assert smtp.connections == 1, "still one connection for the batch"
 
 
 def test_each_batch_opens_its_own_connection(smtp_app, smtp, make_event, make_registration, build):
