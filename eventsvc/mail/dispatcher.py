@@ -16,13 +16,15 @@ so a worker whose clock is wrong neither steals claims nor delays mail.
 Each message is built just before it is sent (:func:`eventsvc.mail.messages.build` reads the
 current event and registration), and the batch goes over one SMTP connection: a thread of the
 batch's own sends each message as soon as it is built and records its outcome, while the next
-is built (:class:`_Sender`). Only the message being sent counts an attempt: when the connection
+is built (:class:`_Sender`); the next batch is claimed and built while the last is sent
+(:func:`dispatch_due`). Only the message being sent counts an attempt: when the connection
 drops, the batch ends and the messages after it go back to the queue untouched. A message whose
 body went out but whose answer never came is recorded as an unknown outcome and retried with the
 same Message-ID.
 """
 
 import atexit
+import contextlib
 import os
 import queue
 import socket
@@ -88,6 +90,8 @@ class _Batch:
     retried_ids: set[int] = field(default_factory=set)
     connection_lost: bool = False
     stopped: bool = False
+    #: Claimed behind a batch that lost its connection or was stopped: given back unsent.
+    given_back: bool = False
 
 
 def default_worker_id() -> str:
@@ -176,82 +180,129 @@ def dispatch_due(
     on_batch: Callable[[DispatchReport], None] | None = None,
     stop: threading.Event | None = None,
 ) -> DispatchReport:
-    """Send due messages batch by batch until none is due (or ``limit`` were handled).
+    """Send due messages batch by batch until none is due (or ``limit`` were claimed).
 
-    A message retried during this run is not taken again in the same run, and the run ends early
-    when the mail server cannot be reached: the rest waits for its retry time.
+    Batches overlap: the next one is claimed and built while the last is still being sent, and
+    its sending starts, over a connection of its own, when the last one's has ended. So the
+    sending never waits for a claim and a load between batches (``bench/README.md``, benchmark
+    3). A message retried during this run is not taken again in the same run, and the run ends
+    early when the mail server cannot be reached: the rest waits for its retry time (a batch
+    already claimed behind the one that lost the connection is given back untouched).
     """
     worker_id = worker_id or default_worker_id()
     batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
     total = DispatchReport()
+    #: Shared with the batches' sending threads, which add each retry as they record it: the
+    #: next claim, made while the last batch is sent, leaves them out.
     retried_ids: set[int] = set()
-    while not (stop is not None and stop.is_set()):
-        size = batch_size if limit is None else min(batch_size, limit - total.handled)
-        if size <= 0:
-            break
-        expanded = expand_due()
-        ids = claim(size, worker_id, exclude=retried_ids)
-        if not ids:
-            if expanded is not None:
-                continue
-            break
-        batch = send_claimed(ids, build=build, worker_id=worker_id, stop=stop)
+    claimed = 0
+    in_flight: _InFlight | None = None
+
+    def finish(batch_in_flight: _InFlight) -> bool:
+        """Wait for a batch's sending to end and count it; whether the run goes on."""
+        batch = batch_in_flight.finish()
+        if batch.given_back:  # not a batch sent; what it cancelled or failed still counts
+            batch.report.batches = 0
+            total.add(batch.report)
+            return False
         total.add(batch.report)
-        retried_ids |= batch.retried_ids
         if on_batch is not None:
             on_batch(batch.report)
-        if batch.connection_lost or batch.stopped:
-            break
+        return not (batch.connection_lost or batch.stopped)
+
+    try:
+        while not (stop is not None and stop.is_set()):
+            size = batch_size if limit is None else min(batch_size, limit - claimed)
+            if size <= 0:
+                break
+            expanded = expand_due()
+            ids = claim(size, worker_id, exclude=set(retried_ids))
+            if not ids:
+                if expanded is not None:
+                    continue
+                break
+            claimed += len(ids)
+            previous = in_flight
+            in_flight = start_batch(
+                ids, build, worker_id=worker_id, stop=stop, after=previous, retried=retried_ids
+            )
+            if previous is not None and not finish(previous):
+                break
+    finally:
+        if in_flight is not None:
+            finish(in_flight)
     return total
 
 
-def send_claimed(
+def start_batch(
     ids: list[int],
     build: Builder | None = None,
     *,
     worker_id: str,
     stop: threading.Event | None = None,
-) -> _Batch:
-    """Build the claimed messages ``ids`` and send them one by one over one connection,
-    recording each outcome as it comes (in small groups).
+    after: "_InFlight | None" = None,
+    retried: set[int] | None = None,
+) -> "_InFlight":
+    """Build the claimed messages ``ids`` and hand each to the batch's sending thread
+    (:class:`_Sender`) as soon as it is built; return once all are built, the sending still
+    under way (:meth:`_InFlight.finish` waits for it).
 
-    Building and sending overlap: each message is handed to a sending thread
-    (:class:`_Sender`) as soon as it is built, and the next one is built while the mail server
-    takes the last. Building is CPU; sending is mostly waiting for the server's answers, which
-    releases the GIL. Done one after the other, a worker spent half its time idle on a server as
-    fast as itself (``bench/README.md``, benchmark 3).
+    Building and sending overlap: the sending thread sends one message over the batch's
+    connection and records its outcome (in small groups) while the next one is built. Building
+    is CPU; sending is mostly waiting for the server's answers, which releases the GIL. Done one
+    after the other, a worker spent half its time idle on a server as fast as itself.
+    ``after``, the batch claimed before, is sent first: this batch's sending waits for it.
 
     The batch ends early when the connection is lost or ``stop`` is set: the message in flight
     is finished and recorded, and the rest are released untouched, due at once.
     """
     build = build or messages.build
-    batch = _Batch()
-    # The lease is renewed from the claim on, building included: on a busy host, building a
-    # batch (invites, templates) can outlast a short lease, and another worker would take it.
-    with (
-        _LeaseKeeper(worker_id, list(ids)),
-        _Sender(batch, worker_id, ids, stop) as sender,
-        unit_of_work(),  # the read transaction ends with the building, not with the sending
-    ):
-        rows = _load(ids)
-        now = database_now()
-        superseded = _superseded_reminders(rows, now)
-        for row in rows:
-            if sender.halted:
-                break
-            claimed = _Claimed(row.id, row.kind, row.attempts, row.due_at)
-            reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
-            if reason:
-                sender.put(_Built(claimed, cancelled=reason))
-                continue
-            try:
-                message = build(row)
-                sender.put(_Built(claimed, message, transport.wire_bytes(message)))
-            except Exception as exc:
-                log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
-                failure = f"Could not build the message: {type(exc).__name__}: {exc}"
-                sender.put(_Built(claimed, failed=failure))
-    return batch
+    batch = _Batch() if retried is None else _Batch(retried_ids=retried)
+    with contextlib.ExitStack() as stack:
+        # The lease is renewed from the claim on, building included: on a busy host, building
+        # a batch (invites, templates) can outlast a short lease, and another worker would
+        # take it.
+        stack.enter_context(_LeaseKeeper(worker_id, list(ids)))
+        previous = after.sender if after is not None else None
+        sender = stack.enter_context(_Sender(batch, worker_id, ids, stop, after=previous))
+        with unit_of_work():  # the read transaction ends with the building
+            _build_into(sender, ids, build)
+        return _InFlight(batch, sender, stack.pop_all())
+
+
+def _build_into(sender: "_Sender", ids: list[int], build: Builder) -> None:
+    rows = _load(ids)
+    now = database_now()
+    superseded = _superseded_reminders(rows, now)
+    for row in rows:
+        if sender.halted:
+            break
+        claimed = _Claimed(row.id, row.kind, row.attempts, row.due_at)
+        reason = _obsolete_reason(row, now) or superseded.get(row.id, "")
+        if reason:
+            sender.put(_Built(claimed, cancelled=reason))
+            continue
+        try:
+            message = build(row)
+            sender.put(_Built(claimed, message, transport.wire_bytes(message)))
+        except Exception as exc:
+            log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
+            failure = f"Could not build the message: {type(exc).__name__}: {exc}"
+            sender.put(_Built(claimed, failed=failure))
+
+
+class _InFlight:
+    """A batch built and handed to its sending thread, its lease kept while it is sent."""
+
+    def __init__(self, batch: _Batch, sender: "_Sender", running: contextlib.ExitStack):
+        self.batch = batch
+        self.sender = sender
+        self.running = running
+
+    def finish(self) -> _Batch:
+        """Wait for the sending to end (raising its error, if any), then stop the lease."""
+        self.running.close()
+        return self.batch
 
 
 @dataclass(frozen=True)
@@ -276,24 +327,42 @@ class _Sender:
     connection and records its outcome (:class:`_Outcomes`, in its own session and unit of
     work), while the caller builds the next.
 
-    It touches no ORM object: what an outcome needs is in :class:`_Claimed`. When the
-    connection is lost or ``stop`` is set, it says so (``halted``: the builder stops building)
-    and sends nothing more; at the end the rows of the batch not tried are given back. An
-    error of its own (the outcomes could not be written) is raised in the caller's thread.
+    It touches no ORM object: what an outcome needs is in :class:`_Claimed`. It starts sending
+    once the batch before (``after``) is sent, so a worker holds one connection at a time and
+    sends in the order it claimed. When the connection is lost or ``stop`` is set, here or in
+    the batch before, it says so (``halted``: the builder stops building) and sends nothing
+    more; at the end the rows of the batch not tried are given back. An error of its own (the
+    outcomes could not be written) is raised in the caller's thread.
     """
 
-    def __init__(self, batch: _Batch, worker_id: str, ids: list[int], stop: threading.Event | None):
+    def __init__(
+        self,
+        batch: _Batch,
+        worker_id: str,
+        ids: list[int],
+        stop: threading.Event | None,
+        after: "_Sender | None" = None,
+    ):
         self.app = current_app._get_current_object()
         self.batch = batch
         self.worker_id = worker_id
         self.ids = list(ids)
         self.stop = stop
-        self.halted = False
+        #: The sending of the batch before, which this one waits for; dropped once it ended.
+        self.after = after
+        self._halted = False
         #: Rows handed over but not tried (the batch ended first): released at the end.
         self.untried: set[int] = set()
         self.error: BaseException | None = None
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+
+    @property
+    def halted(self) -> bool:
+        """The connection was lost or ``stop`` was set, here or in the batch sent before: this
+        batch sends nothing more."""
+        after = self.after
+        return self._halted or (after is not None and after.halted)
 
     def __enter__(self) -> "_Sender":
         self.thread.start()
@@ -310,6 +379,10 @@ class _Sender:
 
     def _run(self) -> None:
         try:
+            if self.after is not None:
+                self.after.thread.join()
+                self._halted = self.batch.given_back = self.after.halted
+                self.after = None
             with self.app.app_context():
                 outcomes = _Outcomes(self.batch, self.worker_id)
                 with transport.open_session() as session:
@@ -320,7 +393,7 @@ class _Sender:
                 outcomes.write(release=undecided)
         except BaseException as exc:  # handed to the caller's thread
             self.error = exc
-            self.halted = True
+            self._halted = True
 
     def _send_all(self, session, outcomes: "_Outcomes") -> None:
         while (built := self.queue.get()) is not _NO_MORE:
@@ -330,14 +403,14 @@ class _Sender:
                 outcomes.cancel(claimed.id, built.cancelled)
             elif built.failed:
                 outcomes.fail(claimed.id, built.failed)
-            elif self.halted or (self.stop is not None and self.stop.is_set()):
-                self.halted = True
+            elif self._halted or (self.stop is not None and self.stop.is_set()):
+                self._halted = True
                 self.untried.add(claimed.id)
             else:
                 result = _send(session, claimed.id, built.message, built.data)
                 outcomes.record(claimed.id, result)
                 if result.connection_failed:
-                    self.batch.connection_lost = self.halted = True
+                    self.batch.connection_lost = self._halted = True
             outcomes.write_if_due()
 
 

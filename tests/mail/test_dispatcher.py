@@ -120,6 +120,37 @@ def test_the_first_message_is_at_the_server_before_the_last_of_its_batch_is_buil
     assert smtp.connections == 1, "still one connection for the batch"
 
 
+def test_the_next_batch_is_claimed_and_built_while_the_last_one_waits_for_the_server(
+    smtp_app, smtp, make_event, make_registration, build
+):
+    """The server holds its first answer until the fourth message is built: with batches of 2,
+    the second batch is claimed and built while the first waits. One after the other, the
+    second would be built only once the first was sent (after the 10 s safety opening)."""
+    event = make_event()
+    for n in range(4):
+        make_registration(event, email=f"p{n}@example.org")
+    smtp.gate = threading.Event()
+    accepted_at_each_build = []
+
+    def build_then_open_at_the_fourth(row):
+        accepted_at_each_build.append(len(smtp.messages))
+        if len(accepted_at_each_build) == 4:
+            smtp.gate.set()
+        return build(row)
+
+    safety = threading.Timer(10, smtp.gate.set)
+    safety.start()
+    try:
+        report = dispatch_due(batch_size=2, build=build_then_open_at_the_fourth)
+    finally:
+        safety.cancel()
+
+    assert accepted_at_each_build == [0, 0, 0, 0]
+    assert (report.sent, report.batches) == (4, 2)
+    assert smtp.connections == 2, "each batch over its own connection, one after the other"
+    assert [row.status for row in confirmations()] == [MessageStatus.SENT] * 4
+
+
 def test_each_batch_opens_its_own_connection(smtp_app, smtp, make_event, make_registration, build):
     event = make_event()
     for _ in range(5):
