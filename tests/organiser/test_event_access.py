@@ -108,7 +108,9 @@ def test_an_unassigned_organiser_cannot_assign_themselves(colleague, theirs):
 
 def audit_entries(event, action):
     return db.session.scalars(
-        select(AuditEntry).where(AuditEntry.event_id == event.id, AuditEntry.action == action)
+        select(AuditEntry)
+        .where(AuditEntry.event_id == event.id, AuditEntry.action == action)
+        .order_by(AuditEntry.id)  # PostgreSQL returns rows in no set order without it
     ).all()
 
 

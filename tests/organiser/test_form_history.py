@@ -10,8 +10,10 @@ from tests.organiser.test_questions_builder import teachers_form, url
 
 def form_entries(event) -> list[AuditEntry]:
     db.session.expire_all()
-    query = select(AuditEntry).where(
-        AuditEntry.event_id == event.id, AuditEntry.action == audit.FORM_SAVED
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.event_id == event.id, AuditEntry.action == audit.FORM_SAVED)
+        .order_by(AuditEntry.id)
     )
     return list(db.session.scalars(query))
 
