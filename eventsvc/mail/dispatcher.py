@@ -223,7 +223,7 @@ def dispatch_due(
                 break
             claimed += len(ids)
             previous = in_flight
-            in_flight = start_batch(
+            in_flight = _start_batch(
                 ids, build, worker_id=worker_id, stop=stop, after=previous, retried=retried_ids
             )
             if previous is not None and not finish(previous):
@@ -234,14 +234,14 @@ def dispatch_due(
     return total
 
 
-def start_batch(
+def _start_batch(
     ids: list[int],
-    build: Builder | None = None,
+    build: Builder | None,
     *,
     worker_id: str,
-    stop: threading.Event | None = None,
-    after: "_InFlight | None" = None,
-    retried: set[int] | None = None,
+    stop: threading.Event | None,
+    after: "_InFlight | None",
+    retried: set[int],
 ) -> "_InFlight":
     """Build the claimed messages ``ids`` and hand each to the batch's sending thread
     (:class:`_Sender`) as soon as it is built; return once all are built, the sending still
@@ -257,7 +257,7 @@ def start_batch(
     is finished and recorded, and the rest are released untouched, due at once.
     """
     build = build or messages.build
-    batch = _Batch() if retried is None else _Batch(retried_ids=retried)
+    batch = _Batch(retried_ids=retried)  # the run's, shared by its batches
     with contextlib.ExitStack() as stack:
         # The lease is renewed from the claim on, building included: on a busy host, building
         # a batch (invites, templates) can outlast a short lease, and another worker would
@@ -284,7 +284,7 @@ def _build_into(sender: "_Sender", ids: list[int], build: Builder) -> None:
             continue
         try:
             message = build(row)
-            sender.put(_Built(claimed, message, transport.wire_bytes(message)))
+            sender.put(_Built(claimed, message, transport.wire(message)))
         except Exception as exc:
             log.exception("Could not build outbox message %s (%s)", row.id, row.kind)
             failure = f"Could not build the message: {type(exc).__name__}: {exc}"
@@ -312,9 +312,9 @@ class _Built:
 
     claimed: "_Claimed"
     message: Message | None = None
-    #: The message flattened (:func:`eventsvc.mail.transport.wire_bytes`): done by the builder,
-    #: so that the sending thread, on which every message waits, only sends.
-    data: bytes | None = None
+    #: The message's envelope and bytes (:func:`eventsvc.mail.transport.wire`): worked out by
+    #: the builder, so that the sending thread, on which every message waits, only sends.
+    wire: transport.Wire | None = None
     cancelled: str = ""
     failed: str = ""
 
@@ -407,7 +407,7 @@ class _Sender:
                 self._halted = True
                 self.untried.add(claimed.id)
             else:
-                result = _send(session, claimed.id, built.message, built.data)
+                result = _send(session, claimed.id, built.message, built.wire)
                 outcomes.record(claimed.id, result)
                 if result.connection_failed:
                     self.batch.connection_lost = self._halted = True
@@ -454,11 +454,11 @@ class _LeaseKeeper:
                 log.warning("Could not renew the lease on batch %s; trying again.", self.ids[:3])
 
 
-def _send(session, key: int, message: Message, data: bytes | None) -> transport.Result:
+def _send(session, key: int, message: Message, wire: transport.Wire | None) -> transport.Result:
     """Send one message; an unexpected error (a bug) fails that message and, since the session
     may be left mid-transaction, ends the batch like a lost connection."""
     try:
-        return session.send(key, message, data)
+        return session.send(key, message, wire)
     except Exception as exc:
         log.exception("Could not send outbox message %s", key)
         detail = f"Could not send the message: {type(exc).__name__}: {exc}"

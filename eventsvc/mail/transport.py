@@ -23,6 +23,7 @@ from email.message import Message
 from email.utils import getaddresses
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -92,7 +93,7 @@ class FileSession:
     def __exit__(self, *exc_info) -> None:
         return None
 
-    def send(self, key: int, message: Message, data: bytes | None = None) -> Result:
+    def send(self, key: int, message: Message, wire: "Wire | None" = None) -> Result:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             if not self._already_written(key, message):
@@ -215,8 +216,8 @@ class SMTPSession:
             with contextlib.suppress(OSError):
                 host.sock.shutdown(socket.SHUT_RDWR)
 
-    def send(self, key: int, message: Message, data: bytes | None = None) -> Result:
-        """Send ``message``; ``data``, when given, is its :func:`wire_bytes`."""
+    def send(self, key: int, message: Message, wire: "Wire | None" = None) -> Result:
+        """Send ``message``; ``wire``, when given, is its :func:`wire` (envelope and bytes)."""
         if self.suppressed:
             return SENT
         if self.broken:
@@ -226,7 +227,7 @@ class SMTPSession:
                 self.host = _connect()
             except (OSError, smtplib.SMTPException) as exc:
                 return self._lost(Result(Outcome.TEMPORARY, _describe(exc)))
-        result = _send_one(self.host, message, data)
+        result = _send_one(self.host, message, wire)
         if result.connection_failed:
             return self._lost(result)
         return result
@@ -243,10 +244,10 @@ def _unreachable(detail: str) -> Result:
     return Result(Outcome.TEMPORARY, detail, connection_failed=True)
 
 
-def _send_one(host: smtplib.SMTP, message: Message, data: bytes | None) -> Result:
+def _send_one(host: smtplib.SMTP, message: Message, wire: "Wire | None") -> Result:
     host.body_sent = False
     try:
-        _submit(host, message, data)
+        _submit(host, message, wire)
     except smtplib.SMTPRecipientsRefused as exc:
         return _classify_refusals(exc.recipients)
     except smtplib.SMTPResponseException as exc:
@@ -271,46 +272,61 @@ def _lost_in_flight(host: smtplib.SMTP, exc: Exception) -> Result:
     return _unreachable(_describe(exc))
 
 
-def wire_bytes(message: Message) -> bytes | None:
-    """The bytes SMTP sends for ``message`` (CRLF line ends), flattened now.
+class Wire(NamedTuple):
+    """A message as SMTP sends it: the envelope and the bytes (CRLF line ends)."""
 
-    The mail worker flattens where it builds, so that its sending thread only sends
-    (``dispatcher._Sender``). ``None`` when the bytes depend on the server: an address that is
-    not ASCII goes out with SMTPUTF8, flattened with the UTF-8 policy (:func:`_submit`).
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+def wire(message: Message) -> Wire | None:
+    """``message``'s envelope and bytes, worked out now.
+
+    The mail worker does it where it builds, so that its sending thread only sends
+    (``dispatcher._Sender``). ``None`` when they depend on the server or need
+    ``send_message`` (:func:`_submit`): an address that is not ASCII goes out with SMTPUTF8,
+    flattened with the UTF-8 policy.
     """
     envelope = _plain_envelope(message)
-    if envelope is None or not "".join([envelope[0], *envelope[1]]).isascii():
+    if envelope is None or not _ascii(envelope):
         return None
-    return _flatten(message, message.policy)
+    return Wire(*envelope, _flatten(message, message.policy))
 
 
-def _submit(host: smtplib.SMTP, message: Message, data: bytes | None = None) -> None:
+def _ascii(envelope: tuple[str, list[str]]) -> bool:
+    sender, recipients = envelope
+    return "".join([sender, *recipients]).isascii()
+
+
+def _submit(host: smtplib.SMTP, message: Message, wire: Wire | None = None) -> None:
     """``host.send_message(message)``, flattening each body in one piece (:class:`_Generator`),
-    or sending ``data`` when :func:`wire_bytes` flattened it already.
+    or sending ``wire`` as it is when :func:`wire` made it already.
 
     Messages that need more of ``send_message`` than taking the envelope from ``From`` and
     ``To``/``Cc`` (``Sender``, ``Bcc`` or ``Resent-*`` headers) are handed to ``send_message``
     itself. An address that is not ASCII goes out with SMTPUTF8 (RFC 6531) when the server offers
     it, and is refused for good when it does not.
     """
+    if wire is not None:
+        host.sendmail(wire.sender, wire.recipients, wire.data)
+        return
     envelope = _plain_envelope(message)
     if envelope is None:
         host.send_message(message)
         return
     sender, recipients = envelope
-    options: tuple[str, ...] = ()
-    if not "".join([sender, *recipients]).isascii():
-        host.ehlo_or_helo_if_needed()
-        if not host.has_extn("smtputf8"):
-            raise smtplib.SMTPNotSupportedError(
-                "The address is not ASCII and the mail server does not offer SMTPUTF8."
-            )
-        options = ("SMTPUTF8", "BODY=8BITMIME")
-        policy = message.policy
-        data = _flatten(message, policy.clone(utf8=True) if hasattr(policy, "utf8") else policy)
-    elif data is None:
-        data = _flatten(message, message.policy)
-    host.sendmail(sender, recipients, data, options)
+    if _ascii(envelope):
+        host.sendmail(sender, recipients, _flatten(message, message.policy))
+        return
+    host.ehlo_or_helo_if_needed()
+    if not host.has_extn("smtputf8"):
+        raise smtplib.SMTPNotSupportedError(
+            "The address is not ASCII and the mail server does not offer SMTPUTF8."
+        )
+    policy = message.policy
+    data = _flatten(message, policy.clone(utf8=True) if hasattr(policy, "utf8") else policy)
+    host.sendmail(sender, recipients, data, ("SMTPUTF8", "BODY=8BITMIME"))
 
 
 def _flatten(message: Message, policy) -> bytes:

@@ -141,9 +141,9 @@ def test_outcomes_are_written_after_each_group_not_at_the_end_of_the_batch(
     seen = []
     original = transport.SMTPSession.send
 
-    def send_and_look(self, key, message, data=None):
+    def send_and_look(self, key, message, wire=None):
         seen.append(sum(r.status == MessageStatus.SENT for r in _committed_rows()))
-        return original(self, key, message, data)
+        return original(self, key, message, wire)
 
     transport.SMTPSession.send = send_and_look
     try:
@@ -237,10 +237,10 @@ def test_an_unexpected_error_while_sending_fails_that_message_and_releases_the_r
     buggy_id = confirmations()[1].id
     original = transport.SMTPSession.send
 
-    def send_with_a_bug(self, key, message, data=None):
+    def send_with_a_bug(self, key, message, wire=None):
         if key == buggy_id:
             raise TypeError("a bug")
-        return original(self, key, message, data)
+        return original(self, key, message, wire)
 
     transport.SMTPSession.send = send_with_a_bug
     try:

@@ -81,21 +81,21 @@ def test_bodies_with_any_line_endings_are_flattened_as_the_standard_generator_do
 
 
 def test_the_bytes_flattened_beforehand_are_those_sent_without_them(smtp_app, smtp):
-    """The worker flattens where it builds (``wire_bytes``) and the session sends those bytes:
+    """The worker flattens where it builds (``wire``) and the session sends those bytes:
     the server gets the same message, envelope included."""
     message = plain(From="Events <events@example.org>", To="Ada <ada@example.org>")
-    data = transport.wire_bytes(message)
+    wire = transport.wire(message)
 
     with transport.open_session() as session:
         session.send(1, message)
-        session.send(2, message, data)
+        session.send(2, message, wire)
 
-    assert data == flattened(message, BytesGenerator)
+    assert wire.data == flattened(message, BytesGenerator)
     assert smtp.envelopes[0] == smtp.envelopes[1] == ("events@example.org", ["ada@example.org"])
     assert smtp.messages[0].as_bytes() == smtp.messages[1].as_bytes()
 
 
 def test_an_address_that_is_not_ascii_is_flattened_only_once_the_server_is_known():
     """SMTPUTF8 changes how the message is flattened, and only the server says if it offers it."""
-    assert transport.wire_bytes(plain(From="events@example.org", To="zoë@example.org")) is None
-    assert transport.wire_bytes(plain(From="events@example.org", Bcc="a@example.org")) is None
+    assert transport.wire(plain(From="events@example.org", To="zoë@example.org")) is None
+    assert transport.wire(plain(From="events@example.org", Bcc="a@example.org")) is None

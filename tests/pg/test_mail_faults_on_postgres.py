@@ -55,8 +55,8 @@ def test_outcomes_are_written_when_the_connection_is_killed_mid_batch(
     original = transport.SMTPSession.send
     kills = []
 
-    def send_then_kill(self, key, message, data=None):
-        result = original(self, key, message, data)
+    def send_then_kill(self, key, message, wire=None):
+        result = original(self, key, message, wire)
         if len(smtp.messages) in (1, 3):
             kills.append(kill_app_connections(pg_uri))
         return result
