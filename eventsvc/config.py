@@ -48,6 +48,9 @@ SERVER_NAME = None
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
 MAIL_BATCH_SIZE = 100
+# SMTP connections a worker sends over at once, a batch on each: while one waits for the
+# server's answer (a round trip per command), another sends. One keeps the claim order.
+MAIL_CONNECTIONS = 2
 MAIL_LEASE_SECONDS = 300
 MAIL_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]
 # None: on under `flask run`/`make run`, off under gunicorn (which runs `flask send-mail`).

@@ -14,13 +14,13 @@ written. Leases and due times are compared with the database's clock (``now()`` 
 so a worker whose clock is wrong neither steals claims nor delays mail.
 
 Each message is built just before it is sent (:func:`eventsvc.mail.messages.build` reads the
-current event and registration), and the batch goes over one SMTP connection: a thread of the
-batch's own sends each message as soon as it is built and records its outcome, while the next
-is built (:class:`_Sender`); the next batch is claimed and built while the last is sent
-(:func:`dispatch_due`). Only the message being sent counts an attempt: when the connection
-drops, the batch ends and the messages after it go back to the queue untouched. A message whose
-body went out but whose answer never came is recorded as an unknown outcome and retried with the
-same Message-ID.
+current event and registration), and each batch goes over an SMTP connection of its own,
+``MAIL_CONNECTIONS`` batches at a time: a thread of the batch's own sends each message as soon
+as it is built and records its outcome, while the next is built (:class:`_Sender`); the next
+batch is claimed and built while the last ones are sent (:func:`dispatch_due`). Only the
+message being sent counts an attempt: when the connection drops, the batch ends and the messages
+after it go back to the queue untouched. A message whose body went out but whose answer never
+came is recorded as an unknown outcome and retried with the same Message-ID.
 """
 
 import atexit
@@ -30,6 +30,7 @@ import queue
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -182,12 +183,15 @@ def dispatch_due(
 ) -> DispatchReport:
     """Send due messages batch by batch until none is due (or ``limit`` were claimed).
 
-    Batches overlap: the next one is claimed and built while the last is still being sent, and
-    its sending starts, over a connection of its own, when the last one's has ended. So the
-    sending never waits for a claim and a load between batches (``bench/README.md``, benchmark
-    3). A message retried during this run is not taken again in the same run, and the run ends
-    early when the mail server cannot be reached: the rest waits for its retry time (a batch
-    already claimed behind the one that lost the connection is given back untouched).
+    Batches overlap: the next one is claimed and built while the last ones are still being
+    sent, each over a connection of its own, ``MAIL_CONNECTIONS`` at a time; a batch's sending
+    starts when that of the batch ``MAIL_CONNECTIONS`` before it has ended. So the sending never
+    waits for a claim and a load between batches, and while one connection waits for the
+    server's answer another is sending (``bench/README.md``, benchmark 3; over a network, each
+    answer costs a round trip). A message retried during this run is not taken again in the
+    same run, and the run ends early when the mail server cannot be reached: every connection
+    finishes the message in flight and the rest waits for its retry time (a batch already
+    claimed behind the one that lost the connection is given back untouched).
     """
     worker_id = worker_id or default_worker_id()
     batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
@@ -195,8 +199,11 @@ def dispatch_due(
     #: Shared with the batches' sending threads, which add each retry as they record it: the
     #: next claim, made while the last batch is sent, leaves them out.
     retried_ids: set[int] = set()
+    #: Set by the sending thread that lost its connection: the others send nothing more.
+    halt = threading.Event()
+    connections = max(int(current_app.config["MAIL_CONNECTIONS"]), 1)
     claimed = 0
-    in_flight: _InFlight | None = None
+    in_flight: deque[_InFlight] = deque()
 
     def finish(batch_in_flight: _InFlight) -> bool:
         """Wait for a batch's sending to end and count it; whether the run goes on."""
@@ -222,16 +229,37 @@ def dispatch_due(
                     continue
                 break
             claimed += len(ids)
-            previous = in_flight
-            in_flight = _start_batch(
-                ids, build, worker_id=worker_id, stop=stop, after=previous, retried=retried_ids
+            # The batch sent over the same connection slot before this one, if still in flight.
+            after = in_flight[-connections] if len(in_flight) >= connections else None
+            in_flight.append(
+                _start_batch(
+                    ids,
+                    build,
+                    worker_id=worker_id,
+                    stop=stop,
+                    after=after,
+                    retried=retried_ids,
+                    halt=halt,
+                )
             )
-            if previous is not None and not finish(previous):
+            if len(in_flight) > connections and not finish(in_flight.popleft()):
                 break
     finally:
-        if in_flight is not None:
-            finish(in_flight)
+        _finish_all(in_flight, finish)
     return total
+
+
+def _finish_all(in_flight: "deque[_InFlight]", finish: Callable[["_InFlight"], bool]) -> None:
+    """Wait for every batch still in flight, in claim order; the first error is raised once all
+    have ended (each releases what it did not try)."""
+    error: BaseException | None = None
+    while in_flight:
+        try:
+            finish(in_flight.popleft())
+        except BaseException as exc:
+            error = error or exc
+    if error is not None:
+        raise error
 
 
 def _start_batch(
@@ -242,6 +270,7 @@ def _start_batch(
     stop: threading.Event | None,
     after: "_InFlight | None",
     retried: set[int],
+    halt: threading.Event,
 ) -> "_InFlight":
     """Build the claimed messages ``ids`` and hand each to the batch's sending thread
     (:class:`_Sender`) as soon as it is built; return once all are built, the sending still
@@ -251,7 +280,8 @@ def _start_batch(
     connection and records its outcome (in small groups) while the next one is built. Building
     is CPU; sending is mostly waiting for the server's answers, which releases the GIL. Done one
     after the other, a worker spent half its time idle on a server as fast as itself.
-    ``after``, the batch claimed before, is sent first: this batch's sending waits for it.
+    ``after``, the batch claimed before on the same connection slot, is sent first: this
+    batch's sending waits for it. ``halt`` is the run's: set when any batch lost its connection.
 
     The batch ends early when the connection is lost or ``stop`` is set: the message in flight
     is finished and recorded, and the rest are released untouched, due at once.
@@ -264,7 +294,9 @@ def _start_batch(
         # take it.
         stack.enter_context(_LeaseKeeper(worker_id, list(ids)))
         previous = after.sender if after is not None else None
-        sender = stack.enter_context(_Sender(batch, worker_id, ids, stop, after=previous))
+        sender = stack.enter_context(
+            _Sender(batch, worker_id, ids, stop, after=previous, halt=halt)
+        )
         with unit_of_work():  # the read transaction ends with the building
             _build_into(sender, ids, build)
         return _InFlight(batch, sender, stack.pop_all())
@@ -328,11 +360,12 @@ class _Sender:
     work), while the caller builds the next.
 
     It touches no ORM object: what an outcome needs is in :class:`_Claimed`. It starts sending
-    once the batch before (``after``) is sent, so a worker holds one connection at a time and
-    sends in the order it claimed. When the connection is lost or ``stop`` is set, here or in
-    the batch before, it says so (``halted``: the builder stops building) and sends nothing
-    more; at the end the rows of the batch not tried are given back. An error of its own (the
-    outcomes could not be written) is raised in the caller's thread.
+    once the batch before it on its connection slot (``after``) is sent, so a worker holds
+    ``MAIL_CONNECTIONS`` connections at a time. When the connection is lost or ``stop`` is set,
+    here, in the batch before or on another connection of the run (``run_halt``), it says so
+    (``halted``: the builder stops building) and sends nothing more; at the end the rows of the
+    batch not tried are given back. An error of its own (the outcomes could not be written) is
+    raised in the caller's thread.
     """
 
     def __init__(
@@ -342,6 +375,7 @@ class _Sender:
         ids: list[int],
         stop: threading.Event | None,
         after: "_Sender | None" = None,
+        halt: threading.Event | None = None,
     ):
         self.app = current_app._get_current_object()
         self.batch = batch
@@ -350,6 +384,8 @@ class _Sender:
         self.stop = stop
         #: The sending of the batch before, which this one waits for; dropped once it ended.
         self.after = after
+        #: The run's: set by whichever batch loses its connection, read by all.
+        self.run_halt = halt or threading.Event()
         self._halted = False
         #: Rows handed over but not tried (the batch ended first): released at the end.
         self.untried: set[int] = set()
@@ -362,7 +398,7 @@ class _Sender:
         """The connection was lost or ``stop`` was set, here or in the batch sent before: this
         batch sends nothing more."""
         after = self.after
-        return self._halted or (after is not None and after.halted)
+        return self._halted or self.run_halt.is_set() or (after is not None and after.halted)
 
     def __enter__(self) -> "_Sender":
         self.thread.start()
@@ -381,8 +417,10 @@ class _Sender:
         try:
             if self.after is not None:
                 self.after.thread.join()
-                self._halted = self.batch.given_back = self.after.halted
+                self._halted = self.after.halted
                 self.after = None
+            # Claimed while another batch lost the connection: given back untouched.
+            self._halted = self.batch.given_back = self._halted or self.run_halt.is_set()
             with self.app.app_context():
                 outcomes = _Outcomes(self.batch, self.worker_id)
                 with transport.open_session() as session:
@@ -403,7 +441,7 @@ class _Sender:
                 outcomes.cancel(claimed.id, built.cancelled)
             elif built.failed:
                 outcomes.fail(claimed.id, built.failed)
-            elif self._halted or (self.stop is not None and self.stop.is_set()):
+            elif self._stopping():
                 self._halted = True
                 self.untried.add(claimed.id)
             else:
@@ -411,7 +449,13 @@ class _Sender:
                 outcomes.record(claimed.id, result)
                 if result.connection_failed:
                     self.batch.connection_lost = self._halted = True
+                    self.run_halt.set()
             outcomes.write_if_due()
+
+    def _stopping(self) -> bool:
+        return (
+            self._halted or self.run_halt.is_set() or (self.stop is not None and self.stop.is_set())
+        )
 
 
 class _LeaseKeeper:

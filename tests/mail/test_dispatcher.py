@@ -22,7 +22,9 @@ RETRY_DELAYS = [60, 300, 900]
 
 @pytest.fixture
 def app_config():
-    return {"MAIL_RETRY_DELAYS": RETRY_DELAYS, "MAIL_LEASE_SECONDS": 300}
+    """One connection at a time: these tests pin what one connection does, message by message
+    (several at once: test_connections.py)."""
+    return {"MAIL_CONNECTIONS": 1, "MAIL_RETRY_DELAYS": RETRY_DELAYS, "MAIL_LEASE_SECONDS": 300}
 
 
 def confirmations():

@@ -32,7 +32,14 @@ def full_disk(tmp_path):
 
 @pytest.fixture
 def app_config():
-    return {"MAIL_RETRY_DELAYS": RETRY_DELAYS, "MAIL_TIMEOUT": 2, "MAIL_DATA_TIMEOUT": 5}
+    """One connection at a time: these tests pin what one connection does, message by message
+    (several at once: test_connections.py)."""
+    return {
+        "MAIL_CONNECTIONS": 1,
+        "MAIL_RETRY_DELAYS": RETRY_DELAYS,
+        "MAIL_TIMEOUT": 2,
+        "MAIL_DATA_TIMEOUT": 5,
+    }
 
 
 def confirmations():
