@@ -128,15 +128,19 @@ def _run_backend(backend: str, settings: Settings, sink: SMTPCounter) -> tuple[l
                 EVENTSVC_MAIL_SERVER="127.0.0.1",
                 EVENTSVC_MAIL_PORT=str(sink.port),
             )
-            runs = {"baseline": [], "eventsvc": [], "eventsvc_2_workers": []}
+            runs = {"baseline": [], "eventsvc": [], "eventsvc_2_workers": [], "floor": []}
             senders = ["baseline", "eventsvc"]
             if backend == "postgresql":
                 senders.append("eventsvc_2_workers")
+            else:  # no database in it: measured once
+                senders.append("floor")
             for round_number in range(settings.mail_rounds):
                 order = senders if round_number % 2 == 0 else list(reversed(senders))
                 for who in order:
                     if who == "baseline":
                         result = _send_baseline(sink, sample, count)
+                    elif who == "floor":
+                        result = _send_baseline(sink, sample, _floor_count(count), "mail_floor")
                     else:
                         workers = 2 if who == "eventsvc_2_workers" else 1
                         result = _send_eventsvc(sink, env, event_id, count, workers)
@@ -146,7 +150,51 @@ def _run_backend(backend: str, settings: Settings, sink: SMTPCounter) -> tuple[l
                         f"{result['rate']:.0f} msgs/s ({result['count']} sent, "
                         f"{result['wall']:.1f} s wall)"
                     )
-    return _rows(label, runs, count, size), {"runs": runs, "message_bytes": size}
+            relay = _over_a_slow_relay(sink, env, count) if backend == "sqlite" else {}
+    raw = {"runs": runs, "message_bytes": size, "slow_relay": relay}
+    return _rows(label, runs, count, size) + _relay_rows(label, relay), raw
+
+
+def _floor_count(count: int) -> int:
+    """The floor sends fewer (its rate is steady after a few hundred, and it is slow)."""
+    return max(count // 5, 100)
+
+
+#: What the relay of :func:`_over_a_slow_relay` takes to accept each message.
+RELAY_LATENCY_MS = 20
+
+
+def _over_a_slow_relay(sink: SMTPCounter, env: dict, count: int) -> dict:
+    """One worker sending to a relay that takes ``RELAY_LATENCY_MS`` to accept each message
+    (its disk, the network: production's case, not loopback's), over one connection and over
+    ``MAIL_CONNECTIONS`` (2, the default): the connections overlap the waits."""
+    from eventsvc.extensions import db
+
+    relay_count = max(count // 10, 400)  # batches of 100: several per connection
+    event = fixtures.create_event(starts_in=timedelta(hours=2), slug="slow-relay")
+    event_id = event.id
+    fixtures.insert_registrations(event_id, relay_count)
+    db.session.remove()
+    sink.command(f"latency {RELAY_LATENCY_MS}")
+    try:
+        results = {
+            connections: _send_eventsvc(
+                sink,
+                {**env, "EVENTSVC_MAIL_CONNECTIONS": str(connections)},
+                event_id,
+                relay_count,
+                workers=1,
+            )
+            for connections in (1, 2)
+        }
+    finally:
+        sink.command("latency 0")
+    for connections, result in results.items():
+        log(
+            f"mail over a {RELAY_LATENCY_MS} ms relay, {connections} connection(s): "
+            f"{result['rate']:.0f} msgs/s"
+        )
+    return {"count": relay_count, **{f"connections_{n}": r for n, r in results.items()}}
 
 
 def _sample_message(app, event_id: int, path: Path) -> Path:
@@ -187,12 +235,15 @@ def _busy_since(before: tuple[int, int]) -> float:
     return (busy - before[0]) / max(total - before[1], 1)
 
 
-def _send_baseline(sink: SMTPCounter, sample: Path, count: int) -> dict:
+def _send_baseline(
+    sink: SMTPCounter, sample: Path, count: int, script: str = "mail_baseline"
+) -> dict:
+    """``bench/mail_baseline.py`` (or ``bench/mail_floor.py``) sending ``count`` messages."""
     sink.reset()
     started = time.monotonic()
     host = _host_cpu()
     subprocess.run(
-        [PYTHON, "-m", "bench.mail_baseline", str(sink.port), str(sample), str(count)],
+        [PYTHON, "-m", f"bench.{script}", str(sink.port), str(sample), str(count)],
         cwd=PROJECT_ROOT,
         check=True,
         timeout=WORKER_TIMEOUT,
@@ -252,6 +303,11 @@ def _busy(runs: list[dict]) -> float:
     return median(run["host_busy"] for run in runs)
 
 
+def _host_ms(runs: list[dict], rate: float) -> str:
+    """Milliseconds of the host's CPU (all cores, every process) per message at ``rate``."""
+    return f"{_busy(runs) * os.cpu_count() / rate * 1000:.1f}"
+
+
 def _rows(label: str, runs: dict, count: int, size: int) -> list[Row]:
     ours = median(r["rate"] for r in runs["eventsvc"])
     base = median(r["rate"] for r in runs["baseline"])
@@ -275,6 +331,23 @@ def _rows(label: str, runs: dict, count: int, size: int) -> list[Row]:
             ),
         )
     ]
+    if runs["floor"]:
+        floor = median(r["rate"] for r in runs["floor"])
+        rows.append(
+            Row(
+                label,
+                "1 worker vs the stack's floor",
+                "msgs/s",
+                ours,
+                floor,
+                note=(
+                    "baseline column: bench/mail_floor.py, each registrant's message built as "
+                    "Flask-Mail and icalendar document it, sent over one connection, no database "
+                    f"({_floor_count(count)} messages); the floor against smtplib alone: "
+                    f"{floor / base:.2f}"
+                ),
+            )
+        )
     if runs["eventsvc_2_workers"]:
         two = median(r["rate"] for r in runs["eventsvc_2_workers"])
         rows.append(
@@ -290,8 +363,33 @@ def _rows(label: str, runs: dict, count: int, size: int) -> list[Row]:
                     f"baseline column: one worker's rate; two workers against smtplib alone: "
                     f"{two / base:.2f}; the host's {os.cpu_count()} cores busy "
                     f"{_busy(runs['eventsvc_2_workers']):.0%} with two workers (workers, "
-                    f"PostgreSQL and the SMTP server), {_busy(runs['eventsvc']):.0%} with one"
+                    f"PostgreSQL and the SMTP server), {_busy(runs['eventsvc']):.0%} with one; "
+                    f"the host's CPU per message: {_host_ms(runs['eventsvc_2_workers'], two)} ms "
+                    f"with two, {_host_ms(runs['eventsvc'], ours)} ms with one; "
+                    f"{MIN_TWO_WORKERS} × one would leave "
+                    f"{os.cpu_count() / (MIN_TWO_WORKERS * ours) * 1000:.1f} ms"
                 ),
             )
         )
     return rows
+
+
+def _relay_rows(label: str, relay: dict) -> list[Row]:
+    if not relay:
+        return []
+    one, two = relay["connections_1"], relay["connections_2"]
+    delivered = all(r["count"] == relay["count"] == r["outbox_sent"] for r in (one, two))
+    return [
+        Row(
+            label,
+            f"relay taking {RELAY_LATENCY_MS} ms: 2 connections vs 1",
+            "msgs/s",
+            two["rate"],
+            one["rate"],
+            note=(
+                f"one worker, {relay['count']} reminders, MAIL_CONNECTIONS 2 (the default) "
+                f"against 1; every message delivered once and marked sent: "
+                f"{'yes' if delivered else 'NO'}"
+            ),
+        )
+    ]

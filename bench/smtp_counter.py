@@ -4,10 +4,12 @@ Lighter than the test suite's sink (no parsing, no storage), so the sender is wh
 Prints ``READY <port>``, then answers commands on stdin: ``stats`` prints one JSON line
 (count, bytes, first and last acceptance on the monotonic clock), ``reset`` zeroes it,
 ``ids <path>`` writes the Message-ID of every message accepted since the reset to ``path``, one
-a line (the ``launch`` benchmark's check that each registrant got each message once); end of
-input stops the server.
+a line (the ``launch`` benchmark's check that each registrant got each message once),
+``latency <ms>`` makes it answer each message that much later (a relay that takes time to
+accept: its disk, the network; 0 by default); end of input stops the server.
 """
 
+import asyncio
 import json
 import re
 import sys
@@ -22,6 +24,7 @@ MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 class Counter:
     def __init__(self):
         self.lock = threading.Lock()
+        self.latency = 0.0
         self.reset()
 
     def reset(self) -> None:
@@ -41,6 +44,8 @@ class Counter:
             self.bytes += len(envelope.content or b"")
             found = MESSAGE_ID.search(envelope.content or b"", 0, 20_000)
             self.ids.append(found.group(1).decode() if found else "")
+        if self.latency:
+            await asyncio.sleep(self.latency)
         return "250 OK"
 
     def stats(self) -> dict:
@@ -67,6 +72,9 @@ def main() -> None:
             elif command == "reset":
                 with counter.lock:
                     counter.reset()
+                print("OK", flush=True)
+            elif command.startswith("latency "):
+                counter.latency = float(command.removeprefix("latency ")) / 1000
                 print("OK", flush=True)
             elif command.startswith("ids "):
                 with counter.lock:
