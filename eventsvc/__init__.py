@@ -12,6 +12,7 @@ from sqlalchemy import event as sa_event
 from eventsvc import config as default_config
 from eventsvc import extensions, identity
 from eventsvc.extensions import babel, csrf, db, limiter, login_manager, migrate
+from eventsvc.row_ids import RowIdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -30,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     _configure(app, test_config)
     _init_extensions(app)
     _register_blueprints(app)

@@ -214,3 +214,37 @@ def test_absolute_links_on_public_pages_ignore_a_forged_host(client, make_event)
         assert links, path
         assert "evil.example" not in html
         assert all("events.test" in link for link in links), links
+
+
+HUGE = "9" * 30  # past any 64-bit integer: SQLite cannot even compare it
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/en/partners/{HUGE}/logo",
+        f"/en/partners/{2**63}/logo",
+        f"/organiser/events/gps-launch/registrations/{HUGE}/cancel",
+        f"/organiser/partners/{HUGE}/edit",
+    ],
+)
+def test_an_id_past_what_a_database_holds_is_not_found(client, admin_account, make_event, path):
+    """Found by the fuzz test above (a thirty-digit ``?page=``): every ``<int:…>`` in a route
+    stops at the largest id a row can have (``eventsvc/row_ids.py``)."""
+    make_event()
+    sign_in(client, admin_account.email)
+    assert client.get(path).status_code == 404
+
+
+def test_the_largest_id_a_row_can_have_is_still_looked_up(client, make_event):
+    assert client.get(f"/en/partners/{2**63 - 1}/logo").status_code == 404
+
+
+def test_ids_past_what_a_database_holds_are_left_out_of_a_form(app):
+    from werkzeug.datastructures import MultiDict
+
+    from eventsvc.row_ids import row_id
+
+    form = MultiDict([("registration", "3"), ("registration", HUGE), ("registration", "-1")])
+    assert form.getlist("registration", type=row_id) == [3]
+    assert form.get("template", type=row_id) is None

@@ -31,6 +31,9 @@ from eventsvc.unit_of_work import unit_of_work
 from eventsvc.urls import safe_next
 
 PER_PAGE = 50
+#: Past any event's registrations; keeps the query's OFFSET within the database's integers (a
+#: ``?page=`` of thirty digits failed there).
+MAX_PAGE = 100_000
 
 
 def registration_or_404(event: Event, registration_id: int) -> Registration:
@@ -47,6 +50,13 @@ def list_url(event: Event, target: str | None) -> str:
     prefix = url_for("organiser.registrations", slug=event.slug)
     target = safe_next(target) or ""
     return target if target.startswith(prefix) else prefix
+
+
+def _page_number() -> int:
+    """``?page=``: 1 when missing or not a number, at most ``MAX_PAGE`` (past the last page the
+    list is empty, as before)."""
+    number = request.args.get("page", 1, type=int)
+    return min(max(number, 1), MAX_PAGE)
 
 
 def _back_to_list(event: Event):
@@ -69,6 +79,7 @@ def registrations(slug):
     filters = form.filters()
     page = db.paginate(
         registrations_query(event.id, filters),
+        page=_page_number(),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,

@@ -5,6 +5,7 @@ from flask_babel import ngettext
 
 from eventsvc.organiser import bp
 from eventsvc.organiser.access import current_organiser
+from eventsvc.row_ids import row_id
 from eventsvc.services import assignments, held_mail
 from eventsvc.services import dashboard as overview
 from eventsvc.unit_of_work import unit_of_work
@@ -47,7 +48,7 @@ def discard_held_mail():
 def _held_registration_ids() -> list[int] | None:
     if request.form.get("all"):
         return None
-    return request.form.getlist("registration", type=int)
+    return request.form.getlist("registration", type=row_id)
 
 
 def _visible_events():

@@ -29,6 +29,7 @@ from eventsvc.organiser.question_form import (
     path_id,
     placed_errors,
 )
+from eventsvc.row_ids import row_id
 from eventsvc.services import DomainError, question_templates, questions
 from eventsvc.services.inputs.base import InputErrors
 from eventsvc.unit_of_work import unit_of_work
@@ -96,7 +97,7 @@ def apply_question_template(slug):
     if not ActionForm().validate_on_submit():
         flash(_("The page had expired: please press the button again."), "error")
         return redirect(url_for(".form_builder", slug=event.slug))
-    template_id = request.form.get("template", type=int)
+    template_id = request.form.get("template", type=row_id)
     try:
         with unit_of_work():
             added = question_templates.apply_template(event, template_id, current_organiser())

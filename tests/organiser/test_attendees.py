@@ -119,6 +119,14 @@ def test_pages_of_fifty_keep_the_filters_in_their_links(signed_in, event, make_r
     assert signed_in.get(URL, query_string={"page": 99}).status_code == 200
 
 
+@pytest.mark.parametrize("page", ["9" * 30, "-3", "0", "two"])
+def test_a_page_number_out_of_range_shows_a_list_not_an_error(signed_in, event, page):
+    """Found by the query-string fuzz test: thirty digits overflowed the database's OFFSET."""
+    response = signed_in.get(URL, query_string={"page": page})
+    assert response.status_code == 200
+    assert "registrations" in response.get_data(as_text=True).lower()
+
+
 def test_promoting_into_a_full_event_asks_first_and_states_the_new_count(
     signed_in, people, frozen_clock
 ):
