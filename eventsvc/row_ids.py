@@ -1,15 +1,16 @@
 """Row ids read from URLs and forms: whole numbers the databases can hold.
 
-A number past a signed 64-bit integer names no row, and SQLite cannot even compare it (the
-query fails with ``OverflowError``): found by the URL fuzz tests, as a 500 for a thirty-digit
-``?page=``. Routes' ``<int:…>`` parts stop there (:class:`RowIdConverter`, installed as ``int``
-by the app factory) and answer 404; forms read ids with ``type=row_id``, which drops them.
+Every id column is an ``Integer``: PostgreSQL's ``integer`` refuses a number past 2³¹ − 1
+(``NumericValueOutOfRange``), and SQLite cannot even compare one past 2⁶³ − 1
+(``OverflowError``): found by the URL fuzz tests, as a 500 for a thirty-digit ``?page=``.
+Routes' ``<int:…>`` parts stop there (:class:`RowIdConverter`, installed as ``int`` by the app
+factory) and answer 404; forms read ids with ``type=row_id``, which drops them.
 """
 
 from werkzeug.routing import IntegerConverter
 
-#: The largest id SQLite and PostgreSQL's ``bigint`` hold.
-MAX_ROW_ID = 2**63 - 1
+#: The largest id an ``Integer`` column holds on PostgreSQL (the smaller of the two databases).
+MAX_ROW_ID = 2**31 - 1
 
 
 class RowIdConverter(IntegerConverter):
