@@ -374,8 +374,9 @@ class _Sender:
         worker_id: str,
         ids: list[int],
         stop: threading.Event | None,
-        after: "_Sender | None" = None,
-        halt: threading.Event | None = None,
+        *,
+        after: "_Sender | None",
+        halt: threading.Event,
     ):
         self.app = current_app._get_current_object()
         self.batch = batch
@@ -385,7 +386,7 @@ class _Sender:
         #: The sending of the batch before, which this one waits for; dropped once it ended.
         self.after = after
         #: The run's: set by whichever batch loses its connection, read by all.
-        self.run_halt = halt or threading.Event()
+        self.run_halt = halt
         self._halted = False
         #: Rows handed over but not tried (the batch ended first): released at the end.
         self.untried: set[int] = set()
@@ -453,9 +454,7 @@ class _Sender:
             outcomes.write_if_due()
 
     def _stopping(self) -> bool:
-        return (
-            self._halted or self.run_halt.is_set() or (self.stop is not None and self.stop.is_set())
-        )
+        return self.halted or (self.stop is not None and self.stop.is_set())
 
 
 class _LeaseKeeper:

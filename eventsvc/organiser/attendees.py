@@ -52,11 +52,22 @@ def list_url(event: Event, target: str | None) -> str:
     return target if target.startswith(prefix) else prefix
 
 
-def _page_number() -> int:
-    """``?page=``: 1 when missing or not a number, at most ``MAX_PAGE`` (past the last page the
-    list is empty, as before)."""
-    number = request.args.get("page", 1, type=int)
-    return min(max(number, 1), MAX_PAGE)
+def _registrations_page(event_id: int, filters):
+    """The page ``?page=`` asks for (1 when missing or not a number), or the last one when it
+    asks past the end: an old link after cancellations still shows people, not an empty list
+    counted from a row that does not exist."""
+    query = registrations_query(event_id, filters)
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = _paginate(query, number)
+    if not page.items and page.page > page.pages > 0:
+        page = _paginate(query, page.pages)
+    return page
+
+
+def _paginate(query, number: int):
+    return db.paginate(
+        query, page=number, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
+    )
 
 
 def _back_to_list(event: Event):
@@ -77,13 +88,7 @@ def registrations(slug):
     )
     form.validate()
     filters = form.filters()
-    page = db.paginate(
-        registrations_query(event.id, filters),
-        page=_page_number(),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = _registrations_page(event.id, filters)
     return render_template(
         "organiser/registrations.html",
         event=event,

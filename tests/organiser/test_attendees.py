@@ -119,6 +119,13 @@ def test_pages_of_fifty_keep_the_filters_in_their_links(signed_in, event, make_r
     assert signed_in.get(URL, query_string={"page": 99}).status_code == 200
 
 
+def test_a_page_past_the_last_shows_the_last(signed_in, event, make_registration):
+    ids = [make_registration(event).id for _ in range(3)]
+    response = signed_in.get(URL, query_string={"page": 7})
+    assert listed_ids(response) == ids
+    assert "Showing 1–3 of 3 registrations." in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("page", ["9" * 30, "-3", "0", "two"])
 def test_a_page_number_out_of_range_shows_a_list_not_an_error(signed_in, event, page):
     """Found by the query-string fuzz test: thirty digits overflowed the database's OFFSET."""
