@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             failure = f"{type(exc).__name__}: {exc}"
             module_rows = [Row(module.TITLE, "error", "", None, passed=False, note=failure)]
         rows += module_rows
+        _keep_so_far(raw, rows, settings)
     raw["rows"] = [row.as_dict() for row in rows]
     raw["seconds"] = time.monotonic() - started
     raw["machine"]["load_after"] = machine()["load"]
@@ -67,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     missed = any(row.verdict == "MISS" for row in rows)
     return 1 if missed and arguments.strict else 0
+
+
+def _keep_so_far(raw: dict, rows: list[Row], settings: Settings) -> None:
+    """Write the figures so far after each benchmark: a long run stopped part-way keeps them."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    partial = {**raw, "rows": [row.as_dict() for row in rows]}
+    name = "partial-quick.json" if settings.quick else "partial.json"
+    (RESULTS_DIR / name).write_text(json.dumps(partial, indent=2, default=str))
 
 
 def _figure(value: float | None) -> str:
