@@ -2,7 +2,10 @@
 
 Each export runs in a fresh process (:mod:`bench.export_child`), so its peak RSS is its own.
 eventsvc's CSV is measured against the csv module writing the same columns straight from a
-sqlite3 cursor; its XLSX against openpyxl's write-only workbook fed from the same cursor.
+sqlite3 cursor. Its XLSX (XlsxWriter) is measured against the writer it replaced, openpyxl's
+write-only workbook, fed the same rows and doing the same job (every text a string cell, never
+a formula): the issue's "at least halves it". openpyxl fed straight from the cursor, with no
+such care, is shown too: what openpyxl costs at the least.
 """
 
 import json
@@ -17,10 +20,11 @@ NAME = "exports"
 TITLE = "4. Export"
 MAX_CSV_RATIO = 3.0
 MAX_PEAK_MB = 150.0
-#: openpyxl takes seconds per 10,000 rows: one XLSX export per size, and the openpyxl baseline
-#: at every size: eventsvc's XlsxWriter (constant memory) against openpyxl's write-only mode,
-#: the writer it replaced (issue 20: at least twice as fast at 100,000 rows, under 150 MB).
+#: XLSX takes seconds per 10,000 rows: one round per size of eventsvc's XlsxWriter (constant
+#: memory), of the same export with openpyxl's write-only mode, the writer it replaced (issue 20:
+#: at least twice as fast at 100,000 rows, under 150 MB), and of openpyxl from the cursor.
 XLSX_ROUNDS = 1
+MODES = ("csv", "baseline-csv", "xlsx", "openpyxl", "baseline-xlsx")
 
 
 def run(settings: Settings) -> tuple[list[Row], dict]:
@@ -30,13 +34,13 @@ def run(settings: Settings) -> tuple[list[Row], dict]:
         events = _seed(folder, database, settings.export_sizes)
         rows, raw = [], {}
         for size, event_id in events.items():
-            runs = {mode: [] for mode in ("csv", "baseline-csv", "xlsx", "baseline-xlsx")}
+            runs = {mode: [] for mode in MODES}
             for round_number in range(settings.export_rounds):
                 pair = ("baseline-csv", "csv") if round_number % 2 == 0 else ("csv", "baseline-csv")
                 for mode in pair:
                     runs[mode].append(_export(mode, database, event_id, folder))
             for _ in range(XLSX_ROUNDS):
-                for mode in ("baseline-xlsx", "xlsx"):
+                for mode in ("openpyxl", "xlsx", "baseline-xlsx"):
                     runs[mode].append(_export(mode, database, event_id, folder))
             for mode, results in runs.items():
                 if not results:
@@ -110,12 +114,21 @@ def _rows(size: int, runs: dict) -> list[Row]:
         ),
         Row(
             label,
-            "XLSX time (XlsxWriter vs openpyxl)",
+            "XLSX time (XlsxWriter vs openpyxl, same export)",
+            "s",
+            seconds("xlsx"),
+            seconds("openpyxl"),
+            target="ratio <= 0.5",
+            passed=seconds("xlsx") <= 0.5 * seconds("openpyxl"),
+            note=f"openpyxl's peak {peak('openpyxl'):.0f} MB",
+        ),
+        Row(
+            label,
+            "XLSX time vs openpyxl from the cursor",
             "s",
             seconds("xlsx"),
             seconds("baseline-xlsx"),
-            target="ratio <= 0.5",
-            passed=seconds("xlsx") <= 0.5 * seconds("baseline-xlsx"),
+            note="openpyxl fed the stored values as they are: texts not kept from formulas",
         ),
         Row(
             label,

@@ -10,9 +10,10 @@ type. Per-option places are counted by :func:`check_places` under the event's lo
 from collections.abc import Iterable
 from datetime import date
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from eventsvc.extensions import db
 from eventsvc.i18n import country_name, current_locale
@@ -535,19 +536,39 @@ def taken_places(event: Event, *, excluding: Registration | None = None) -> dict
     return dict(db.session.execute(query).all())
 
 
+# Built once: the event page asks it on every view, and building the statement cost more than
+# running it (SQLAlchemy caches the compiled form by statement).
+_LIMITED_CHOICES = (
+    select(QuestionChoice.id, QuestionChoice.places)
+    .join(Question, Question.id == QuestionChoice.question_id)
+    .where(
+        Question.event_id == bindparam("event_id"),
+        Question.retired.is_(False),
+        QuestionChoice.places.is_not(None),
+    )
+)
+
+
+#: Per app: the (event, content version) pairs known to have no option with places. Questions
+#: change only through ``apply_questions``, which raises the version, so the page of an event
+#: without places (most of them) skips the query on every view after the first.
+_WITHOUT_PLACES = "eventsvc.events_without_places"
+_WITHOUT_PLACES_KEPT = 4096
+
+
 def full_choice_ids(event: Event, *, excluding: Registration | None = None) -> set[int]:
     """The options of ``event``'s asked questions with no place left (shown as full), not
     counting ``excluding``'s own choices (a registrant changing their answers)."""
-    limited = db.session.execute(
-        select(QuestionChoice.id, QuestionChoice.places)
-        .join(Question, Question.id == QuestionChoice.question_id)
-        .where(
-            Question.event_id == event.id,
-            Question.retired.is_(False),
-            QuestionChoice.places.is_not(None),
-        )
-    ).all()
+    version = (event.id, event.content_version)
+    known = current_app.extensions.setdefault(_WITHOUT_PLACES, set())
+    if version in known:
+        return set()
+    limited = db.session.execute(_LIMITED_CHOICES, {"event_id": event.id}).all()
     if not limited:
+        if all(isinstance(part, int) for part in version):  # not a version raised unflushed
+            if len(known) >= _WITHOUT_PLACES_KEPT:
+                known.clear()
+            known.add(version)
         return set()
     taken = taken_places(event, excluding=excluding)
     return {choice_id for choice_id, places in limited if taken.get(choice_id, 0) >= places}

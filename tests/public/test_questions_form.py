@@ -248,3 +248,18 @@ def test_a_retired_question_or_option_is_not_asked(client, event, form_data):
     response = post(client, form_data, **{"q-role": "ngo", "q-story": "x"})
     assert "q-role" in errors(response)
     assert "q-story" not in errors(response)
+
+
+def test_places_given_after_the_page_was_seen_are_counted(client, make_event, form_data):
+    """The page of an event without places skips the places query once it has looked
+    (``questions.full_choice_ids``): giving an option places is a new version of the event, so
+    the next view asks again and shows the option full."""
+    bare = make_event(slug="gps")
+    assert page(client.get("/en/events/gps")).select_one("input[name=q-breakout]") is None
+    assert page(client.get("/en/events/gps")).select_one("input[name=q-breakout]") is None
+    with unit_of_work():
+        questions.set_questions(db.session.merge(bare), every_type())
+
+    assert post(client, form_data, **{"q-breakout": "policy"}).status_code == 303
+    policy = page(client.get("/en/events/gps")).select_one("input[name=q-breakout][value=policy]")
+    assert policy.has_attr("disabled")
