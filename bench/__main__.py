@@ -56,26 +56,23 @@ def main(argv: list[str] | None = None) -> int:
             failure = f"{type(exc).__name__}: {exc}"
             module_rows = [Row(module.TITLE, "error", "", None, passed=False, note=failure)]
         rows += module_rows
-        _keep_so_far(raw, rows, settings)
-    raw["rows"] = [row.as_dict() for row in rows]
+        _write_results(raw, rows, settings, finished=False)
     raw["seconds"] = time.monotonic() - started
     raw["machine"]["load_after"] = machine()["load"]
 
     print(render_table(rows, raw["machine"], settings, raw["seconds"]))
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / ("latest-quick.json" if settings.quick else "latest.json")).write_text(
-        json.dumps(raw, indent=2, default=str)
-    )
+    _write_results(raw, rows, settings, finished=True)
     missed = any(row.verdict == "MISS" for row in rows)
     return 1 if missed and arguments.strict else 0
 
 
-def _keep_so_far(raw: dict, rows: list[Row], settings: Settings) -> None:
-    """Write the figures so far after each benchmark: a long run stopped part-way keeps them."""
+def _write_results(raw: dict, rows: list[Row], settings: Settings, *, finished: bool) -> None:
+    """The raw figures to ``latest.json``, after each benchmark too (``"finished": false``), so
+    that a long run stopped part-way keeps what it measured."""
     RESULTS_DIR.mkdir(exist_ok=True)
-    partial = {**raw, "rows": [row.as_dict() for row in rows]}
-    name = "partial-quick.json" if settings.quick else "partial.json"
-    (RESULTS_DIR / name).write_text(json.dumps(partial, indent=2, default=str))
+    raw.update(rows=[row.as_dict() for row in rows], finished=finished)
+    name = "latest-quick.json" if settings.quick else "latest.json"
+    (RESULTS_DIR / name).write_text(json.dumps(raw, indent=2, default=str))
 
 
 def _figure(value: float | None) -> str:
